@@ -1,0 +1,148 @@
+"""The `borderlines` command.
+
+`validate` must stay fast: it imports only the ingest package (no pandas, no Dagster).
+Other subcommands import what they need when they run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pipelines.ingest.problems import Problem
+
+GITHUB_ANNOTATION_LIMIT = 10
+
+
+class UsageError(Exception):
+    pass
+
+
+def find_root(start: Path) -> Path:
+    """The corpus root: the nearest folder up from start that has sources/registry/."""
+    for folder in [start, *start.parents]:
+        if (folder / "sources" / "registry").is_dir():
+            return folder
+    raise UsageError(f"{start} is not inside a Borderlines repository (no sources/registry/ folder found)")
+
+
+def folders_for_paths(root: Path, paths: list[str]) -> list[Path] | None:
+    """Source folders to check for the given paths; None means every source."""
+    from pipelines.ingest.corpus import NEWS_DIR, source_folders
+
+    news = (root / NEWS_DIR).resolve()
+    folders: set[Path] = set()
+    for given in paths:
+        path = Path(given).resolve()
+        if not path.exists():
+            raise UsageError(f"no such file or folder: {given}")
+        if path == news or news.is_relative_to(path):
+            return None  # sources/, sources/news/ or the repository itself: everything
+        if path.is_relative_to(news):
+            folders.add(news / path.relative_to(news).parts[0])
+        elif not path.is_relative_to(root.resolve() / "sources"):
+            raise UsageError(f"{given} is not under sources/")
+    return sorted(folders) if folders else []
+
+
+# --- reports ---------------------------------------------------------------------------
+
+def _github_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def report_text(problems: list[Problem], summary: str) -> str:
+    lines = [p.format_text() for p in problems]
+    lines.append(summary)
+    return "\n".join(lines)
+
+
+def report_github(problems: list[Problem], summary: str) -> str:
+    lines = []
+    for p in problems[:GITHUB_ANNOTATION_LIMIT]:
+        props = f"file={_github_escape(p.path, True)}"
+        if p.line:
+            props += f",line={p.line}"
+            if p.col:
+                props += f",col={p.col}"
+        props += f",title={_github_escape(p.code, True)}"
+        message = p.message + (f" ({p.hint})" if p.hint else "")
+        lines.append(f"::error {props}::{_github_escape(message)}")
+    if len(problems) > GITHUB_ANNOTATION_LIMIT:
+        more = len(problems) - GITHUB_ANNOTATION_LIMIT
+        lines.append(f"::error::{more} more problem(s) not annotated; the full list follows in the log")
+    if problems:
+        lines.append("Full list:")
+        lines.extend(p.format_text() for p in problems)
+    lines.append(summary)
+    return "\n".join(lines)
+
+
+def report_json(problems: list[Problem], corpus) -> str:
+    return json.dumps({
+        "ok": not problems,
+        "sources": len(corpus.sources),
+        "records": len(corpus.records),
+        "problems": [p.to_dict() for p in problems],
+    }, indent=2, ensure_ascii=False)
+
+
+def cmd_validate(args) -> int:
+    from pipelines.ingest.corpus import load_corpus
+
+    root = find_root(Path(args.root or Path.cwd()).resolve())
+    only = folders_for_paths(root, args.paths) if args.paths else None
+    if getattr(args, "changed_since", None):
+        from pipelines.ingest.changes import folders_changed_since
+
+        only = folders_changed_since(root, args.changed_since)
+    corpus = load_corpus(root, only)
+    problems = sorted(corpus.problems)
+    files = len({p.path for p in problems})
+    summary = (f"{len(problems)} problem(s) in {files} file(s); " if problems else "OK: ") + \
+        f"{len(corpus.sources)} source(s), {len(corpus.records)} record(s) checked"
+    if args.format == "json":
+        print(report_json(problems, corpus))
+    elif args.format == "github":
+        print(report_github(problems, summary))
+    else:
+        print(report_text(problems, summary))
+    return 1 if problems else 0
+
+
+# --- entry point -------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="borderlines", description="Build and check the Borderlines dataset.")
+    parser.add_argument("--root", help="repository root (default: found from the current folder)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    validate = sub.add_parser("validate", help="check sources, annotations and registries",
+                              description="Check everything under sources/ (or only the paths given). "
+                                          "Exit status: 0 valid, 1 problems found, 2 usage error.")
+    validate.add_argument("paths", nargs="*", help="files or folders under sources/ (default: all)")
+    validate.add_argument("--format", choices=["text", "github", "json"], default="text")
+    validate.add_argument("--changed-since", metavar="REF",
+                          help="check only sources changed since this git ref, plus corpus-wide checks")
+    validate.set_defaults(func=cmd_validate)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as err:
+        print(f"borderlines: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

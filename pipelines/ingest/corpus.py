@@ -1,0 +1,215 @@
+"""Load and check the whole corpus: registries, news sources and their annotations.
+
+`load_corpus` is the one entry point shared by `borderlines validate` and the Dagster
+assets: both get the same records and the same problems from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from pipelines.ingest.canonical import Link, canonical_text, sha256_hex
+from pipelines.ingest.fields import check_mapping, did_you_mean
+from pipelines.ingest.problems import ProblemList
+from pipelines.ingest.records import Record, SourceContext, check_record
+from pipelines.ingest.registry import load_registries
+from pipelines.ingest.yamlfile import load_yaml_file
+from pipelines.schemas import annotated_tables, load_tables
+
+NEWS_DIR = "sources/news"
+METADATA_FILE = "source.yaml"
+ANNOTATION_FILE = "annotations.yaml"
+MAX_RAW_BYTES = 5_000_000  # a news article is tens of kB
+
+
+@dataclass
+class Source:
+    source_id: str
+    folder: str  # relative to the repository root
+    metadata: dict
+    text: str
+    links: list[Link]
+    text_sha256: str
+
+
+@dataclass
+class Corpus:
+    root: Path
+    registries: dict[str, list[dict]] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    records: list[Record] = field(default_factory=list)
+    problems: ProblemList = field(default_factory=ProblemList)
+
+    def registry_ids(self) -> dict[str, set[str]]:
+        tables = load_tables()
+        return {name: {row[tables[name].primary_key[0]] for row in rows} for name, rows in self.registries.items()}
+
+
+def source_folders(root: Path) -> list[Path]:
+    news = root / NEWS_DIR
+    return sorted(p for p in news.iterdir() if p.is_dir()) if news.exists() else []
+
+
+def load_corpus(root: Path, only: Iterable[Path] | None = None) -> Corpus:
+    """Check the registries and every source folder (or only the folders given)."""
+    root = Path(root)
+    corpus = Corpus(root)
+    corpus.registries = load_registries(root, corpus.problems)
+    registry_ids = corpus.registry_ids()
+    folders = source_folders(root) if only is None else sorted(set(only))
+    for folder in folders:
+        load_source(corpus, folder, registry_ids)
+    check_corpus_ids(corpus)
+    return corpus
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_source(corpus: Corpus, folder: Path, registry_ids: dict[str, set[str]]) -> None:
+    problems, root = corpus.problems, corpus.root
+    rel_folder = _rel(root, folder)
+    meta_rel = f"{rel_folder}/{METADATA_FILE}"
+    doc = load_yaml_file(folder / METADATA_FILE, meta_rel, problems) if (folder / METADATA_FILE).exists() else None
+    if doc is None:
+        if not (folder / METADATA_FILE).exists():
+            problems.add(meta_rel, 0, 0, "missing-file", f"the source folder has no {METADATA_FILE}",
+                         "run `borderlines new-source` or copy the example in CONTRIBUTING.md")
+        return
+    sources_table = load_tables()["sources"]
+    fields = sources_table.annotated_fields()
+    meta = check_mapping(doc, (), doc.data, fields, {f.name for f in fields if f.annotation == "required"},
+                         problems, METADATA_FILE)
+    if meta is None or not {"source_id", "published_date", "raw_file", "raw_format", "raw_sha256"} <= set(meta):
+        return
+    source_id = meta["source_id"]
+    if source_id != folder.name:
+        problems.add(meta_rel, *doc.position("source_id"), "id-mismatch",
+                     f"source_id {source_id!r} differs from the folder name {folder.name!r}", "rename one to match the other")
+    try:
+        published = dt.date.fromisoformat(meta["published_date"])
+    except ValueError:
+        problems.add(meta_rel, *doc.position("published_date"), "bad-date",
+                     f"published_date {meta['published_date']!r} is not a date", "write it as YYYY-MM-DD")
+        return
+    meta["published_date"] = published
+    for name in ("retrieved_date",):
+        if name in meta:
+            try:
+                meta[name] = dt.date.fromisoformat(meta[name])
+            except ValueError:
+                problems.add(meta_rel, *doc.position(name), "bad-date", f"{name} {meta[name]!r} is not a date", "write it as YYYY-MM-DD")
+                del meta[name]
+    if meta.get("published_date_method") == "inferred_from_text" and not meta.get("published_date_note"):
+        problems.add(meta_rel, *doc.position("published_date_method"), "missing-field",
+                     "an inferred publication date needs published_date_note", "say how the date was worked out, quoting the words")
+    if source_id in corpus.sources:
+        problems.add(meta_rel, *doc.position("source_id"), "duplicate-id",
+                     f"source_id {source_id!r} is also used by {corpus.sources[source_id].folder}", "choose another id")
+        return
+
+    text = _read_raw(folder, meta, meta_rel, doc, problems)
+    if text is None:
+        return
+    canonical, links = text
+    corpus.sources[source_id] = Source(source_id, rel_folder, meta, canonical, links, sha256_hex(canonical.encode("utf-8")))
+    ctx = SourceContext(source_id, published, canonical, registry_ids)
+    load_annotations(corpus, folder, rel_folder, ctx)
+
+
+def _read_raw(folder, meta, meta_rel, doc, problems) -> tuple[str, list[Link]] | None:
+    raw_path = folder / meta["raw_file"]
+    position = doc.position("raw_file")
+    if "/" in meta["raw_file"] or not raw_path.is_file():
+        problems.add(meta_rel, *position, "missing-file", f"raw file {meta['raw_file']!r} is not in the source folder",
+                     "raw_file names a file next to source.yaml")
+        return None
+    size = raw_path.stat().st_size
+    if size > MAX_RAW_BYTES:
+        problems.add(meta_rel, *position, "file-too-large", f"the raw file is {size:,} bytes; the limit is {MAX_RAW_BYTES:,}",
+                     "add the article text only, not a whole web page with its assets")
+        return None
+    raw = raw_path.read_bytes()
+    digest = sha256_hex(raw)
+    if digest != meta["raw_sha256"]:
+        problems.add(meta_rel, *doc.position("raw_sha256"), "hash-mismatch",
+                     f"the raw file's sha256 is {digest}, not the recorded {meta['raw_sha256']}",
+                     "raw files are kept byte for byte: restore the original file, or record the hash of a new one")
+    try:
+        return canonical_text(raw, meta["raw_format"])
+    except UnicodeDecodeError as err:
+        problems.add(f"{meta_rel.rsplit('/', 1)[0]}/{meta['raw_file']}", raw[: err.start].count(b"\n") + 1, 0, "not-utf8",
+                     f"the raw file is not valid UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start})",
+                     "convert the article to UTF-8 before adding it (e.g. `iconv -f latin1 -t utf-8`)")
+        return None
+
+
+def load_annotations(corpus: Corpus, folder: Path, rel_folder: str, ctx: SourceContext) -> None:
+    problems = corpus.problems
+    rel = f"{rel_folder}/{ANNOTATION_FILE}"
+    if not (folder / ANNOTATION_FILE).exists():
+        problems.add(rel, 0, 0, "missing-file", f"the source has no {ANNOTATION_FILE}", "create it; see CONTRIBUTING.md")
+        return
+    doc = load_yaml_file(folder / ANNOTATION_FILE, rel, problems)
+    if doc is None:
+        return
+    if not isinstance(doc.data, dict):
+        problems.add(rel, 1, 1, "wrong-type", "an annotation file must be a mapping with source_id and sections",
+                     "see the example in CONTRIBUTING.md")
+        return
+    sections = annotated_tables()
+    for key in doc.data:
+        if key != "source_id" and key not in sections:
+            problems.add(rel, *doc.key_position(key), "unknown-key", f"unknown section {key!r}",
+                         did_you_mean(key, list(sections)) or "sections: " + ", ".join(sections))
+    if doc.data.get("source_id") != ctx.source_id:
+        problems.add(rel, *doc.position("source_id"), "id-mismatch",
+                     f"source_id {doc.data.get('source_id')!r} differs from source.yaml's {ctx.source_id!r}",
+                     "use the folder's source id")
+    for section, table in sections.items():
+        items = doc.data.get(section)
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            problems.add(rel, *doc.position(section), "wrong-type", f"{section} must be a list of records",
+                         "start each record with '- '")
+            continue
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            record = check_record(doc, section, i, item, table, ctx, problems)
+            if record is None:
+                continue
+            if record.record_id in seen:
+                problems.add(rel, record.line, 1, "duplicate-record",
+                             f"{section} {record.record_id!r} is already stated on line {seen[record.record_id]} of this file",
+                             "a source states each record once: merge the two")
+                continue
+            seen[record.record_id] = record.line
+            corpus.records.append(record)
+
+
+def check_corpus_ids(corpus: Corpus) -> None:
+    """Ids of per-source records (crossings) are unique across the corpus; ids of shared
+    records (incidents, meetings, agreements) may repeat across sources: that is how
+    sources corroborate one another."""
+    tables = load_tables()
+    first_seen: dict[tuple[str, str], object] = {}
+    for record in corpus.records:
+        table = tables[record.table]
+        if table.annotation.get("merge") != "per_source":
+            continue
+        key = (record.table, record.record_id)
+        if key in first_seen:
+            other = first_seen[key]
+            corpus.problems.add(record.path, record.line, 1, "duplicate-id",
+                                f"{table.annotation['id_field']} {record.record_id!r} is also used in {other.path}:{other.line}",
+                                "ids are unique across the dataset: choose another id")
+        else:
+            first_seen[key] = record

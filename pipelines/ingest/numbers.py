@@ -1,0 +1,284 @@
+"""Find the numbers a text writes and the qualifier cues around them.
+
+This implements the number rules of CONTRIBUTING.md "Evidence": every number in a numeric
+field must appear in a supporting quote, as digits or words, and a qualifier other than
+`exact` needs its cue in a quote. Stdlib only: the fast checker imports it.
+
+What counts as a number (matched case-insensitively, on whole words: "someone" holds no
+"one", "often" no "ten"):
+  digits: 28,000 / 28 000 (normal or non-breaking space, groups of exactly 3) / 2.5 /
+      8km (glued unit) / 15th / 60% / 2022 (years are numbers too);
+  digits or number words followed by hundred, thousand, million, billion: 1.2 million;
+  words: zero, one..nineteen, twenty..ninety, compounds (forty-six, forty six),
+      two hundred and fifty, five thousand; "a dozen" = 12, "two dozen" = 24,
+      "half a dozen" = 6;
+  ordinals first..twentieth, thirtieth..ninetieth, twenty-first ("second-highest" = 2);
+  multipliers double, twice = 2; triple, treble = 3; half = 0.5.
+Not numbers: "a fortnight", "a hundred", "hundreds", "thousands", "dozens" (vague or
+easily misread; write the figure as stated). Digits glued after letters ("G7") are skipped.
+
+A mention's text runs from its cue (if any) to the end of the number as written, glued
+suffixes included ("8km", "60%", "15th"); a spaced unit ("60 per cent", "300 migrants") is
+reported in `unit` but not included in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+QUALIFIER_CUES: dict[str, tuple[str, ...]] = {
+    "about": ("about", "around", "some", "roughly", "approximately", "an estimated",
+              "estimated", "circa"),
+    "more_than": ("more than", "over", "above", "in excess of", "upwards of"),
+    "at_least": ("at least", "no fewer than", "a minimum of"),
+    "nearly": ("nearly", "almost", "close to", "just under", "approaching"),
+    "less_than": ("less than", "fewer than", "under", "below"),
+    "up_to": ("up to", "as many as"),
+}
+
+_ONES = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * (i + 2) for i, w in enumerate(
+    "twenty thirty forty fifty sixty seventy eighty ninety".split())}
+_ORDINALS = {w: i + 1 for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth".split())}
+_ORDINALS.update({w[:-1] + "ieth": v for w, v in _TENS.items()})  # twentieth..ninetieth
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+_MULTIPLIERS = {"double": 2, "twice": 2, "triple": 3, "treble": 3, "half": 0.5}
+# Units worth reporting: the word right after the number (or after one adjective).
+_UNITS = set("""people persons person migrants migrant refugees refugee children
+    child minors adults men women boys girls boats boat dinghies dinghy vessels vessel
+    crossings arrivals deaths dead bodies survivors passengers applications claims returns
+    deportations removals centres places beds km kilometres kilometers miles metres meters
+    nautical minutes hours days weeks months years euros pounds dollars cases nationals
+    families individuals officers""".split())
+
+_TWO_WORD_UNITS = {("asylum", "seekers"), ("asylum", "seeker"), ("nautical", "miles")}
+_DIGITS = (r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)"                # 28,000
+           r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]?\d)"        # 28 000
+           r"|\d+)(?:\.\d+)?")
+_TOKEN = re.compile(rf"(?P<num>{_DIGITS})|(?P<word>[^\W\d_]+)|(?P<pct>%)")
+_JOIN = re.compile(r"\s+|\s*-\s*")  # what may separate the words of one number
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    start: int           # code-point offsets of the whole mention (cue included) in text
+    end: int
+    text: str            # the mention as written, e.g. "more than 28,000"
+    value: float
+    qualifier: str       # "exact" or a QUALIFIER_CUES key
+    unit: str | None     # the informative word after the number, e.g. "people", "per cent"
+
+
+def _cue_pattern(cue: str) -> str:
+    return r"(?<!\w)" + r"\s+".join(map(re.escape, cue.split())) + r"(?!\w)"
+
+
+def find_cue(qualifier: str, text: str) -> str | None:
+    """The first cue for `qualifier` in `text` as written, "" for "exact", else None."""
+    if qualifier == "exact":
+        return ""
+    if qualifier not in QUALIFIER_CUES:
+        raise ValueError(f"unknown qualifier {qualifier!r}; use exact or one of "
+                         + ", ".join(QUALIFIER_CUES))
+    hits = [m for cue in QUALIFIER_CUES[qualifier]
+            for m in re.finditer(_cue_pattern(cue), text, re.IGNORECASE)]
+    if not hits:
+        return None
+    best = min(hits, key=lambda m: (m.start(), -m.end()))  # earliest, then longest
+    return best.group(0)
+
+
+class _Scanner:
+    """Walks the tokens of a text and yields (start, end, value, unit) per number."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.toks = [(m.lastgroup, m.start(), m.end(), m.group(0).lower())
+                     for m in _TOKEN.finditer(text)]
+
+    def word(self, i: int, joined: bool = True) -> str | None:
+        """Token i's lower-case word, if it is a word (and, if `joined`, separated from the
+        previous token only by spaces or a hyphen, so it can continue a number)."""
+        if i >= len(self.toks) or self.toks[i][0] != "word":
+            return None
+        if joined and not _JOIN.fullmatch(self.text[self.toks[i - 1][2]:self.toks[i][1]]):
+            return None
+        return self.toks[i][3]
+
+    def glued(self, i: int) -> bool:
+        return i < len(self.toks) and self.toks[i][1] == self.toks[i - 1][2]
+
+    def _small(self, i: int, first: bool = True) -> tuple[float, int, bool] | None:
+        """one..ninety-nine at token i: (value, next index, is ordinal)."""
+        w = self.word(i, joined=not first)
+        if w in _TENS:
+            nxt = self.word(i + 1)
+            if nxt in _ONES and 0 < _ONES[nxt] < 10:
+                return _TENS[w] + _ONES[nxt], i + 2, False
+            if nxt in _ORDINALS and _ORDINALS[nxt] < 10:  # twenty-first
+                return _TENS[w] + _ORDINALS[nxt], i + 2, True
+            return _TENS[w], i + 1, False
+        if w in _ONES:
+            return _ONES[w], i + 1, False
+        return None
+
+    def _group(self, i: int, first: bool) -> tuple[float, int, bool] | None:
+        """A number below a thousand in words: small [hundred [and small]]."""
+        got = self._small(i, first)
+        if got is None or got[2]:
+            return got
+        value, i, _ = got
+        if self.word(i) == "hundred":
+            value, i = value * 100, i + 1
+            j = i + 1 if self.word(i) == "and" else i
+            more = self._small(j, first=False)
+            if more and not more[2]:
+                value, i = value + more[0], more[1]
+        return value, i, False
+
+    def _scale(self, value: float, i: int) -> tuple[float, int]:
+        """Apply hundred / thousand / million ... after a number: '1.2 million'."""
+        total, last = 0.0, float("inf")
+        while True:
+            w = self.word(i)
+            if w == "hundred" and value < 100 and last == float("inf"):
+                value, i = value * 100, i + 1
+                continue
+            if w not in _SCALES or _SCALES[w] >= last:
+                return total + value, i
+            total, last, i = total + value * _SCALES[w], _SCALES[w], i + 1
+            j = i + 1 if self.word(i) == "and" else i
+            more = self._group(j, first=False)
+            if more is None or more[2]:
+                return total, i
+            value, i = more[0], more[1]
+
+    def numbers(self):
+        i = 0
+        while i < len(self.toks):
+            kind, start, end, low = self.toks[i]
+            got = None
+            if kind == "num" and not (i and self.glued(i) and self.toks[i - 1][0] == "word"):
+                got = self._digits(i)
+            elif kind == "word":
+                got = self._words(i, low)
+            if got is None:
+                i += 1
+                continue
+            value, j, ordinal = got
+            end, unit = self.toks[j - 1][2], None
+            if j < len(self.toks) and self.glued(j):  # 8km, 60%, 15th: part of the number
+                suffix = self.toks[j][3]
+                if suffix == "%":
+                    unit = "per cent"
+                elif suffix not in ("st", "nd", "rd", "th"):
+                    unit = suffix
+                end, j = self.toks[j][2], j + 1
+            elif not ordinal:
+                unit = self._unit(j)
+            yield start, end, float(round(value, 6)), unit  # 4.35 million: 4350000, not ...9.99
+            i = j
+
+    def _digits(self, i: int):
+        raw = re.sub(r"[,\s\u00a0\u202f]", "", self.toks[i][3])
+        value, j = self._scale(float(raw), i + 1)
+        return value, j, False
+
+    def _words(self, i: int, low: str):
+        if low == "a" and self.word(i + 1) == "dozen":
+            return 12.0, i + 2, False
+        if low == "half" and self.word(i + 1) == "a" and self.word(i + 2) == "dozen":
+            return 6.0, i + 3, False
+        if low in _MULTIPLIERS:
+            return float(_MULTIPLIERS[low]), i + 1, True
+        if low in _ORDINALS:
+            return float(_ORDINALS[low]), i + 1, True
+        got = self._group(i, first=True)
+        if got is None:
+            return None
+        value, j, ordinal = got
+        if ordinal:
+            return value, j, True
+        if self.word(j) == "dozen":
+            return value * 12, j + 1, False
+        value, j = self._scale(value, j)
+        return value, j, False
+
+    def _unit(self, j: int) -> str | None:
+        """The informative word after a number: '60 per cent', '300 migrants',
+        'seven small boats' (one adjective skipped); None when there is none."""
+        if j < len(self.toks) and self.toks[j][0] == "pct" and \
+                _JOIN.fullmatch(self.text[self.toks[j - 1][2]:self.toks[j][1]]):
+            return "per cent"  # "60 %"
+        first, second = self.word(j), self.word(j + 1)
+        if first == "percent" or (first, second) == ("per", "cent"):
+            return "per cent"
+        if (first, second) in _TWO_WORD_UNITS:
+            return f"{first} {second}"
+        if first in _UNITS:
+            return first
+        if first and first not in _STOP and second in _UNITS:
+            return second
+        return None
+
+
+_STOP = {"the", "a", "an", "of", "for", "in", "on", "at", "to", "and", "or", "than", "by",
+         "from", "with", "who", "which", "that", "were", "was", "have", "had", "are"}
+
+
+def numbers_in(text: str) -> set[float]:
+    """Every number the text writes, as floats (see the module doc for what counts)."""
+    return {value for _, _, value, _ in _Scanner(text).numbers()}
+
+
+# One pattern for all cues, longest first so that the alternation prefers "an estimated"
+# over a shorter cue starting at the same place; group names are "<qualifier>_<n>".
+_ANY_CUE = re.compile("|".join(
+    f"(?P<{q}_{n}>{_cue_pattern(c)})" for n, (q, c) in enumerate(sorted(
+        ((q, c) for q, cues in QUALIFIER_CUES.items() for c in cues),
+        key=lambda qc: -len(qc[1])))), re.IGNORECASE)
+
+
+def number_mentions(text: str) -> list[NumberMention]:
+    """Every number in `text` with the cue just before it (within the 3 words before the
+    number, with no other number and no punctuation in between) and the unit after it."""
+    mentions, floor = [], 0
+    for start, end, value, unit in _Scanner(text).numbers():
+        qualifier, begin = "exact", start
+        window = _window(text, floor, start)
+        best = None
+        for m in _cue_matches(text, window, start):
+            # the cue closest to the number wins; on a tie the longer ("just under" > "under")
+            if best is None or (m.end(), -m.start()) > (best.end(), -best.start()):
+                best = m
+        if best is not None:
+            qualifier, begin = best.lastgroup.rsplit("_", 1)[0], best.start()
+        mentions.append(NumberMention(begin, end, text[begin:end], value, qualifier, unit))
+        floor = end
+    return sorted(mentions, key=lambda n: n.start)
+
+
+def _window(text: str, floor: int, start: int) -> int:
+    """Where the 3 words before `start` begin, stopping at punctuation or `floor`."""
+    words = list(re.finditer(r"[^\W\d_]+", text[floor:start]))[-3:]
+    begin = start
+    for m in reversed(words):
+        gap = text[floor + m.end():begin]
+        if not re.fullmatch(r"[\s\-£€$]*", gap):  # "more than £300" keeps its cue
+            break
+        begin = floor + m.start()
+    return begin
+
+
+def _cue_matches(text: str, window: int, start: int):
+    """Cues that begin inside the window and end before the number. Cues overlap ("under"
+    inside "just under"), so every start position is tried."""
+    for pos in range(window, start):
+        m = _ANY_CUE.match(text, pos, start)
+        if m:
+            yield m

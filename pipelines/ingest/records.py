@@ -1,0 +1,251 @@
+"""Check one annotated record (a crossing, incident, meeting or agreement) and anchor it.
+
+The fields a record may have come from schemas/ (`annotation:` keys). On top of the
+per-field checks, a record must be backed by its quotes: each quote is anchored in the
+canonical text, every number in a numeric field appears in a supporting quote, every
+qualifier other than `exact` has its cue in one, and every date phrase is taken from one
+and resolved against the publication date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipelines.ingest.anchoring import Anchor, anchor_quote
+from pipelines.ingest.dates import DateError, is_iso_date, resolve_date
+from pipelines.ingest.fields import check_mapping, did_you_mean
+from pipelines.ingest.numbers import find_cue, numbers_in
+from pipelines.ingest.problems import ProblemList
+from pipelines.ingest.yamlfile import YamlDoc
+from pipelines.schemas import FieldSpec, TableSpec, child_tables
+
+# A change or a ratio means nothing without the period it is compared with.
+NEEDS_BASELINE = {"people_pct_change", "boats_pct_change", "people_ratio"}
+
+
+@dataclass
+class Quote:
+    quote: str
+    start: int
+    end: int
+    fields: tuple[str, ...] | None  # None: supports the whole record
+    line: int
+
+
+@dataclass
+class Record:
+    table: str
+    record_id: str
+    source_id: str
+    values: dict[str, Any]
+    children: dict[str, list[dict[str, Any]]]
+    evidence: list[Quote]
+    resolutions: list[str] = field(default_factory=list)
+    path: str = ""
+    line: int = 0
+
+
+@dataclass
+class SourceContext:
+    """What checking a record needs to know about its source and the registries."""
+
+    source_id: str
+    published: dt.date
+    text: str
+    registry_ids: dict[str, set[str]]  # table name -> ids
+
+
+def _required(fields: list[FieldSpec]) -> set[str]:
+    return {f.name for f in fields if f.annotation == "required"}
+
+
+def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: TableSpec,
+                 ctx: SourceContext, problems: ProblemList) -> Record | None:
+    keys = (section, index)
+    what = f"{section}[{index + 1}]"
+    children = child_tables(table)
+    fields = table.annotated_fields()
+    values = check_mapping(doc, keys, item, fields, _required(fields), problems, what,
+                           extra_keys=("evidence", *children))
+    if values is None:
+        return None
+    id_field = table.annotation["id_field"]
+    record_id = values.get(id_field, f"<{what}>")
+    line, _ = doc.position(*keys)
+    record = Record(table.name, record_id, ctx.source_id, values, {}, [], path=doc.path, line=line)
+
+    record.evidence = _anchor_evidence(doc, keys, item.get("evidence"), table, children, ctx, problems, what)
+    _check_references(doc, keys, values, table, ctx, problems)
+    for key, child_table in children.items():
+        record.children[key] = _check_children(doc, keys + (key,), item.get(key), child_table, ctx, problems, what, key)
+
+    quotes = [q for q in record.evidence]
+    planned = values.get("status") == "planned"
+    _resolve_dates(doc, keys, values, fields, quotes, ctx, problems, record, planned)
+    for key, child_table in children.items():
+        for j, child in enumerate(record.children[key]):
+            _resolve_dates(doc, keys + (key, j), child, child_table.annotated_fields(), quotes, ctx, problems,
+                           record, bool(child.get("is_planned")), label=f"{key}[{j + 1}].")
+    _check_numbers_and_cues(doc, keys, values, fields, quotes, problems)
+    _check_spans(doc, keys, values, problems)
+    if table.name == "crossings" and values.get("measure") in NEEDS_BASELINE:
+        # The key must be there; an explicit null says the source does not give the baseline.
+        for name in ("baseline_start", "baseline_end"):
+            if name not in item:
+                problems.add(doc.path, line, 1, "missing-field", f"{what} is a {values['measure']} but has no {name}",
+                             f"a change or ratio is against a period: add `{name}:` (null if the source does not say)")
+    return record
+
+
+def _anchor_evidence(doc, keys, evidence, table, children, ctx, problems, what) -> list[Quote]:
+    line, col = doc.position(*keys)
+    if not evidence:
+        problems.add(doc.path, line, col, "no-evidence", f"{what} has no evidence",
+                     "add `evidence:` with at least one quote copied from the article")
+        return []
+    if not isinstance(evidence, list):
+        problems.add(doc.path, *doc.position(*keys, "evidence"), "wrong-type", "evidence must be a list of quotes",
+                     "start each quote with '- '")
+        return []
+    known_fields = {f.name for f in table.fields} | set(children)
+    quotes = []
+    for k, entry in enumerate(evidence):
+        eline, ecol = doc.position(*keys, "evidence", k)
+        occurrence, supports = None, None
+        if isinstance(entry, dict):
+            unknown = set(entry) - {"quote", "occurrence", "fields"}
+            for key in sorted(unknown, key=str):
+                problems.add(doc.path, *doc.key_position(*keys, "evidence", k, key), "unknown-key",
+                             f"an evidence item has no field {key!r}",
+                             did_you_mean(key, ["quote", "occurrence", "fields"]) or "allowed: quote, occurrence, fields")
+            quote, occurrence, supports = entry.get("quote"), entry.get("occurrence"), entry.get("fields")
+            if occurrence is not None and (not isinstance(occurrence, int) or isinstance(occurrence, bool)):
+                problems.add(doc.path, eline, ecol, "bad-value", "occurrence must be a whole number (1 = first)")
+                occurrence = None
+            if supports is not None:
+                if isinstance(supports, str):
+                    supports = [supports]
+                bad = [f for f in supports if f not in known_fields] if isinstance(supports, list) else [supports]
+                for name in bad:
+                    problems.add(doc.path, eline, ecol, "bad-value", f"evidence names unknown field {name!r}",
+                                 did_you_mean(name, known_fields))
+                supports = tuple(f for f in supports if f in known_fields) if isinstance(supports, list) else None
+        else:
+            quote = entry
+        if not isinstance(quote, str):
+            problems.add(doc.path, eline, ecol, "wrong-type", "a quote must be text", "put the quote in quotes")
+            continue
+        result = anchor_quote(ctx.text, quote, occurrence)
+        if isinstance(result, Anchor):
+            quotes.append(Quote(quote, result.start, result.end, supports, eline))
+        else:
+            problems.add(doc.path, eline, ecol, result.code, result.message, result.hint, result.excerpt or quote)
+    return quotes
+
+
+def _check_references(doc, keys, values, table, ctx, problems) -> None:
+    """Ids that must exist in a registry: declared foreign keys, and the record's own id
+    when the table's identities live in a registry (agreements)."""
+    checks = [(fk["fields"][0], fk["reference"]["resource"]) for fk in table.foreign_keys
+              if fk["reference"]["resource"] in ctx.registry_ids]
+    if table.registry and "section" in table.annotation:
+        checks.append((table.annotation["id_field"], table.name))
+    for name, registry in checks:
+        value = values.get(name)
+        if value is not None and value not in ctx.registry_ids[registry]:
+            problems.add(doc.path, *doc.position(*keys, name), "unknown-id",
+                         f"{name} {value!r} is not in the {registry} registry",
+                         " ".join(filter(None, [did_you_mean(value, ctx.registry_ids[registry]),
+                                                f"add it to sources/registry/{registry}.yaml"])), value)
+
+
+def _check_children(doc, keys, items, table, ctx, problems, what, key) -> list[dict]:
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        problems.add(doc.path, *doc.position(*keys), "wrong-type", f"{key} must be a list", "start each item with '- '")
+        return []
+    fields = table.annotated_fields()
+    out, seen = [], set()
+    natural_key = [k for k in table.primary_key if any(f.name == k for f in fields)]
+    for j, item in enumerate(items):
+        values = check_mapping(doc, keys + (j,), item, fields, _required(fields), problems, f"{what}.{key}[{j + 1}]")
+        if values is None:
+            continue
+        _check_references(doc, keys + (j,), values, table, ctx, problems)
+        ident = tuple(values.get(k) for k in natural_key)
+        if natural_key and ident in seen:
+            problems.add(doc.path, *doc.position(*keys, j), "duplicate-record",
+                         f"{what}.{key} lists {', '.join(map(str, ident))} twice", "keep one item")
+            continue
+        seen.add(ident)
+        out.append(values)
+    return out
+
+
+def _resolve_dates(doc, keys, values, fields, quotes, ctx, problems, record, planned, label="") -> None:
+    for spec in fields:
+        if spec.type != "date" or spec.name not in values:
+            continue
+        raw = values[spec.name]
+        position = doc.position(*keys, spec.name)
+        try:
+            resolved = resolve_date(raw, ctx.published, planned=planned)
+        except DateError as err:
+            problems.add(doc.path, *position, "bad-date", str(err), "", raw)
+            del values[spec.name]
+            continue
+        if not is_iso_date(raw) and not any(raw.casefold() in q.quote.casefold() for q in quotes):
+            problems.add(doc.path, *position, "date-phrase-not-quoted",
+                         f"the date phrase {raw!r} does not appear in any quote of this record",
+                         "quote the words that give the date, or write the date as YYYY-MM-DD", raw)
+        day = resolved.end if spec.name.endswith("_end") else resolved.start
+        values[spec.name] = day
+        precision_field = f"{spec.name}_precision"
+        if any(f.name == precision_field for f in fields) and precision_field not in values:
+            values[precision_field] = resolved.precision
+        if resolved.phrase is not None:
+            record.resolutions.append(f"{label}{spec.name}: {resolved.rule}")
+        if day > ctx.published and not planned:
+            problems.add(doc.path, *position, "date-after-publication",
+                         f"{spec.name} {day.isoformat()} is after the source's publication date {ctx.published.isoformat()}",
+                         "check the date; a future event must be marked planned (status: planned / is_planned: true)", raw)
+
+
+def _supporting(quotes: list[Quote], *names: str) -> str:
+    return "\n".join(q.quote for q in quotes if q.fields is None or any(n in q.fields for n in names))
+
+
+def _check_numbers_and_cues(doc, keys, values, fields, quotes, problems) -> None:
+    if not quotes:
+        return  # no-evidence was reported already
+    for spec in fields:
+        value = values.get(spec.name)
+        if value is None:
+            continue
+        if spec.type in ("integer", "number"):
+            found = numbers_in(_supporting(quotes, spec.name))
+            if not any(abs(abs(value) - n) < 1e-9 for n in found):
+                problems.add(doc.path, *doc.position(*keys, spec.name), "number-not-quoted",
+                             f"{spec.name} {value!r} does not appear in a supporting quote",
+                             "quote the words that give the number (digits or words such as 'seven')",
+                             f"numbers in the quotes: {', '.join(f'{n:g}' for n in sorted(found)) or 'none'}")
+        elif spec.name == "qualifier" or spec.name.endswith("_qualifier"):
+            qualified = "value" if spec.name == "qualifier" else spec.name[: -len("_qualifier")]
+            if value != "exact" and not find_cue(value, _supporting(quotes, spec.name, qualified)):
+                problems.add(doc.path, *doc.position(*keys, spec.name), "qualifier-cue-missing",
+                             f"{spec.name} is {value!r} but no supporting quote has a cue for it",
+                             f"quote the words that qualify the figure ({value.replace('_', ' ')}), or use exact")
+
+
+def _check_spans(doc, keys, values, problems) -> None:
+    for name, start in list(values.items()):
+        if not name.endswith("_start") or not isinstance(start, dt.date):
+            continue
+        end_name = name[: -len("_start")] + "_end"
+        end = values.get(end_name)
+        if isinstance(end, dt.date) and start > end:
+            problems.add(doc.path, *doc.position(*keys, name), "bad-period",
+                         f"{name} {start.isoformat()} is after {end_name} {end.isoformat()}", "swap or correct the dates")

@@ -1,0 +1,54 @@
+"""Registries: people, organisations, places and agreements, each a YAML list of entries.
+
+Which file holds which table, and which fields an entry has, come from schemas/ (the
+`registry:` keys). Ids must be unique within a registry.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.ingest.fields import check_mapping
+from pipelines.ingest.problems import ProblemList
+from pipelines.ingest.yamlfile import load_yaml_file
+from pipelines.schemas import TableSpec, load_tables
+
+
+def registry_tables() -> dict[str, TableSpec]:
+    return {t.name: t for t in load_tables().values() if t.registry}
+
+
+def load_registries(root: Path, problems: ProblemList) -> dict[str, list[dict]]:
+    """Entries of every registry, keyed by table name (invalid entries are left out)."""
+    out: dict[str, list[dict]] = {}
+    for table in registry_tables().values():
+        rel = f"sources/registry/{table.registry}"
+        path = root / rel
+        out[table.name] = []
+        if not path.exists():
+            problems.add(rel, 0, 0, "missing-file", f"the {table.name} registry is missing", f"create {rel} (a YAML list)")
+            continue
+        doc = load_yaml_file(path, rel, problems)
+        if doc is None or doc.data is None:
+            continue
+        if not isinstance(doc.data, list):
+            problems.add(rel, 1, 1, "wrong-type", "a registry file must be a YAML list of entries", "start each entry with '- '")
+            continue
+        fields = table.registry_fields()
+        required = {f.name for f in fields if f.registry == "required"}
+        id_field = table.primary_key[0]
+        seen: dict[str, int] = {}
+        for i, entry in enumerate(doc.data):
+            values = check_mapping(doc, (i,), entry, fields, required, problems, f"{table.name} entry")
+            if not values or id_field not in values:
+                continue
+            entry_id = values[id_field]
+            line, col = doc.position(i, id_field)
+            if entry_id in seen:
+                problems.add(rel, line, col, "duplicate-id", f"{id_field} {entry_id!r} is already used on line {seen[entry_id]}",
+                             "ids must be unique: merge the entries or choose another id")
+                continue
+            seen[entry_id] = line
+            values["_line"] = line
+            out[table.name].append(values)
+    return out
