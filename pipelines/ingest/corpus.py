@@ -55,15 +55,26 @@ def source_folders(root: Path) -> list[Path]:
 
 def load_corpus(root: Path, only: Iterable[Path] | None = None) -> Corpus:
     """Check the registries and every source folder (or only the folders given)."""
-    root = Path(root)
-    corpus = Corpus(root)
-    corpus.registries = load_registries(root, corpus.problems)
-    registry_ids = corpus.registry_ids()
-    folders = source_folders(root) if only is None else sorted(set(only))
-    for folder in folders:
-        load_source(corpus, folder, registry_ids)
-    check_corpus_ids(corpus)
+    corpus = Corpus(Path(root))
+    corpus.registries = load_registries(corpus.root, corpus.problems)
+    load_sources(corpus, source_folders(corpus.root) if only is None else sorted(set(only)))
+    load_all_annotations(corpus)
     return corpus
+
+
+def load_sources(corpus: Corpus, folders: Iterable[Path]) -> None:
+    """Metadata, raw file and canonical text of each source folder."""
+    for folder in folders:
+        load_source(corpus, folder)
+
+
+def load_all_annotations(corpus: Corpus) -> None:
+    """Check and anchor the annotations of every loaded source, then the corpus-wide ids."""
+    registry_ids = corpus.registry_ids()
+    for source in corpus.sources.values():
+        ctx = SourceContext(source.source_id, source.metadata["published_date"], source.text, registry_ids)
+        load_annotations(corpus, corpus.root / source.folder, source.folder, ctx)
+    check_corpus_ids(corpus)
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -73,7 +84,7 @@ def _rel(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def load_source(corpus: Corpus, folder: Path, registry_ids: dict[str, set[str]]) -> None:
+def load_source(corpus: Corpus, folder: Path) -> None:
     problems, root = corpus.problems, corpus.root
     rel_folder = _rel(root, folder)
     meta_rel = f"{rel_folder}/{METADATA_FILE}"
@@ -120,8 +131,6 @@ def load_source(corpus: Corpus, folder: Path, registry_ids: dict[str, set[str]])
         return
     canonical, links = text
     corpus.sources[source_id] = Source(source_id, rel_folder, meta, canonical, links, sha256_hex(canonical.encode("utf-8")))
-    ctx = SourceContext(source_id, published, canonical, registry_ids)
-    load_annotations(corpus, folder, rel_folder, ctx)
 
 
 def _read_raw(folder, meta, meta_rel, doc, problems) -> tuple[str, list[Link]] | None:

@@ -67,6 +67,8 @@ _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _DAY_MONTH = re.compile(rf"(?:{_WD} )?(?:the )?{_DAY} (?:of )?{_MON}(?: (\d{{4}}))?")
 _MONTH_DAY = re.compile(rf"(?:{_WD} )?{_MON} (?:the )?{_DAY}(?: (\d{{4}}))?")
 _MONTH = re.compile(rf"(?:(?:early|mid|late|end of|start of|beginning of) )?{_MON}(?: (\d{{4}}))?")
+_DAY_WORDS = {"today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0,
+              "this evening": 0, "yesterday": -1, "last night": -1, "tomorrow": 1}
 _PRECISION_WORD = {"day": "that day", "month": "the whole month", "year": "the whole year"}
 _UNKNOWN = ("'{v}' is neither an ISO date (YYYY-MM-DD) nor a date phrase the checker knows "
             "(on Saturday, Friday December 15, this year, last month, by September, "
@@ -176,19 +178,11 @@ def _resolve(s: str, v: str, pub: date, planned: bool) -> tuple[date, date, str,
     if s.startswith(("since ", "ever since ")):
         return _since(s.split("since ", 1)[1], v, pub)
 
-    day = timedelta(days=1)
-    simple = {"today": (0, "the publication date"), "tonight": (0, "the publication date"),
-              "this morning": (0, "the publication date"),
-              "this afternoon": (0, "the publication date"),
-              "this evening": (0, "the publication date"),
-              "yesterday": (-1, "the day before publication"),
-              "last night": (-1, "the day before publication"),
-              "tomorrow": (1, "the day after publication")}
-    if s in simple:
-        shift, why = simple[s]
-        d = pub + shift * day
+    if s in _DAY_WORDS:
+        d = pub + timedelta(days=_DAY_WORDS[s])
+        why = {0: "the publication date", -1: "the day before publication"}.get(
+            _DAY_WORDS[s], "the day after publication")
         return d, d, "day", f"{why} ({pub.isoformat()})"
-
     m = re.fullmatch(r"(?:(?:earlier|so far) )?(this|last|next) (week|month|year)", s)
     if m:
         return _this_last_next(m.group(1), m.group(2), pub, planned)
