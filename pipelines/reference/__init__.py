@@ -1,0 +1,1 @@
+"""Reference statistics: readers for the official files under sources/reference/."""

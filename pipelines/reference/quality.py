@@ -1,0 +1,92 @@
+"""Data-quality issues found while reading reference files, in one shape for every reader.
+
+An issue names the cell it is about (dataset, file, row, column), keeps the raw text of
+that cell, says what is wrong and what the reader did about it. Readers never crash on a
+bad cell: they log an issue and go on, so the published `reference_data_quality` table
+lists every value that was changed or every row that was left out.
+
+`row` is text so that one column can locate a cell in a CSV file and in a workbook:
+- CSV: the physical line number in the file, header = line 1 (e.g. "3315");
+- spreadsheet: sheet name and 1-based row number, e.g. "SB_01:2176".
+`column` is the column header as written in the file; "*" means the whole row.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+ISSUE_COLUMNS = ["dataset", "file", "row", "column", "value", "problem", "action"]
+WHOLE_ROW = "*"
+
+ROW_SKIPPED = "row skipped"
+SET_TO_NULL = "value set to null"
+
+
+@dataclass(frozen=True)
+class Issue:
+    dataset: str  # folder id under sources/reference/
+    file: str  # file name inside that folder
+    row: str  # "3315" (CSV line) or "SB_01:2176" (sheet:row)
+    column: str  # column header as written in the file, "*" for the whole row
+    value: str | None  # raw text of the cell
+    problem: str  # a sentence: what is wrong
+    action: str  # what the reader did: "row skipped", "value set to null", ...
+
+
+@dataclass
+class IssueLog:
+    """Collects the issues of one file; `records()` gives them as plain dicts."""
+
+    dataset: str
+    file: str
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, row: int | str, column: str, value, problem: str, action: str) -> None:
+        text = None if value is None else str(value)
+        self.issues.append(Issue(self.dataset, self.file, str(row), column, text, problem, action))
+
+    def records(self) -> list[dict]:
+        return [asdict(issue) for issue in self.issues]
+
+    def __len__(self) -> int:
+        return len(self.issues)
+
+
+def issues_frame(issues: list[dict]):
+    """Issues as a DataFrame with the columns of the reference_data_quality table."""
+    import pandas as pd
+
+    frame = pd.DataFrame(issues, columns=ISSUE_COLUMNS)
+    return frame.astype(pd.StringDtype())
+
+
+def csv_records(path: Path, log: IssueLog, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, {header: raw text}) for each record of a UTF-8 CSV file.
+
+    The line number is the physical line the record starts on (header = line 1), also
+    when a quoted field spans lines. A record with the wrong number of fields is logged
+    and skipped. A header without every `required` column raises ValueError: that is a
+    change of format, not a bad cell.
+    """
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            raise ValueError(f"{log.file}: the file is empty")
+        missing = [name for name in required if name not in header]
+        if missing:
+            raise ValueError(f"{log.file}: header lacks column(s) {missing}; it has {header}")
+        start = reader.line_num + 1
+        for fields in reader:
+            line, start = start, reader.line_num + 1
+            if not fields:
+                continue  # a blank line holds no record
+            if len(fields) != len(header):
+                log.add(line, WHOLE_ROW, ",".join(fields),
+                        f"the record has {len(fields)} fields where the header has {len(header)}",
+                        ROW_SKIPPED)
+                continue
+            yield line, dict(zip(header, fields))

@@ -1,0 +1,372 @@
+"""Readers of the official reference files: real files in sources/reference/ and small hand-made ones."""
+
+import datetime as dt
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from pipelines.reference import iom_missing_migrants, italy_arrivals, uk_small_boats
+from pipelines.reference.provenance import check_file_hash, load_provenance
+from pipelines.reference.quality import ISSUE_COLUMNS, IssueLog, issues_frame
+from pipelines.schemas import arrow_schema, load_tables, pandera_schema
+
+REFERENCE = Path(__file__).resolve().parent.parent / "sources" / "reference"
+UK = REFERENCE / "uk-home-office-small-boats"
+IOM = REFERENCE / "iom-missing-migrants"
+ITALY = REFERENCE / "italy-interior-ministry-arrivals"
+FOLDERS = [UK, IOM, ITALY]
+
+
+# --- the real files, read once ----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def uk():
+    issues = []
+    path = UK / "small_boats_time_series.ods"
+    daily = uk_small_boats.read_daily(path, issues)
+    weekly = uk_small_boats.read_weekly(path, issues)
+    return daily, weekly, issues
+
+
+@pytest.fixture(scope="module")
+def iom():
+    return iom_missing_migrants.read_incidents(IOM / "iom_europe.csv")
+
+
+@pytest.fixture(scope="module")
+def italy():
+    stats = {}
+    frame, issues = italy_arrivals.read_daily(ITALY / "sbarchi-per-giorno.csv", stats)
+    return frame, issues, stats
+
+
+def _row(frame, column, value):
+    match = frame[frame[column] == value]
+    assert len(match) == 1, f"{column}={value!r}: {len(match)} rows"
+    return match.iloc[0]
+
+
+# --- provenance -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
+def test_provenance_matches_file(folder):
+    provenance = load_provenance(folder)
+    assert provenance["id"] == folder.name
+    assert (folder / provenance["file"]).is_file()
+    assert len(provenance["retrieved_from"]["commit"]) == 40
+    assert provenance["licence_url"] in (
+        "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+        "https://creativecommons.org/licenses/by/4.0/",
+    )
+    assert provenance["notes"]
+    assert check_file_hash(folder) is None
+
+
+def test_changed_file_is_reported(tmp_path):
+    copy = tmp_path / ITALY.name
+    copy.mkdir()
+    shutil.copyfile(ITALY / "provenance.yaml", copy / "provenance.yaml")
+    shutil.copyfile(ITALY / "sbarchi-per-giorno.csv", copy / "sbarchi-per-giorno.csv")
+    assert check_file_hash(copy) is None
+    with open(copy / "sbarchi-per-giorno.csv", "a", encoding="utf-8") as handle:
+        handle.write("2025-10-01,1,,,2025-10-15\n")
+    message = check_file_hash(copy)
+    assert message and "sha256" in message and "sbarchi-per-giorno.csv" in message
+    (copy / "sbarchi-per-giorno.csv").unlink()
+    assert "missing" in check_file_hash(copy)
+
+
+# --- UK Home Office ---------------------------------------------------------------------
+
+def test_uk_daily(uk):
+    daily, _, issues = uk
+    assert len(daily) == 3154
+    assert daily["date"].iloc[0] == dt.date(2018, 1, 1)
+    assert daily["date"].iloc[-1] == dt.date(2026, 8, 20)
+    assert daily["date"].is_unique
+    day = _row(daily, "date", dt.date(2023, 12, 15))
+    assert (day.migrants_arrived, day.boats_arrived, day.boats_uncontrolled_landings) == (292, 7, 0)
+    day = _row(daily, "date", dt.date(2024, 9, 14))
+    assert (day.migrants_arrived, day.boats_arrived, day.boats_uncontrolled_landings) == (801, 14, 0)
+    assert _row(daily, "date", dt.date(2025, 9, 6)).notes == "Revised"
+    assert (daily["notes"] == "Revised").sum() == 9
+    assert issues == []
+
+
+def test_uk_dash_is_null_not_zero(uk):
+    daily, weekly, _ = uk
+    day = _row(daily, "date", dt.date(2022, 11, 12))  # "-" in the workbook
+    assert day.migrants_arrived == 1214
+    assert pd.isna(day.boats_uncontrolled_landings)
+    assert daily["boats_uncontrolled_landings"].isna().sum() == 1826  # every "-" of SB_01
+    assert weekly["migrants_prevented"].isna().sum() == 330
+    assert weekly["events_prevented"].isna().sum() == 330
+
+
+def test_uk_weekly(uk):
+    _, weekly, _ = uk
+    assert len(weekly) == 450
+    assert weekly["week_ending"].iloc[-1] == dt.date(2026, 8, 16)
+    week = _row(weekly, "week_ending", dt.date(2024, 9, 15))
+    assert (week.migrants_arrived, week.boats_arrived, week.migrants_prevented, week.events_prevented) == (1093, 20, 857, 22)
+    assert (weekly["notes"] == "Revised").sum() == 11
+
+
+def test_uk_header_found_below_title_rows_and_dirty_cells_logged():
+    nan = float("nan")
+    raw = pd.DataFrame([
+        ["SB_01: Migrants detected crossing the English Channel", nan, nan, nan, nan],
+        ["This worksheet contains one table.", nan, nan, nan, nan],
+        ["Date", "Migrants arrived [note 3]", "Boats arrived", "Boats arrived \u2013 involved in uncontrolled landings", "Notes"],
+        [pd.Timestamp("2024-09-14"), 801, 14, 0, nan],
+        [nan, nan, nan, nan, nan],
+        [pd.Timestamp("2024-09-15"), "12a", 1.5, "-", "Revised"],
+        [pd.Timestamp("2024-09-16"), "1,214", -3, "", nan],
+        ["Total", 2015, 15, 0, nan],
+        ["Source: Home Office", nan, nan, nan, nan],
+    ], dtype=object)
+    log = IssueLog("uk-home-office-small-boats", "test.ods")
+    frame = uk_small_boats.parse_sheet(raw, "SB_01", uk_small_boats.DAILY_COLUMNS, log)
+    assert list(frame.columns) == load_tables()["uk_small_boat_arrivals_daily"].field_names
+    assert frame["date"].tolist() == [dt.date(2024, 9, 14), dt.date(2024, 9, 15), dt.date(2024, 9, 16)]
+    assert frame["migrants_arrived"].tolist() == [801, pd.NA, 1214]
+    assert frame["boats_arrived"].tolist() == [14, pd.NA, pd.NA]
+    assert frame["boats_uncontrolled_landings"].tolist() == [0, pd.NA, pd.NA]
+    assert frame["notes"].tolist() == [pd.NA, "Revised", pd.NA]
+    found = {(i["row"], i["column"], i["value"], i["action"]) for i in log.records()}
+    assert found == {
+        ("SB_01:6", "Migrants arrived [note 3]", "12a", "value set to null"),
+        ("SB_01:6", "Boats arrived", "1.5", "value set to null"),
+        ("SB_01:7", "Boats arrived", "-3", "value set to null"),
+        ("SB_01:7", "Boats arrived \u2013 involved in uncontrolled landings", "", "value set to null"),
+        ("SB_01:8", "Date", "Total", "row skipped"),
+        ("SB_01:9", "Date", "Source: Home Office", "row skipped"),
+    }
+
+
+def test_uk_missing_header_is_an_error():
+    raw = pd.DataFrame([["Date", "Migrants arrived"], [pd.Timestamp("2024-01-01"), 1]], dtype=object)
+    with pytest.raises(ValueError, match="no row"):
+        uk_small_boats.parse_sheet(raw, "SB_01", uk_small_boats.DAILY_COLUMNS, IssueLog("x", "y"))
+
+
+# --- IOM Missing Migrants ---------------------------------------------------------------
+
+def test_iom_rows_and_known_incident(iom):
+    frame, _ = iom
+    assert len(frame) == 6802
+    assert frame["incident_id"].is_unique
+    assert frame["incident_date"].min() == dt.date(2014, 1, 19)
+    assert frame["incident_date"].max() == dt.date(2026, 5, 3)
+    # 24 November 2021: the deadliest Channel capsize, a split incident of 7 parts.
+    row = _row(frame, "main_id", "2021.MMP0189")
+    assert row.incident_date == dt.date(2021, 11, 24)
+    assert (row.iom_route, row.route, row.split_parts) == ("Mainland Europe to the UK", "english_channel", 7)
+    assert (row.dead, row.missing, row.dead_or_missing, row.survivors, row.source_quality) == (27, 0, 27, 2, 5)
+    assert (frame["route"] == "english_channel").sum() == 220
+
+
+def test_iom_na_is_null_and_split_parts(iom):
+    frame, _ = iom
+    assert frame["dead"].isna().sum() == 638  # "NA" in No. dead
+    assert frame["survivors"].isna().sum() == 4839 + 2  # "NA" plus two negative counts
+    assert (frame["split_parts"] > 1).sum() == 351
+    assert frame["main_id"].duplicated(keep=False).sum() == 13  # 2026 parts on separate rows
+    first = _row(frame, "incident_id", "2014.MMP00007")
+    assert pd.isna(first.survivors) and first.dead == 12 and first.route == "eastern_mediterranean"
+
+
+def test_iom_issues(iom):
+    frame, issues = iom
+    counts = Counter((i["column"], i["action"]) for i in issues)
+    assert counts == {
+        ("Source Quality", "value set to null"): 38,
+        ("No. missing", "value set to null"): 4,
+        ("No. survivors", "value set to null"): 2,
+        ("Country of Incident", "value set to null"): 1,
+    }
+    by_cell = {(i["row"], i["column"]): i for i in issues}
+    assert by_cell[("6782", "Country of Incident")]["value"] == "012 52E"
+    assert by_cell[("330", "No. missing")]["value"] == "-2"
+    assert pd.isna(_row(frame, "main_id", "2015.MMP00513").missing)
+
+
+@pytest.mark.parametrize("name, code", [
+    ("Mainland Europe to the UK", "english_channel"),
+    ("Central Mediterranean", "central_mediterranean"),
+    ("Eastern Mediterranean", "eastern_mediterranean"),
+    ("Türkiye-Europe land route", "eastern_mediterranean"),
+    ("Western Mediterranean", "western_mediterranean"),
+    ("Western Africa / Atlantic route to the Canary Islands", "western_african"),
+    ("Western Balkans", "western_balkans"),
+    ("Belarus-EU border", "eastern_land_borders"),
+    ("Sahara Desert crossing", None),
+    ("Italy to France", None),
+    ("Ukraine to Europe", None),
+    ("Central Mediterranean,Sahara Desert crossing", None),
+    ("Central Mediterranean, Central Mediterranean", "central_mediterranean"),
+    ("", None),
+    (None, None),
+])
+def test_route_code(name, code):
+    assert iom_missing_migrants.route_code(name) == code
+
+
+IOM_HEADER = (
+    "Main ID,Incident ID,Incident Type,Region of Incident,Incident date,Incident year,Incident month,"
+    "No. dead,No. missing,No. dead/missing,No. survivors,No. Female,No. Male,No. minors,Country of Origin,"
+    "Region of Origin,Cause of death (category),Cause of death (reported),Route,Country of Incident,"
+    "Location of death,UNSD region,Source,Link,Source Quality,Latitude,Longitude,incident_date_clean,"
+    "incident_date_raw,incident_date_precision,source_dataset"
+)
+
+
+def _iom_line(main_id, incident_id, dead="1", missing="0", total="1", quality="3", lat="50.9", date="2024-01-02",
+              location="Off Calais, France"):
+    return (f'{main_id},"{incident_id}",Incident,Europe,{date},2024,1,"{dead}","{missing}","{total}",NA,NA,NA,NA,'
+            f'Unknown,Unknown,Drowning,Drowning,Mainland Europe to the UK,France,"{location}",Western Europe,'
+            f'A source,NA,"{quality}",{lat},1.8,{date},{date},day,IOM')
+
+
+def test_iom_dirty_csv(tmp_path):
+    lines = [
+        IOM_HEADER,
+        _iom_line("2024.MMP1", "2024.MMP1"),
+        _iom_line("2024.MMP2", "2024.MMP21,2024.MMP22", dead="2,3", missing="NA", total="5", quality="4,5"),
+        _iom_line("2024.MMP3", "2024.MMP3", dead="many", lat="north", location="Two\nlines"),
+        _iom_line("2024.MMP4", "2024.MMP1"),  # Incident ID repeated
+        _iom_line("2024.MMP5", "2024.MMP5", date="2024-02-30"),
+        "2024.MMP6,2024.MMP6,Incident",  # too few fields
+        _iom_line("2024.MMP7", "2024.MMP7", quality="7"),
+    ]
+    path = tmp_path / "iom.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frame, issues = iom_missing_migrants.read_incidents(path)
+    assert frame["incident_id"].tolist() == ["2024.MMP1", "2024.MMP21,2024.MMP22", "2024.MMP3", "2024.MMP7"]
+    split = _row(frame, "main_id", "2024.MMP2")
+    assert (split.dead, split.dead_or_missing, split.split_parts) == (5, 5, 2)
+    assert pd.isna(split.missing) and pd.isna(split.source_quality)
+    odd = _row(frame, "main_id", "2024.MMP3")
+    assert pd.isna(odd.dead) and pd.isna(odd.latitude) and odd.location_of_death == "Two\nlines"
+    found = {(i["row"], i["column"], i["action"]) for i in issues}
+    assert found == {
+        ("3", "No. dead", "values summed into 5"),
+        ("3", "Source Quality", "value set to null"),
+        ("4", "No. dead", "value set to null"),
+        ("4", "Latitude", "value set to null"),
+        ("6", "Incident ID", "row skipped"),  # line numbers count the quoted line break
+        ("7", "incident_date_clean", "row skipped"),
+        ("8", "*", "row skipped"),
+        ("9", "Source Quality", "value set to null"),
+    }
+
+
+# --- Italy ------------------------------------------------------------------------------
+
+def test_italy_counts(italy):
+    frame, issues, stats = italy
+    assert stats == {"rows_read": 4352, "rows_kept": 2207, "superseded": 2119, "issues": 26}
+    assert stats["rows_read"] == stats["rows_kept"] + stats["superseded"] + len(issues)
+    assert len(frame) == 2207 and frame["date"].is_unique
+    assert frame["date"].iloc[0] == dt.date(2019, 9, 1)
+    assert frame["date"].iloc[-1] == dt.date(2025, 9, 15)
+    assert (frame["date"] <= frame["report_date"]).all()
+
+
+def test_italy_latest_report_wins(italy):
+    frame, _, _ = italy
+    # 2019-10-14: 301 in the report of 2019-10-15 (line 45), 310 in that of 2019-10-31 (line 76).
+    day = _row(frame, "date", dt.date(2019, 10, 14))
+    assert (day.arrivals, day.report_date) == (310, dt.date(2019, 10, 31))
+    # 2019-10-16 is 0 in the mid-month report (not yet counted) and 377 at month end.
+    assert _row(frame, "date", dt.date(2019, 10, 16)).arrivals == 377
+    assert "24:00" in _row(frame, "date", dt.date(2022, 12, 31)).note
+
+
+def test_italy_defects_are_issues(italy):
+    frame, issues, _ = italy
+    by_line = {i["row"]: i for i in issues}
+    assert (by_line["3315"]["column"], by_line["3315"]["value"]) == ("Data", "2024-04-31")
+    assert by_line["3315"]["problem"] == "no such day in the calendar"
+    assert (by_line["3372"]["column"], by_line["3372"]["value"]) == ("Valore", "0[VALORE]0")
+    for line in ("2767", "2769", "2829"):  # empty values
+        assert (by_line[line]["column"], by_line[line]["value"]) == ("Valore", "")
+    assert all(i["action"] == "row skipped" for i in issues)
+    kinds = Counter(i["problem"].split(" (")[0] for i in issues)
+    assert kinds == {
+        "no such day in the calendar": 7,
+        "the value is empty": 3,
+        "the value is not a whole number of 0 or more": 1,
+        "the date is after its report": 15,
+    }
+    # The build goes on: the neighbours of the bad rows are there.
+    assert dt.date(2024, 5, 27) in set(frame["date"]) and dt.date(2024, 4, 30) in set(frame["date"])
+    assert dt.date(2025, 9, 16) not in set(frame["date"])  # a 0 the report could not have counted
+
+
+def test_italy_dirty_csv(tmp_path):
+    note, source = "*nota", "Fonte: prova"
+    lines = [
+        "Data,Valore,Note,Fonte,Data_Report",
+        f"2024-05-01,10,{note},{source},2024-05-15",  # 2: superseded by line 9
+        f"2024-05-02,abc,{note},{source},2024-05-15",  # 3: bad value
+        f"2024-05-31,,{note},{source},2024-05-15",  # 4: empty value
+        f"2024-05-20,0,{note},{source},2024-05-15",  # 5: only report predates the day
+        f"2024-04-31,0,{note},{source},2024-04-30",  # 6: impossible date
+        f"2024-05-03,7,{note},{source},2024-05-31",  # 7: tie, same value: superseded by 8
+        f"2024-05-03,7,{note},{source},2024-05-31",  # 8: kept
+        f"2024-05-01,12,{note},{source},2024-05-31",  # 9: kept
+        f"2024-05-04,5,{note},{source},2024-05-31",  # 10: tie, other value: issue
+        f"2024-05-04,6,{note},{source},2024-05-31",  # 11: kept
+        "2024-05-05,5",  # 12: too few fields
+        f'2024-05-06,3,"two\nlines",{source},31/05/2024',  # 13-14: bad report date
+        f"2024-05-07,4,,{source},2024-05-31",  # 15: kept, empty note
+    ]
+    path = tmp_path / "sbarchi.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    stats = {}
+    frame, issues = italy_arrivals.read_daily(path, stats)
+    assert frame["date"].tolist() == [dt.date(2024, 5, d) for d in (1, 3, 4, 7)]
+    assert frame["arrivals"].tolist() == [12, 7, 6, 4]
+    assert pd.isna(frame["note"].iloc[-1])
+    found = {(i["row"], i["column"], i["action"]) for i in issues}
+    assert found == {
+        ("3", "Valore", "row skipped"),
+        ("4", "Valore", "row skipped"),
+        ("5", "Valore", "row skipped"),
+        ("6", "Data", "row skipped"),
+        ("10", "Valore", "row skipped; line 11 kept"),
+        ("12", "*", "row skipped"),
+        ("13", "Data_Report", "row skipped"),
+    }
+    assert stats == {"rows_read": 13, "rows_kept": 4, "superseded": 2, "issues": 7}
+
+
+# --- declared tables --------------------------------------------------------------------
+
+def _validate(table_name, frame):
+    table = load_tables()[table_name]
+    assert list(frame.columns) == table.field_names
+    arrow_backed = pa.Table.from_pandas(frame, schema=arrow_schema(table), preserve_index=False).to_pandas(
+        types_mapper=pd.ArrowDtype)
+    pandera_schema(table).validate(arrow_backed)
+
+
+def test_readers_match_declared_tables(uk, iom, italy):
+    daily, weekly, uk_issues = uk
+    _validate("uk_small_boat_arrivals_daily", daily)
+    _validate("uk_small_boat_arrivals_weekly", weekly)
+    _validate("iom_incidents", iom[0])
+    _validate("italy_sea_arrivals_daily", italy[0])
+    all_issues = issues_frame(uk_issues + iom[1] + italy[1])
+    assert list(all_issues.columns) == ISSUE_COLUMNS
+    assert len(all_issues) == 45 + 26
+    _validate("reference_data_quality", all_issues)
+    for name in ("uk_small_boat_arrivals_daily", "uk_small_boat_arrivals_weekly", "iom_incidents",
+                 "italy_sea_arrivals_daily", "reference_data_quality"):
+        table = load_tables()[name]
+        assert table.group == "reference" and not table.annotation and table.registry is None
