@@ -129,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="check only sources changed since this git ref, plus corpus-wide checks")
     validate.set_defaults(func=cmd_validate)
 
+    from pipelines import commands  # defines its subcommands; imports nothing heavy
+
+    commands.register(sub)
     return parser
 
 

@@ -42,7 +42,7 @@ class Record:
     values: dict[str, Any]
     children: dict[str, list[dict[str, Any]]]
     evidence: list[Quote]
-    resolutions: list[str] = field(default_factory=list)
+    resolutions: list[tuple[str, str, str]] = field(default_factory=list)  # (field, phrase, rule)
     path: str = ""
     line: int = 0
 
@@ -207,7 +207,7 @@ def _resolve_dates(doc, keys, values, fields, quotes, ctx, problems, record, pla
         if any(f.name == precision_field for f in fields) and precision_field not in values:
             values[precision_field] = resolved.precision
         if resolved.phrase is not None:
-            record.resolutions.append(f"{label}{spec.name}: {resolved.rule}")
+            record.resolutions.append((f"{label}{spec.name}", resolved.phrase, resolved.rule))
         if day > ctx.published and not planned:
             problems.add(doc.path, *position, "date-after-publication",
                          f"{spec.name} {day.isoformat()} is after the source's publication date {ctx.published.isoformat()}",

@@ -1,0 +1,5 @@
+-- agreement_events: each event as each source reports it (not merged: the source is
+-- part of the key, so differing dates for one event stay visible side by side).
+SELECT * EXCLUDE (published_date)
+FROM stg_agreement_events
+ORDER BY agreement_id, event_type, source_id

@@ -1,0 +1,19 @@
+-- meetings: one row per meeting id, merged across sources with the same rule as
+-- incidents (latest-published source wins, field by field). City and country come from
+-- the places registry.
+WITH merged AS (
+    SELECT
+        meeting_id,
+        arg_max(COLUMNS(* EXCLUDE (meeting_id, source_id, published_date)),
+                published_date::VARCHAR || source_id),
+        count(DISTINCT source_id) AS number_of_sources
+    FROM stg_meetings
+    GROUP BY meeting_id
+)
+SELECT
+    merged.*,
+    places.name AS city,
+    places.country AS country
+FROM merged
+LEFT JOIN reg_places AS places USING (place_id)
+ORDER BY meeting_id

@@ -1,0 +1,1 @@
+SELECT * FROM reg_organisations ORDER BY organisation_id

@@ -1,0 +1,1 @@
+SELECT * FROM reg_people ORDER BY person_id

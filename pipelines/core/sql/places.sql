@@ -1,0 +1,1 @@
+SELECT * FROM reg_places ORDER BY place_id

@@ -1,0 +1,108 @@
+"""Turn the checked corpus into typed staging tables (`stg_*`, `reg_*`) in DuckDB.
+
+Staging tables hold what each source says, one row per record per source, with the
+columns contributors type (from schemas/) plus `source_id` and `published_date`, which
+the merge rules in sql/ need. Registries are loaded as `reg_<table>`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.ingest.corpus import Corpus
+from pipelines.schemas import TableSpec, annotated_tables, arrow_type, child_tables, load_tables
+
+DUCKDB_THREADS = 2  # fixed, so that results (and Parquet row groups) never depend on the machine
+
+
+def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute(f"SET threads = {DUCKDB_THREADS}")
+    return con
+
+
+def _schema(fields, extra=()) -> pa.Schema:
+    return pa.schema([pa.field(f.name, arrow_type(f)) for f in fields] + list(extra))
+
+
+_PROVENANCE = (pa.field("source_id", pa.string()), pa.field("published_date", pa.date32()))
+
+
+def _stage_schema(table: TableSpec, parent_id: str | None = None) -> pa.Schema:
+    extra = [pa.field(parent_id, pa.string())] if parent_id else []
+    return _schema(table.annotated_fields(), extra + list(_PROVENANCE))
+
+
+def staging_tables(corpus: Corpus) -> dict[str, pa.Table]:
+    tables = load_tables()
+    out: dict[str, pa.Table] = {}
+
+    sources = tables["sources"]
+    out["stg_sources"] = pa.Table.from_pylist(
+        [{**s.metadata, "text_sha256": s.text_sha256, "text_length": len(s.text)} for s in corpus.sources.values()],
+        schema=_schema(sources.fields),
+    )
+    out["stg_source_links"] = pa.Table.from_pylist(
+        [{"source_id": s.source_id, "link_number": n, "anchor_text": link.anchor_text, "href": link.href,
+          "start": link.start, "end": link.end}
+         for s in corpus.sources.values() for n, link in enumerate(s.links, 1)],
+        schema=_schema(tables["source_links"].fields),
+    )
+
+    for name, rows in corpus.registries.items():
+        table = tables[name]
+        out[f"reg_{name}"] = pa.Table.from_pylist(
+            [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows],
+            schema=_schema(table.registry_fields()),
+        )
+
+    published = {s.source_id: s.metadata["published_date"] for s in corpus.sources.values()}
+    for section, table in annotated_tables().items():
+        mine = [r for r in corpus.records if r.table == table.name]
+        provenance = lambda r: {"source_id": r.source_id, "published_date": published[r.source_id]}  # noqa: E731
+        out[f"stg_{table.name}"] = pa.Table.from_pylist(
+            [{**r.values, **provenance(r)} for r in mine], schema=_stage_schema(table))
+        id_field = table.annotation["id_field"]
+        for key, child in child_tables(table).items():
+            out[f"stg_{child.name}"] = pa.Table.from_pylist(
+                [{**item, id_field: r.record_id, **provenance(r)} for r in mine for item in r.children.get(key, [])],
+                schema=_stage_schema(child, id_field))
+
+    out["stg_evidence"] = pa.Table.from_pylist(evidence_rows(corpus), schema=_schema(tables["evidence"].fields))
+    return out
+
+
+def evidence_rows(corpus: Corpus) -> list[dict]:
+    rows = []
+    for record in corpus.records:
+        for n, quote in enumerate(record.evidence, 1):
+            folded = quote.quote.casefold()
+            resolutions = [f"{field} {rule}" for field, phrase, rule in record.resolutions if phrase.casefold() in folded]
+            rows.append({
+                "evidence_id": f"{record.source_id}/{record.table}/{record.record_id}/{n}",
+                "source_id": record.source_id,
+                "table_name": record.table,
+                "record_id": record.record_id,
+                "fields": ",".join(quote.fields) if quote.fields else None,
+                "quote": quote.quote,
+                "start": quote.start,
+                "end": quote.end,
+                "date_resolutions": "; ".join(resolutions) or None,
+            })
+    return rows
+
+
+def load_staging(con: duckdb.DuckDBPyConnection, corpus: Corpus) -> dict[str, int]:
+    """Replace every staging table; returns row counts."""
+    counts = {}
+    for name, table in staging_tables(corpus).items():
+        con.register("_incoming", table)
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _incoming")
+        con.unregister("_incoming")
+        counts[name] = table.num_rows
+    return counts

@@ -1,0 +1,38 @@
+"""Write the current build: Parquet, CSV and datapackage.json for every published table.
+
+The build goes to a fresh temporary folder next to build/data and replaces it only once
+every file is written, so a failed or interrupted build never leaves a half-written one.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from pipelines.core.tables import read_table
+from pipelines.publish.datapackage import package_descriptor, write_descriptor
+from pipelines.publish.files import write_csv, write_parquet
+
+
+def write_build(con: duckdb.DuckDBPyConnection, table_names: list[str], out_dir: Path) -> dict[str, int]:
+    """Write every table; returns row counts per table."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".data-", dir=out_dir.parent))
+    try:
+        counts = {}
+        for name in table_names:
+            table = read_table(con, name)
+            write_parquet(table, tmp / "parquet" / f"{name}.parquet")
+            write_csv(table, tmp / "csv" / f"{name}.csv")
+            counts[name] = table.num_rows
+        write_descriptor(package_descriptor(tmp, table_names), tmp / "datapackage.json")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        tmp.rename(out_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    return counts

@@ -1,0 +1,134 @@
+"""The Frictionless data package (`datapackage.json`) of a build or a release.
+
+Every table is published twice: `<table>` is the Parquet file (typed; the format to use),
+`<table>_csv` the same rows as CSV. Resource schemas, descriptions, keys and categories
+come from schemas/. Each resource carries its sha256 `hash`; CSV resources also carry
+`bytes`. Parquet resources carry no `bytes` because frictionless 5 reads Parquet through
+pandas and cannot count them (a declared `bytes` fails its validation, and it does not
+check a Parquet hash either): `verify_files` checks size and hash of every file itself.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pipelines.publish.files import file_digest
+from pipelines.schemas import REPO_ROOT, load_tables
+
+PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+DATA_LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 International",
+                "path": "https://creativecommons.org/licenses/by/4.0/"}
+KEYWORDS = ["migration", "irregular migration", "small boats", "English Channel", "Mediterranean",
+            "asylum", "migration agreements", "Europe", "evidence", "news"]
+DESCRIPTION = (
+    "Irregular migration in and around Europe: small-boat crossings, deadly incidents at sea, "
+    "migration agreements between states and the meetings of leaders that make them, built from "
+    "news articles and official statistics. Every value is traced to verbatim quotes of its "
+    "sources (see the evidence table). News article texts are not redistributed: only the quotes "
+    "that support each value."
+)
+
+
+def resource_entries(out_dir: Path, table_names: list[str], prefix: str = "") -> list[dict[str, Any]]:
+    tables = load_tables()
+    entries = []
+    for name in table_names:
+        table = tables[name]
+        schema = table.table_schema()
+        for fmt, res_name in (("parquet", name), ("csv", f"{name}_csv")):
+            rel = f"{fmt}/{name}.{fmt}"
+            size, sha = file_digest(out_dir / rel)
+            entry: dict[str, Any] = {
+                "name": res_name,
+                "type": "table",
+                "path": prefix + rel,
+                "format": fmt,
+                "mediatype": "application/vnd.apache.parquet" if fmt == "parquet" else "text/csv",
+                "title": table.title + (" (CSV)" if fmt == "csv" else ""),
+                "description": table.description,
+            }
+            if fmt == "csv":
+                entry.update(encoding="utf-8", bytes=size)
+            entry["hash"] = f"sha256:{sha}"
+            entry["schema"] = _schema_for(schema, fmt)
+            entries.append(entry)
+    return entries
+
+
+def _schema_for(schema: dict[str, Any], fmt: str) -> dict[str, Any]:
+    """CSV resources reference CSV resources in their foreign keys, Parquet ones Parquet."""
+    schema = json.loads(json.dumps(schema))
+    for fk in schema.get("foreignKeys", []):
+        if fmt == "csv":
+            fk["reference"]["resource"] += "_csv"
+    return schema
+
+
+def reference_sources() -> list[dict[str, Any]]:
+    """Official statistics the dataset ingests, with their licences, from their provenance files."""
+    import yaml
+
+    out = []
+    for path in sorted((REPO_ROOT / "sources" / "reference").glob("*/provenance.yaml")):
+        prov = yaml.safe_load(path.read_text(encoding="utf-8"))
+        entry = {"title": f"{prov['title']} ({prov['publisher']})", "path": prov["retrieved_from"]["repository"],
+                 "description": f"Licence: {prov['licence']}. {prov.get('attribution') or ''}".strip()}
+        out.append(entry)
+    return out
+
+
+def package_descriptor(out_dir: Path, table_names: list[str], version: str | None = None,
+                       created: str | None = None, prefix: str = "") -> dict[str, Any]:
+    descriptor: dict[str, Any] = {
+        "$schema": PROFILE,
+        "name": "borderlines",
+        "title": "Borderlines: irregular migration in and around Europe, traced to its sources",
+        "description": DESCRIPTION,
+        "version": version,
+        "created": created,
+        "licenses": [DATA_LICENCE],
+        "sources": [
+            {"title": "News articles: one row each in the sources table (publisher, date, rights)"},
+            *reference_sources(),
+        ],
+        "contributors": [{"title": "Borderlines contributors", "roles": ["creator"]}],
+        "keywords": KEYWORDS,
+        "resources": resource_entries(out_dir, table_names, prefix),
+    }
+    return {k: v for k, v in descriptor.items() if v is not None}
+
+
+def write_descriptor(descriptor: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def verify_files(descriptor_path: Path) -> list[str]:
+    """Problems with any resource's file: missing, or size or sha256 differing from the descriptor."""
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    problems = []
+    for resource in descriptor["resources"]:
+        path = descriptor_path.parent / resource["path"]
+        if not path.is_file():
+            problems.append(f"{resource['name']}: {resource['path']} is missing")
+            continue
+        size, sha = file_digest(path)
+        if "bytes" in resource and resource["bytes"] != size:
+            problems.append(f"{resource['name']}: {size} bytes, descriptor says {resource['bytes']}")
+        if resource.get("hash") != f"sha256:{sha}":
+            problems.append(f"{resource['name']}: sha256 {sha} differs from the descriptor's {resource.get('hash')}")
+    return problems
+
+
+def validate_package(descriptor_path: Path) -> list[str]:
+    """Frictionless validation of schema and data (types, constraints, keys), plus verify_files."""
+    from frictionless import validate
+
+    report = validate(str(descriptor_path))
+    problems = [
+        f"{task.name}: row {error.row_number if hasattr(error, 'row_number') else '-'}: {error.type}: {error.note}"
+        for task in report.tasks for error in task.errors
+    ]
+    problems += [f"{error.type}: {error.note}" for error in report.errors]
+    return problems + verify_files(descriptor_path)

@@ -1,0 +1,221 @@
+"""The Dagster graph, end to end, on the hand-made corpus and on the real sources."""
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines.cli import main
+from pipelines.commands import failed_checks, run_build
+from pipelines.core.tables import CORE_TABLES
+from pipelines.definitions import defs
+from pipelines.publish.release import ReleaseError, release
+from pipelines.schemas import REPO_ROOT, arrow_schema, load_tables
+
+FIXTURE = Path(__file__).parent / "fixtures" / "corpus"
+VENV_BIN = Path(sys.executable).parent
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def fixture_build(tmp_path_factory):
+    build = tmp_path_factory.mktemp("build")
+    result = run_build(FIXTURE, build, instance=dg.DagsterInstance.ephemeral())
+    assert result.success, failed_checks(result)
+    return build
+
+
+def test_graph_has_three_groups_and_every_asset_is_described():
+    graph = defs.resolve_asset_graph()
+    groups = {}
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        groups.setdefault(node.group_name, set()).add(key.to_user_string())
+        assert node.description, f"{key.to_user_string()} has no description"
+    assert set(groups) == {"sources", "core", "publish"}
+    assert groups["core"] == set(CORE_TABLES)
+    assert groups["sources"] == {"registries", "news_sources", "annotations", "staging"}
+
+
+def test_every_table_is_built_with_rows_and_checks_pass(fixture_build):
+    descriptor = json.loads((fixture_build / "data" / "datapackage.json").read_text())
+    names = {r["name"] for r in descriptor["resources"]}
+    assert names == set(CORE_TABLES) | {f"{t}_csv" for t in CORE_TABLES}
+    con = duckdb.connect()
+    for table in ("crossings", "incidents", "meetings", "agreements", "evidence"):
+        rows = con.execute(f"SELECT count(*) FROM '{fixture_build}/data/parquet/{table}.parquet'").fetchone()[0]
+        assert rows >= 1, table
+
+
+def test_parquet_reads_back_with_declared_types(fixture_build):
+    for name in CORE_TABLES:
+        path = fixture_build / "data" / "parquet" / f"{name}.parquet"
+        schema = pq.read_schema(path)
+        declared = arrow_schema(load_tables()[name])
+        assert schema.names == declared.names
+        assert [f.type for f in schema] == [f.type for f in declared], name
+        assert schema.field(declared.names[0]).metadata[b"description"]
+    crossings = pd.read_parquet(fixture_build / "data" / "parquet" / "crossings.parquet")
+    row = crossings.set_index("crossing_id").loc["fixture-channel-people-feb-2024"]
+    assert str(row["period_start"]) == "2024-02-01" and str(row["period_end"]) == "2024-02-29"
+    assert row["value"] == 1200 and row["value_low"] == 1200 and pd.isna(row["value_high"])
+    con = duckdb.connect()
+    types = dict(con.execute(f"DESCRIBE SELECT * FROM '{fixture_build}/data/parquet/incidents.parquet'").fetchall()
+                 [i][:2] for i in range(len(load_tables()["incidents"].fields)))
+    assert types["date"] == "DATE" and types["dead"] == "BIGINT" and types["distance_offshore_km"] == "DOUBLE"
+
+
+def test_csv_reads_back_with_the_frictionless_descriptor(fixture_build):
+    from frictionless import Package
+
+    package = Package(str(fixture_build / "data" / "datapackage.json"))
+    rows = package.get_resource("incidents_csv").read_rows()
+    assert rows[0]["incident_id"] == "2024-02-23-fixture-calais-capsize"
+    assert str(rows[0]["date"]) == "2024-02-23" and rows[0]["dead"] == 7 and rows[0]["missing"] is None
+
+
+def test_evidence_offsets_point_at_the_quotes(fixture_build):
+    evidence = pd.read_parquet(fixture_build / "data" / "parquet" / "evidence.parquet")
+    from pipelines.ingest.corpus import load_corpus
+
+    texts = {s.source_id: s.text for s in load_corpus(FIXTURE).sources.values()}
+    for _, row in evidence.iterrows():
+        assert texts[row["source_id"]][row["start"]:row["end"]] == row["quote"]
+    resolved = evidence[evidence["record_id"] == "fixture-channel-people-feb-2024"]["date_resolutions"].iloc[0]
+    assert "'last month' -> 2024-02-01..2024-02-29" in resolved
+
+
+def test_same_inputs_give_byte_identical_files(fixture_build, tmp_path):
+    result = run_build(FIXTURE, tmp_path, instance=dg.DagsterInstance.ephemeral())
+    assert result.success
+    first, second = tree_hashes(fixture_build / "data"), tree_hashes(tmp_path / "data")
+    assert len(first) == 2 * len(CORE_TABLES) + 1
+    assert first == second
+
+
+def test_invalid_annotation_stops_the_build_with_the_validate_message(tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE, corpus)
+    annotations = corpus / "sources/news/2024-03-04-fixture-strait-talks/annotations.yaml"
+    annotations.write_text(annotations.read_text().replace("survivors: 41", "survivors: 42"))
+    assert main(["--root", str(corpus), "validate"]) == 1
+    validate_message = [line for line in capsys.readouterr().out.splitlines() if "number-not-quoted" in line][0]
+
+    result = run_build(corpus, tmp_path / "build", instance=dg.DagsterInstance.ephemeral())
+    assert not result.success
+    reports = failed_checks(result)
+    assert len(reports) == 1 and "check 'valid' on annotations failed" in reports[0]
+    assert validate_message in reports[0]
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "annotations" in materialized and "staging" not in materialized and "data_package" not in materialized
+    assert not (tmp_path / "build" / "data").exists()
+
+
+def test_real_sources_build(tmp_path):
+    result = run_build(REPO_ROOT, tmp_path, instance=dg.DagsterInstance.ephemeral())
+    assert result.success, failed_checks(result)
+    crossings = pd.read_parquet(tmp_path / "data" / "parquet" / "crossings.parquet")
+    assert crossings["source_id"].nunique() == 2
+
+
+# --- releases ----------------------------------------------------------------------------
+
+@pytest.fixture
+def repo(tmp_path, fixture_build):
+    """A scratch repository layout holding the fixture build."""
+    shutil.copytree(fixture_build / "data", tmp_path / "build" / "data")
+    (tmp_path / "datasets").mkdir()
+    return tmp_path
+
+
+def do_release(repo, version, date="2026-11-23"):
+    return release(version, repo / "build" / "data", repo / "datasets", repo / "datapackage.json", release_date=date)
+
+
+def test_release_is_published_and_validates_from_the_shell(repo):
+    assert do_release(repo, "0.1.0").startswith("published datasets/0.1.0")
+    descriptor = json.loads((repo / "datasets/0.1.0/datapackage.json").read_text())
+    assert descriptor["version"] == "0.1.0" and descriptor["created"] == "2026-11-23T00:00:00Z"
+    assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
+    for resource in descriptor["resources"]:
+        assert resource["hash"].startswith("sha256:")
+        assert ("bytes" in resource) == (resource["format"] == "csv")
+    root = json.loads((repo / "datapackage.json").read_text())
+    assert root["resources"][0]["path"].startswith("datasets/0.1.0/")
+    for target in ("datapackage.json", "datasets/0.1.0/datapackage.json"):
+        shell = subprocess.run([str(VENV_BIN / "frictionless"), "validate", target], cwd=repo,
+                               capture_output=True, text=True)
+        assert shell.returncode == 0, shell.stdout[-2000:]
+
+
+def test_release_is_immutable(repo):
+    do_release(repo, "0.1.0")
+    before = tree_hashes(repo / "datasets/0.1.0")
+    assert "nothing to do" in do_release(repo, "0.1.0")
+    csv = repo / "build/data/csv/people.csv"
+    csv.write_text(csv.read_text().replace("Anna Fixture", "Anna Changed"))
+    (repo / "build/data/datapackage.json").touch()
+    with pytest.raises(ReleaseError, match="exists with different content; releases are immutable"):
+        do_release(repo, "0.1.0")
+    assert tree_hashes(repo / "datasets/0.1.0") == before
+    with pytest.raises(ReleaseError, match="MAJOR.MINOR.PATCH"):
+        do_release(repo, "v1")
+
+
+KILLER = """
+import os, sys, time
+from pathlib import Path
+import pipelines.publish.release as rel
+real = rel.write_descriptor
+def slow_write(descriptor, path):
+    real(descriptor, path)
+    Path(sys.argv[2]).write_text("writing")  # tell the test we are mid-release
+    time.sleep(60)
+rel.write_descriptor = slow_write
+repo = Path(sys.argv[1])
+rel.release("0.2.0", repo / "build/data", repo / "datasets", repo / "datapackage.json", release_date="2026-11-24")
+"""
+
+
+def test_killed_release_leaves_no_partial_folder(repo, tmp_path):
+    do_release(repo, "0.1.0")
+    before, root_before = tree_hashes(repo / "datasets/0.1.0"), (repo / "datapackage.json").read_bytes()
+    signal_file = tmp_path / "mid-write"
+    proc = subprocess.Popen([sys.executable, "-c", KILLER, str(repo), str(signal_file)])
+    deadline = time.time() + 60
+    while not signal_file.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert signal_file.exists(), "the release never reached the write"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (repo / "datasets/0.2.0").exists()
+    assert tree_hashes(repo / "datasets/0.1.0") == before
+    assert (repo / "datapackage.json").read_bytes() == root_before
+    # the next release cleans up what the killed one left and succeeds
+    assert do_release(repo, "0.2.0", "2026-11-24").startswith("published")
+    assert not list((repo / "datasets").glob(".release-*"))
+    assert json.loads((repo / "datapackage.json").read_text())["version"] == "0.2.0"
+
+
+def test_build_command_prints_summary(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    assert main(["--root", str(FIXTURE), "build", "--build-dir", str(tmp_path / "b")]) == 0
+    out = capsys.readouterr().out
+    assert f"Built {tmp_path / 'b' / 'data'}" in out
+    assert any(line.split()[:3] == ["crossings", "2", "rows"] for line in out.splitlines())
