@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 3000
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: install data validate test ui release bench lock codebook clean
+.PHONY: install data validate test ui release bench lock docs clean
 
 install: $(STAMP)
 
@@ -34,8 +34,8 @@ release: install
 	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z"; exit 2; }
 	$(BIN)/borderlines release $(VERSION)
 
-codebook: install
-	$(BIN)/borderlines codebook
+docs: install
+	$(BIN)/borderlines docs
 
 bench: install
 	$(BIN)/python -m benchmarks.run

@@ -89,6 +89,17 @@ def cmd_build(args) -> int:
         return 1
     print(f"Built {build_dir / 'data'} (Parquet, CSV and datapackage.json):")
     print("\n".join(build_summary(build_dir / "borderlines.duckdb")))
+    if root == REPO_ROOT:
+        cmd_docs(args)
+    return 0
+
+
+def cmd_docs(args) -> int:
+    """Regenerate the codebook and the JSON Schemas from schemas/tables/."""
+    from pipelines.publish.codebook import write_generated_docs
+
+    for path in write_generated_docs():
+        print(f"updated {path.relative_to(REPO_ROOT)}")
     return 0
 
 
@@ -123,6 +134,9 @@ def register(sub) -> None:
     ui = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(func=cmd_ui)
+
+    docs = sub.add_parser("docs", help="regenerate datasets/CODEBOOK.md and the JSON Schemas in schemas/")
+    docs.set_defaults(func=cmd_docs)
 
     rel = sub.add_parser("release", help="publish the current build as datasets/<version>/")
     rel.add_argument("version", help="MAJOR.MINOR.PATCH")

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -177,6 +178,7 @@ ASSETS = [registries, news_sources, annotations, staging, *CORE_ASSETS, data_pac
 
 defs = dg.Definitions(
     assets=ASSETS,
-    resources={"paths": BorderlinesPaths()},
+    # BORDERLINES_BUILD_DIR lets a second UI (or a test) build elsewhere than <repo>/build.
+    resources={"paths": BorderlinesPaths(build_dir=os.environ.get("BORDERLINES_BUILD_DIR", ""))},
     executor=dg.in_process_executor,
 )

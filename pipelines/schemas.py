@@ -122,6 +122,11 @@ def _field_from_declaration(decl: dict[str, Any], categories: dict[str, list[dic
     cats = decl.get("categories")
     if cats is None and "same_categories_as" in decl:
         cats = categories[decl["same_categories_as"]]
+    for cat in cats or []:
+        # An unquoted comma inside a flow mapping silently splits a label: refuse it.
+        if set(cat) != {"value", "label"} or not isinstance(cat["label"], str):
+            raise ValueError(f"field {decl['name']!r}: category {cat!r} must have exactly a value and a label "
+                             "(quote labels that contain commas)")
     return FieldSpec(
         name=decl["name"],
         type=decl["type"],
