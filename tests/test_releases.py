@@ -1,0 +1,48 @@
+"""The committed releases: complete, valid, described, and pointed to by the root descriptor."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipelines.publish.datapackage import verify_files
+from pipelines.publish.release import VERSION_PATTERN, changelog_date
+from pipelines.schemas import REPO_ROOT
+
+DATASETS = REPO_ROOT / "datasets"
+RELEASES = sorted((p for p in DATASETS.iterdir() if VERSION_PATTERN.match(p.name)),
+                  key=lambda p: tuple(int(x) for x in p.name.split(".")))
+
+
+def test_there_is_a_release():
+    assert RELEASES, "no release in datasets/"
+
+
+@pytest.mark.parametrize("release", RELEASES, ids=lambda p: p.name)
+def test_release_files_match_their_descriptor(release):
+    descriptor = json.loads((release / "datapackage.json").read_text())
+    assert descriptor["version"] == release.name
+    assert descriptor["created"] == f"{changelog_date(DATASETS, release.name)}T00:00:00Z"
+    assert verify_files(release / "datapackage.json") == []
+    listed = {r["path"] for r in descriptor["resources"]}
+    on_disk = {p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()} - {"datapackage.json"}
+    assert listed == on_disk
+
+
+def test_root_descriptor_is_the_latest_release_and_validates_from_the_shell():
+    root = json.loads((REPO_ROOT / "datapackage.json").read_text())
+    latest = RELEASES[-1].name
+    assert root["version"] == latest
+    assert all(r["path"].startswith(f"datasets/{latest}/") for r in root["resources"])
+    shell = subprocess.run([str(Path(sys.executable).parent / "frictionless"), "validate", "datapackage.json"],
+                           cwd=REPO_ROOT, capture_output=True, text=True)
+    assert shell.returncode == 0, shell.stdout[-3000:]
+
+
+def test_every_release_is_in_the_changelog():
+    text = (DATASETS / "CHANGELOG.md").read_text()
+    for release in RELEASES:
+        assert re.search(rf"^## {re.escape(release.name)} - \d{{4}}-\d{{2}}-\d{{2}}$", text, re.MULTILINE), release.name
