@@ -46,3 +46,15 @@ def test_every_release_is_in_the_changelog():
     text = (DATASETS / "CHANGELOG.md").read_text()
     for release in RELEASES:
         assert re.search(rf"^## {re.escape(release.name)} - \d{{4}}-\d{{2}}-\d{{2}}$", text, re.MULTILINE), release.name
+
+
+def test_release_workflow_zips_the_tagged_release():
+    import yaml
+
+    workflow = yaml.safe_load((REPO_ROOT / ".github/workflows/release.yml").read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as True
+    assert triggers["push"]["tags"] == ["v*.*.*"]
+    steps = workflow["jobs"]["release"]["steps"]
+    script = "\n".join(step.get("run", "") for step in steps)
+    assert 'datasets/$version/datapackage.json' in script and "zip -r" in script and "gh release create" in script
+    assert workflow["permissions"] == {"contents": "write"}

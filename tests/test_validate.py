@@ -259,3 +259,13 @@ def test_github_escapes_newlines_and_percent():
 
     out = report_github([Problem("a,b.yaml", 3, 1, "x", "50% of\nit")], "s")
     assert out.splitlines()[0] == "::error file=a%2Cb.yaml,line=3,col=1,title=x::50%25 of%0Ait"
+
+
+def test_validate_imports_neither_dagster_nor_pandas():
+    import subprocess
+    import sys
+
+    code = ("import sys; from pipelines.cli import main; main(['--root', sys.argv[1], 'validate']); "
+            "print(sorted(m for m in ('dagster', 'pandas', 'pandera', 'pyarrow', 'duckdb') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(FIXTURE)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
