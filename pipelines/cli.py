@@ -38,8 +38,8 @@ def folders_for_paths(root: Path, paths: list[str]) -> list[Path] | None:
         path = Path(given).resolve()
         if not path.exists():
             raise UsageError(f"no such file or folder: {given}")
-        if path == news or news.is_relative_to(path):
-            return None  # sources/, sources/news/ or the repository itself: everything
+        if path == news or news.is_relative_to(path) or path.is_relative_to(root.resolve() / "sources" / "registry"):
+            return None  # sources/, sources/news/, the repository, or a registry (any source may use it): everything
         if path.is_relative_to(news):
             folders.add(news / path.relative_to(news).parts[0])
         elif not path.is_relative_to(root.resolve() / "sources"):
@@ -98,8 +98,15 @@ def cmd_validate(args) -> int:
     if getattr(args, "changed_since", None):
         from pipelines.ingest.changes import folders_changed_since
 
-        only = folders_changed_since(root, args.changed_since)
+        try:
+            only = folders_changed_since(root, args.changed_since)
+        except ValueError as err:
+            raise UsageError(str(err)) from None
     corpus = load_corpus(root, only)
+    if only is not None:  # the other sources are not re-checked, but their ids still count
+        from pipelines.ingest.changes import check_ids_against_other_sources
+
+        check_ids_against_other_sources(corpus, only)
     problems = sorted(corpus.problems)
     files = len({p.path for p in problems})
     summary = (f"{len(problems)} problem(s) in {files} file(s); " if problems else "OK: ") + \
@@ -132,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     from pipelines import commands  # defines its subcommands; imports nothing heavy
 
     commands.register(sub)
+    from pipelines.contribute import commands as contribute_commands  # new-source, suggest, diff
+
+    contribute_commands.register(sub)
     return parser
 
 

@@ -13,7 +13,10 @@ from pipelines.schemas import REPO_ROOT
 
 
 def _root(args) -> Path:
-    return Path(args.root).resolve() if args.root else REPO_ROOT
+    """--root, else the repository the current folder is in (as for `validate`)."""
+    from pipelines.cli import find_root
+
+    return Path(args.root).resolve() if args.root else find_root(Path.cwd().resolve())
 
 
 def dagster_home(root: Path) -> Path:

@@ -1,0 +1,70 @@
+"""`borderlines new-source`, `suggest` and `diff`: argparse wiring only.
+
+Each command imports its module when it runs, so that building the parser (which every
+`borderlines validate` does) costs nothing and never imports pandas, DuckDB or Dagster.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def _root(args) -> Path:
+    from pipelines.cli import find_root
+
+    return find_root(Path(args.root or Path.cwd()).resolve())
+
+
+def cmd_new_source(args) -> int:
+    from pipelines.contribute.new_source import create_source
+
+    return create_source(_root(args), args)
+
+
+def cmd_suggest(args) -> int:
+    from pipelines.contribute.suggest import suggest_command
+
+    return suggest_command(_root(args), args.source_id, write=args.write)
+
+
+def cmd_diff(args) -> int:
+    from pipelines.contribute.diff import diff_command
+
+    root = _root(args)
+    build_dir = Path(args.build_dir).resolve() if args.build_dir else root / "build"
+    return diff_command(root, build_dir, args.against)
+
+
+def register(sub) -> None:
+    new = sub.add_parser(
+        "new-source", help="add an article: create sources/news/<source_id>/ from a text or HTML file",
+        description="Copy the article byte for byte into a new source folder, with source.yaml filled "
+                    "and an empty annotations.yaml. Exit status: 0 created, 1 refused (the folder or the "
+                    "file exists already, the file is not UTF-8 text), 2 usage error.")
+    new.add_argument("path", help="the article as received: a .txt or .html file (UTF-8)")
+    new.add_argument("--url", required=True, help="address the article was published at")
+    new.add_argument("--publisher", required=True, help="name of the publisher, e.g. 'The National'")
+    new.add_argument("--published", required=True, metavar="YYYY-MM-DD", help="publication date, as stated")
+    new.add_argument("--title", help="headline as published (also names the folder)")
+    new.add_argument("--language", default="en", help="ISO 639-1 code of the text (default: en)")
+    new.add_argument("--format", choices=["text", "html"], dest="raw_format",
+                     help="how to read the file (default: from its extension, else from its content)")
+    new.add_argument("--rights", help="copyright or licence of the text (default: null, unknown)")
+    new.set_defaults(func=cmd_new_source)
+
+    suggest = sub.add_parser(
+        "suggest", help="propose draft annotations (figures, dates, names) for a source",
+        description="Print draft records as commented-out YAML for a person to check and copy into "
+                    "annotations.yaml. Nothing is added to the dataset.")
+    suggest.add_argument("source_id", help="the source's folder name under sources/news/")
+    suggest.add_argument("--write", action="store_true",
+                         help="write the drafts to sources/news/<source_id>/suggestions.yaml instead of printing them")
+    suggest.set_defaults(func=cmd_suggest)
+
+    diff = sub.add_parser(
+        "diff", help="compare the current build with a release, as Markdown",
+        description="Rows added, removed and changed per table (by primary key) between build/data and "
+                    "datasets/<version>. Informational: exit status 0 unless the arguments are wrong.")
+    diff.add_argument("--against", metavar="VERSION", help="release to compare with (default: the latest in datasets/)")
+    diff.add_argument("--build-dir", help="the build to compare (default: build/)")
+    diff.set_defaults(func=cmd_diff)

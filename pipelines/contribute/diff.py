@@ -1,0 +1,143 @@
+"""`borderlines diff [--against VERSION]`: what a change does to the published data.
+
+Compares the Parquet files of the current build (build/data/parquet) with those of a
+release (datasets/<version>/parquet; by default the latest), table by table, matching
+rows on the primary key declared in schemas/. Prints Markdown: a summary table, then per
+changed table the keys added and removed and, for changed rows, the fields that differ.
+It is informational: it exits 0 whatever it finds (2 only for a version that does not exist).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.schemas import TABLE_ORDER, load_tables
+
+MAX_LISTED = 20  # keys listed per table and kind; the counts are always complete
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in version.split("."))
+
+
+def releases(datasets_dir: Path) -> list[str]:
+    from pipelines.publish.release import VERSION_PATTERN
+
+    if not datasets_dir.is_dir():
+        return []
+    found = [p.name for p in datasets_dir.iterdir() if VERSION_PATTERN.match(p.name) and (p / "parquet").is_dir()]
+    return sorted(found, key=_version_key)
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _columns(con, path: Path) -> list[str]:
+    return [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM read_parquet({_sql_path(path)})").fetchall()]
+
+
+def _key_text(key_fields: list[str], row: tuple) -> str:
+    return ", ".join(f"{k}={v}" for k, v in zip(key_fields, row)) if len(key_fields) > 1 else str(row[0])
+
+
+def diff_table(con, name: str, old: Path, new: Path) -> dict:
+    """Counts and examples of added, removed and changed rows of one table."""
+    key = list(load_tables()[name].primary_key)
+    old_cols, new_cols = _columns(con, old), _columns(con, new)
+    shared = [c for c in new_cols if c in old_cols and c not in key]
+    con.execute(f"CREATE OR REPLACE TEMP VIEW o AS SELECT * FROM read_parquet({_sql_path(old)})")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW n AS SELECT * FROM read_parquet({_sql_path(new)})")
+    keys = ", ".join(_q(k) for k in key)
+    match = " AND ".join(f"o.{_q(k)} IS NOT DISTINCT FROM n.{_q(k)}" for k in key)
+
+    def only_in(a: str, b: str) -> list[tuple]:
+        return con.execute(f"SELECT {keys} FROM {a} WHERE NOT EXISTS (SELECT 1 FROM {b} WHERE {match}) "
+                           f"ORDER BY {keys}").fetchall()
+
+    # Compared as text, so that a column whose type changed between releases still compares.
+    differs = [f"(o.{_q(c)}::VARCHAR IS DISTINCT FROM n.{_q(c)}::VARCHAR)" for c in shared]
+    changed = []
+    if differs:
+        flags = ", ".join(differs)
+        rows = con.execute(f"SELECT {', '.join('n.' + _q(k) for k in key)}, {flags} FROM o JOIN n ON {match} "
+                           f"WHERE {' OR '.join(differs)} ORDER BY {', '.join('n.' + _q(k) for k in key)}").fetchall()
+        changed = [(row[:len(key)], [c for c, flag in zip(shared, row[len(key):]) if flag]) for row in rows]
+    counts = [con.execute(f"SELECT count(*) FROM {v}").fetchone()[0] for v in ("o", "n")]
+    return {"key": key, "rows": counts, "added": only_in("n", "o"), "removed": only_in("o", "n"), "changed": changed,
+            "columns_added": [c for c in new_cols if c not in old_cols],
+            "columns_removed": [c for c in old_cols if c not in new_cols]}
+
+
+def _listed(items: list[str]) -> list[str]:
+    out = [f"  - {item}" for item in items[:MAX_LISTED]]
+    if len(items) > MAX_LISTED:
+        out.append(f"  - … and {len(items) - MAX_LISTED} more")
+    return out
+
+
+def render_markdown(version: str, diffs: dict[str, dict], only_old: list[str], only_new: list[str]) -> str:
+    lines = [f"## Data diff: this build against release {version}", "",
+             "| table | rows in release | rows in build | added | removed | changed |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name, d in diffs.items():
+        lines.append(f"| {name} | {d['rows'][0]} | {d['rows'][1]} | {len(d['added'])} | {len(d['removed'])} | "
+                     f"{len(d['changed'])} |")
+    lines += [f"| {name} | — | new table | | | |" for name in only_new]
+    lines += [f"| {name} | removed table | — | | | |" for name in only_old]
+    touched = {n: d for n, d in diffs.items()
+               if d["added"] or d["removed"] or d["changed"] or d["columns_added"] or d["columns_removed"]}
+    if not touched and not only_new and not only_old:
+        return "\n".join(lines + ["", "No differences: the build has the same rows as the release."]) + "\n"
+    for name, d in touched.items():
+        lines += ["", f"### {name}", f"Rows matched on {', '.join(d['key'])}."]
+        if d["columns_added"] or d["columns_removed"]:
+            lines.append(f"- columns added: {', '.join(d['columns_added']) or 'none'}; "
+                         f"removed: {', '.join(d['columns_removed']) or 'none'}")
+        for kind in ("added", "removed"):
+            if d[kind]:
+                lines.append(f"- {len(d[kind])} row(s) {kind}:")
+                lines += _listed([f"`{_key_text(d['key'], row)}`" for row in d[kind]])
+        if d["changed"]:
+            lines.append(f"- {len(d['changed'])} row(s) changed:")
+            lines += _listed([f"`{_key_text(d['key'], row)}`: {', '.join(fields)}" for row, fields in d["changed"]])
+    return "\n".join(lines) + "\n"
+
+
+def diff_builds(old_dir: Path, new_dir: Path, version: str) -> str:
+    """Markdown comparing two folders of Parquet files (release, build)."""
+    import duckdb
+
+    con = duckdb.connect(config={"threads": 1})
+    try:
+        old = {p.stem: p for p in old_dir.glob("*.parquet")}
+        new = {p.stem: p for p in new_dir.glob("*.parquet")}
+        tables = load_tables()
+        names = [n for n in TABLE_ORDER if n in old and n in new and n in tables]
+        diffs = {name: diff_table(con, name, old[name], new[name]) for name in names}
+    finally:
+        con.close()
+    return render_markdown(version, diffs, sorted(set(old) - set(new)), sorted(set(new) - set(old)))
+
+
+def diff_command(root: Path, build_dir: Path, against: str | None) -> int:
+    from pipelines.cli import UsageError
+
+    datasets = root / "datasets"
+    known = releases(datasets)
+    if against is None and not known:
+        print("There is no release in datasets/ yet, so there is nothing to compare the build with.")
+        return 0
+    version = against or known[-1]
+    if version not in known:
+        raise UsageError(f"there is no release {version!r} in datasets/ (releases: {', '.join(known) or 'none'})")
+    parquet = build_dir / "data" / "parquet"
+    if not parquet.is_dir():
+        print(f"There is no build in {parquet} to compare with release {version}: run `make data` first.")
+        return 0
+    print(diff_builds(datasets / version / "parquet", parquet, version), end="")
+    return 0
