@@ -62,15 +62,16 @@ def build_summary(database: Path) -> list[str]:
     """One line per published table: rows, and the sources behind them."""
     import duckdb
 
-    from pipelines.core.tables import CORE_TABLES
+    from pipelines.definitions import PUBLISHED_TABLES
     from pipelines.schemas import load_tables
 
     con = duckdb.connect(str(database), read_only=True)
     lines = []
     try:
-        for name in CORE_TABLES:
+        for name in PUBLISHED_TABLES:
             rows = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-            if "source_id" in load_tables()[name].field_names:
+            fields = load_tables()[name].field_names
+            if "source_id" in fields:
                 sources = con.execute(f"SELECT count(DISTINCT source_id) FROM {name}").fetchone()[0]
             else:
                 sources = con.execute("SELECT count(DISTINCT source_id) FROM evidence WHERE table_name = ?",

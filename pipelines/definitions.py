@@ -5,8 +5,11 @@
   same functions as `borderlines validate`, and each has a blocking check that fails
   with the same messages.
 - `core`: one asset per published table, built by its SQL file, with blocking checks:
-  the Pandera schema derived from schemas/, and foreign keys.
-- `publish`: Parquet, CSV and datapackage.json in build/data, with a blocking
+  the Pandera schema derived from schemas/, and foreign keys. `claim_checks` sets the
+  news figures against the reference tables.
+- `reference`: the official statistics (pipelines/reference/assets.py), with blocking
+  checks of each file's sha256 and of the Pandera schema.
+- `publish`: Parquet, CSV, charts and datapackage.json in build/data, with a blocking
   frictionless validation.
 """
 
@@ -18,12 +21,14 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.core.staging import connect, load_staging
-from pipelines.core.tables import CORE_TABLES, TableCheck, as_pandas, build_table, check_foreign_keys, check_schema
+from pipelines.core.tables import (CORE_TABLES, TableCheck, as_pandas, build_table, check_foreign_keys, check_schema,
+                                   table_sql)
 from pipelines.ingest.corpus import Corpus, load_all_annotations, load_sources, source_folders
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.registry import load_registries
 from pipelines.publish.build import write_build
 from pipelines.publish.datapackage import validate_package
+from pipelines.reference.assets import REFERENCE_ASSETS, REFERENCE_TABLES
 from pipelines.schemas import REPO_ROOT, TableSpec, load_tables
 
 
@@ -124,7 +129,7 @@ def _table_metadata(arrow_table, table: TableSpec) -> dict:
     }
 
 
-def core_asset(name: str) -> dg.AssetsDefinition:
+def core_asset(name: str, extra_deps: tuple[str, ...] = (), setup_sql: tuple[str, ...] = ()) -> dg.AssetsDefinition:
     table = load_tables()[name]
     targets = sorted({fk["reference"]["resource"] for fk in table.foreign_keys} - {name})
     specs = [dg.AssetCheckSpec("schema", asset=name, blocking=True,
@@ -133,11 +138,13 @@ def core_asset(name: str) -> dg.AssetsDefinition:
         specs.append(dg.AssetCheckSpec("foreign_keys", asset=name, blocking=True,
                                        description="Every foreign key value exists in " + ", ".join(targets) + "."))
 
-    @dg.asset(name=name, group_name="core", description=table.description, deps=["staging", *targets],
+    @dg.asset(name=name, group_name="core", description=table.description, deps=["staging", *targets, *extra_deps],
               check_specs=specs)
     def _build(paths: BorderlinesPaths) -> dg.MaterializeResult:
         con = connect(paths.database())
         try:
+            for setup in setup_sql:  # sql/<setup>.sql defines macros the table's SQL uses
+                con.execute(table_sql(setup))
             arrow_table = build_table(con, name)
             results = [_check_result(name, "schema", check_schema(arrow_table, table))]
             if targets:
@@ -150,18 +157,21 @@ def core_asset(name: str) -> dg.AssetsDefinition:
 
 
 CORE_ASSETS = [core_asset(name) for name in CORE_TABLES]
+CLAIM_CHECKS = core_asset("claim_checks", extra_deps=("crossings", "incidents", *REFERENCE_TABLES),
+                          setup_sql=("claim_rules",))
+PUBLISHED_TABLES = [*CORE_TABLES, "claim_checks", *REFERENCE_TABLES]
 
 
 # --- publish ---------------------------------------------------------------------------
 
-@dg.asset(group_name="publish", deps=CORE_TABLES,
+@dg.asset(group_name="publish", deps=PUBLISHED_TABLES,
           check_specs=[dg.AssetCheckSpec("frictionless", asset="data_package", blocking=True,
                                          description="`frictionless validate` of the package (schemas and data), and every file's size and sha256.")],
-          description="Parquet and CSV of every published table with datapackage.json, in build/data.")
+          description="Parquet and CSV of every published table, the charts, and datapackage.json, in build/data.")
 def data_package(paths: BorderlinesPaths) -> dg.MaterializeResult:
     con = connect(paths.database())
     try:
-        counts = write_build(con, CORE_TABLES, paths.data_dir())
+        counts = write_build(con, PUBLISHED_TABLES, paths.data_dir())
     finally:
         con.close()
     problems = validate_package(paths.data_dir() / "datapackage.json")
@@ -174,7 +184,7 @@ def data_package(paths: BorderlinesPaths) -> dg.MaterializeResult:
     )
 
 
-ASSETS = [registries, news_sources, annotations, staging, *CORE_ASSETS, data_package]
+ASSETS = [registries, news_sources, annotations, staging, *CORE_ASSETS, *REFERENCE_ASSETS, CLAIM_CHECKS, data_package]
 
 defs = dg.Definitions(
     assets=ASSETS,

@@ -20,7 +20,7 @@ import pytest
 from pipelines.cli import main
 from pipelines.commands import failed_checks, run_build
 from pipelines.core.tables import CORE_TABLES
-from pipelines.definitions import defs
+from pipelines.definitions import PUBLISHED_TABLES, defs
 from pipelines.publish.release import ReleaseError, release
 from pipelines.schemas import REPO_ROOT, arrow_schema, load_tables
 
@@ -41,22 +41,23 @@ def fixture_build(tmp_path_factory):
     return build
 
 
-def test_graph_has_three_groups_and_every_asset_is_described():
+def test_graph_has_four_groups_and_every_asset_is_described():
     graph = defs.resolve_asset_graph()
     groups = {}
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         groups.setdefault(node.group_name, set()).add(key.to_user_string())
         assert node.description, f"{key.to_user_string()} has no description"
-    assert set(groups) == {"sources", "core", "publish"}
-    assert groups["core"] == set(CORE_TABLES)
+    assert set(groups) == {"sources", "core", "reference", "publish"}
+    assert groups["core"] == set(CORE_TABLES) | {"claim_checks"}
     assert groups["sources"] == {"registries", "news_sources", "annotations", "staging"}
+    assert groups["reference"] == set(PUBLISHED_TABLES) - groups["core"]
 
 
 def test_every_table_is_built_with_rows_and_checks_pass(fixture_build):
     descriptor = json.loads((fixture_build / "data" / "datapackage.json").read_text())
     names = {r["name"] for r in descriptor["resources"]}
-    assert names == set(CORE_TABLES) | {f"{t}_csv" for t in CORE_TABLES}
+    assert names == set(PUBLISHED_TABLES) | {f"{t}_csv" for t in PUBLISHED_TABLES}  # no charts: no official data
     con = duckdb.connect()
     for table in ("crossings", "incidents", "meetings", "agreements", "evidence"):
         rows = con.execute(f"SELECT count(*) FROM '{fixture_build}/data/parquet/{table}.parquet'").fetchone()[0]
@@ -105,7 +106,7 @@ def test_same_inputs_give_byte_identical_files(fixture_build, tmp_path):
     result = run_build(FIXTURE, tmp_path, instance=dg.DagsterInstance.ephemeral())
     assert result.success
     first, second = tree_hashes(fixture_build / "data"), tree_hashes(tmp_path / "data")
-    assert len(first) == 2 * len(CORE_TABLES) + 1
+    assert len(first) == 2 * len(PUBLISHED_TABLES) + 1
     assert first == second
 
 
@@ -219,3 +220,20 @@ def test_build_command_prints_summary(tmp_path, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert f"Built {tmp_path / 'b' / 'data'}" in out
     assert any(line.split()[:3] == ["crossings", "2", "rows"] for line in out.splitlines())
+
+
+def test_qualifier_bounds_and_falls():
+    from pipelines.core.tables import table_sql
+
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE stg_crossings AS SELECT * FROM (VALUES
+        ('a', 'people', 100.0, 'more_than'), ('b', 'people', 100.0, 'nearly'), ('c', 'people', 100.0, 'exact'),
+        ('d', 'people_pct_change', -60.0, 'more_than'), ('e', 'people_pct_change', -60.0, 'nearly'),
+        ('f', 'people_pct_change', 13.0, 'more_than'), ('g', 'people', 100.0, 'about')
+    ) AS t(crossing_id, measure, value, qualifier)""")
+    bounds = {row[0]: row[1:] for row in con.execute(
+        f"SELECT crossing_id, value_low, value_high FROM ({table_sql('crossings')})").fetchall()}
+    assert bounds == {"a": (100, None), "b": (None, 100), "c": (100, 100),
+                      "d": (None, -60),  # a fall of more than 60%: -60 or below
+                      "e": (-60, None),  # a fall of nearly 60%: above -60
+                      "f": (13, None), "g": (None, None)}

@@ -1,4 +1,5 @@
-"""Write the current build: Parquet, CSV and datapackage.json for every published table.
+"""Write the current build: Parquet, CSV and datapackage.json for every published table,
+and the charts (pipelines/publish/chart.py).
 
 The build goes to a fresh temporary folder next to build/data and replaces it only once
 every file is written, so a failed or interrupted build never leaves a half-written one.
@@ -13,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.core.tables import read_table
+from pipelines.publish.chart import write_charts
 from pipelines.publish.datapackage import package_descriptor, write_descriptor
 from pipelines.publish.files import write_csv, write_parquet
 
@@ -28,6 +30,7 @@ def write_build(con: duckdb.DuckDBPyConnection, table_names: list[str], out_dir:
             write_parquet(table, tmp / "parquet" / f"{name}.parquet")
             write_csv(table, tmp / "csv" / f"{name}.csv")
             counts[name] = table.num_rows
+        write_charts(con, tmp / "charts")
         write_descriptor(package_descriptor(tmp, table_names), tmp / "datapackage.json")
         if out_dir.exists():
             shutil.rmtree(out_dir)

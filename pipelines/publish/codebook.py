@@ -17,7 +17,7 @@ from pipelines.ingest.numbers import QUALIFIER_CUES
 from pipelines.schemas import REPO_ROOT, TableSpec, load_tables
 
 CODEBOOK_PATH = REPO_ROOT / "datasets" / "CODEBOOK.md"
-EXTRA_DOCS = REPO_ROOT / "docs"  # optional topic pages folded in at the end, one section each
+EXTRA_DOCS = REPO_ROOT / "pipelines" / "core"  # topic pages (*.md) kept beside the SQL they explain
 
 INTRO = """\
 # Borderlines codebook

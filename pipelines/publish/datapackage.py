@@ -6,6 +6,8 @@ come from schemas/. Each resource carries its sha256 `hash`; CSV resources also 
 `bytes`. Parquet resources carry no `bytes` because frictionless 5 reads Parquet through
 pandas and cannot count them (a declared `bytes` fails its validation, and it does not
 check a Parquet hash either): `verify_files` checks size and hash of every file itself.
+Resources drawn from official statistics carry their `sources` and `licenses`
+(pipelines.reference.attribution); the charts are `file` resources with `bytes` and `hash`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pipelines.publish.chart import chart_entries
 from pipelines.publish.files import file_digest
+from pipelines.reference.attribution import resource_attribution
 from pipelines.schemas import REPO_ROOT, load_tables
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -53,6 +57,7 @@ def resource_entries(out_dir: Path, table_names: list[str], prefix: str = "") ->
                 entry.update(encoding="utf-8", bytes=size)
             entry["hash"] = f"sha256:{sha}"
             entry["schema"] = _schema_for(schema, fmt)
+            entry.update(resource_attribution(name))
             entries.append(entry)
     return entries
 
@@ -95,7 +100,7 @@ def package_descriptor(out_dir: Path, table_names: list[str], version: str | Non
         ],
         "contributors": [{"title": "Borderlines contributors", "roles": ["creator"]}],
         "keywords": KEYWORDS,
-        "resources": resource_entries(out_dir, table_names, prefix),
+        "resources": resource_entries(out_dir, table_names, prefix) + chart_entries(out_dir, prefix),
     }
     return {k: v for k, v in descriptor.items() if v is not None}
 
@@ -125,6 +130,9 @@ def validate_package(descriptor_path: Path) -> list[str]:
     """Frictionless validation of schema and data (types, constraints, keys), plus verify_files."""
     from frictionless import validate
 
+    from pipelines.publish import frictionless_parquet
+
+    frictionless_parquet.register()  # frictionless' own Parquet reader is quadratic in the column count
     report = validate(str(descriptor_path))
     problems = [
         f"{task.name}: row {error.row_number if hasattr(error, 'row_number') else '-'}: {error.type}: {error.note}"

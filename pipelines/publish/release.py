@@ -63,6 +63,8 @@ def release(version: str, build_dir: Path, datasets_dir: Path, root_descriptor: 
     try:
         for fmt in ("parquet", "csv"):
             shutil.copytree(build_dir / fmt, tmp / fmt)
+        if (build_dir / "charts").is_dir():  # a build without official statistics has no charts
+            shutil.copytree(build_dir / "charts", tmp / "charts")
         tables = _table_names(build_dir)
         write_descriptor(package_descriptor(tmp, tables, version=version, created=f"{release_date}T00:00:00Z"),
                          tmp / "datapackage.json")
