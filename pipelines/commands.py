@@ -76,7 +76,7 @@ def build_summary(database: Path) -> list[str]:
             else:
                 sources = con.execute("SELECT count(DISTINCT source_id) FROM evidence WHERE table_name = ?",
                                       [name]).fetchone()[0]
-            lines.append(f"  {name:<22} {rows:>7} rows  {sources:>5} sources" if sources else f"  {name:<22} {rows:>7} rows")
+            lines.append(f"  {name:<30} {rows:>7} rows  {sources:>5} sources" if sources else f"  {name:<30} {rows:>7} rows")
     finally:
         con.close()
     return lines
