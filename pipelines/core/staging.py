@@ -8,6 +8,7 @@ the merge rules in sql/ need. Registries are loaded as `reg_<table>`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import pyarrow as pa
@@ -39,15 +40,20 @@ def _stage_schema(table: TableSpec, parent_id: str | None = None) -> pa.Schema:
 
 
 def staging_tables(corpus: Corpus) -> dict[str, pa.Table]:
+    return dict(_staging_tables(corpus))
+
+
+def _staging_tables(corpus: Corpus) -> Iterator[tuple[str, pa.Table]]:
+    """(name, table) one at a time: load_staging stores each before the next is made, so a
+    large corpus never has all its staging tables in memory at once."""
     tables = load_tables()
-    out: dict[str, pa.Table] = {}
 
     sources = tables["sources"]
-    out["stg_sources"] = pa.Table.from_pylist(
+    yield "stg_sources", pa.Table.from_pylist(
         [{**s.metadata, "text_sha256": s.text_sha256, "text_length": len(s.text)} for s in corpus.sources.values()],
         schema=_schema(sources.fields),
     )
-    out["stg_source_links"] = pa.Table.from_pylist(
+    yield "stg_source_links", pa.Table.from_pylist(
         [{"source_id": s.source_id, "link_number": n, "anchor_text": link.anchor_text, "href": link.href,
           "start": link.start, "end": link.end}
          for s in corpus.sources.values() for n, link in enumerate(s.links, 1)],
@@ -56,7 +62,7 @@ def staging_tables(corpus: Corpus) -> dict[str, pa.Table]:
 
     for name, rows in corpus.registries.items():
         table = tables[name]
-        out[f"reg_{name}"] = pa.Table.from_pylist(
+        yield f"reg_{name}", pa.Table.from_pylist(
             [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows],
             schema=_schema(table.registry_fields()),
         )
@@ -65,16 +71,15 @@ def staging_tables(corpus: Corpus) -> dict[str, pa.Table]:
     for section, table in annotated_tables().items():
         mine = [r for r in corpus.records if r.table == table.name]
         provenance = lambda r: {"source_id": r.source_id, "published_date": published[r.source_id]}  # noqa: E731
-        out[f"stg_{table.name}"] = pa.Table.from_pylist(
+        yield f"stg_{table.name}", pa.Table.from_pylist(
             [{**r.values, **provenance(r)} for r in mine], schema=_stage_schema(table))
         id_field = table.annotation["id_field"]
         for key, child in child_tables(table).items():
-            out[f"stg_{child.name}"] = pa.Table.from_pylist(
+            yield f"stg_{child.name}", pa.Table.from_pylist(
                 [{**item, id_field: r.record_id, **provenance(r)} for r in mine for item in r.children.get(key, [])],
                 schema=_stage_schema(child, id_field))
 
-    out["stg_evidence"] = pa.Table.from_pylist(evidence_rows(corpus), schema=_schema(tables["evidence"].fields))
-    return out
+    yield "stg_evidence", pa.Table.from_pylist(evidence_rows(corpus), schema=_schema(tables["evidence"].fields))
 
 
 def evidence_rows(corpus: Corpus) -> list[dict]:
@@ -100,7 +105,7 @@ def evidence_rows(corpus: Corpus) -> list[dict]:
 def load_staging(con: duckdb.DuckDBPyConnection, corpus: Corpus) -> dict[str, int]:
     """Replace every staging table; returns row counts."""
     counts = {}
-    for name, table in staging_tables(corpus).items():
+    for name, table in _staging_tables(corpus):
         con.register("_incoming", table)
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _incoming")
         con.unregister("_incoming")

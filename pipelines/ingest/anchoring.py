@@ -57,10 +57,12 @@ def line_of(text: str, offset: int) -> int:
 def anchor_quote(text: str, quote: str, occurrence: int | None = None) -> Anchor | AnchorFailure:
     if not quote or not quote.strip():
         return AnchorFailure("quote-empty", "the quote is empty", "copy the words from the article")
-    count = text.count(quote)
-    if count == 1 and occurrence in (None, 1):
-        start = text.find(quote)
+    # The usual case in one pass instead of count() then find(): the quote occurs once
+    # exactly when it is found and not found again after that match (count() does not overlap).
+    start = text.find(quote)
+    if start != -1 and occurrence in (None, 1) and text.find(quote, start + len(quote)) == -1:
         return Anchor(quote, start, start + len(quote))
+    count = text.count(quote)
     if count == 0:
         return _not_found(text, quote)
     starts = occurrences(text, quote)

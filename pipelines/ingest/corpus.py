@@ -7,12 +7,14 @@ assets: both get the same records and the same problems from it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from pipelines.ingest.canonical import Link, canonical_text, sha256_hex
 from pipelines.ingest.fields import check_mapping, did_you_mean
+from pipelines.ingest.parallel import fewer_collections, map_in_order
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.records import Record, SourceContext, check_record
 from pipelines.ingest.registry import load_registries
@@ -63,18 +65,35 @@ def load_corpus(root: Path, only: Iterable[Path] | None = None) -> Corpus:
 
 
 def load_sources(corpus: Corpus, folders: Iterable[Path]) -> None:
-    """Metadata, raw file and canonical text of each source folder."""
-    for folder in folders:
-        load_source(corpus, folder)
+    """Metadata, raw file and canonical text of each source folder (read on every core for a
+    large corpus; admitted in folder order, so the first folder to claim a source_id keeps it)."""
+    with fewer_collections():
+        for part in map_in_order(functools.partial(_read_sources, corpus.root), list(folders)):
+            for found in part:
+                _admit(corpus, found)
 
 
 def load_all_annotations(corpus: Corpus) -> None:
-    """Check and anchor the annotations of every loaded source, then the corpus-wide ids."""
-    registry_ids = corpus.registry_ids()
-    for source in corpus.sources.values():
-        ctx = SourceContext(source.source_id, source.metadata["published_date"], source.text, registry_ids)
-        load_annotations(corpus, corpus.root / source.folder, source.folder, ctx)
+    """Check and anchor the annotations of every loaded source, then the corpus-wide ids.
+
+    Sources are checked independently, on every core for a large corpus (ingest.parallel);
+    records and problems are gathered in source order, as a serial run would give them."""
+    check = functools.partial(_annotate, corpus.root, corpus.registry_ids())
+    with fewer_collections():
+        for records, problems in map_in_order(check, list(corpus.sources.values())):
+            corpus.records.extend(records)
+            corpus.problems.extend(problems)
     check_corpus_ids(corpus)
+
+
+def _annotate(root: Path, registry_ids: dict[str, set[str]], sources: Sequence[Source]) -> tuple[list[Record], ProblemList]:
+    """Records and problems of some sources' annotation files (in a worker process on a large corpus)."""
+    part = Corpus(root)
+    with fewer_collections():
+        for source in sources:
+            ctx = SourceContext(source.source_id, source.metadata["published_date"], source.text, registry_ids)
+            load_annotations(part, root / source.folder, source.folder, ctx)
+    return part.records, part.problems
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -84,8 +103,43 @@ def _rel(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
+@dataclass
+class _SourceFolder:
+    """What one folder gives, split at the corpus-wide check that its source_id is not taken."""
+
+    problems: ProblemList  # found before that check: always reported
+    claim: tuple[str, str, tuple[int, int]] | None = None  # source_id, metadata file, position of the id
+    later: ProblemList = field(default_factory=ProblemList)  # found after (raw file): dropped if the id is taken
+    source: Source | None = None
+
+
 def load_source(corpus: Corpus, folder: Path) -> None:
-    problems, root = corpus.problems, corpus.root
+    _admit(corpus, _read_source(corpus.root, folder))
+
+
+def _read_sources(root: Path, folders: Sequence[Path]) -> list[_SourceFolder]:
+    with fewer_collections():
+        return [_read_source(root, folder) for folder in folders]
+
+
+def _admit(corpus: Corpus, found: _SourceFolder) -> None:
+    corpus.problems.extend(found.problems)
+    if found.claim is None:
+        return
+    source_id, meta_rel, position = found.claim
+    if source_id in corpus.sources:
+        corpus.problems.add(meta_rel, *position, "duplicate-id",
+                            f"source_id {source_id!r} is also used by {corpus.sources[source_id].folder}", "choose another id")
+        return
+    corpus.problems.extend(found.later)
+    if found.source is not None:
+        corpus.sources[source_id] = found.source
+
+
+def _read_source(root: Path, folder: Path) -> _SourceFolder:
+    """Everything one source folder gives that does not depend on the other folders."""
+    found = _SourceFolder(ProblemList())
+    problems = found.problems
     rel_folder = _rel(root, folder)
     meta_rel = f"{rel_folder}/{METADATA_FILE}"
     doc = load_yaml_file(folder / METADATA_FILE, meta_rel, problems) if (folder / METADATA_FILE).exists() else None
@@ -93,13 +147,13 @@ def load_source(corpus: Corpus, folder: Path) -> None:
         if not (folder / METADATA_FILE).exists():
             problems.add(meta_rel, 0, 0, "missing-file", f"the source folder has no {METADATA_FILE}",
                          "run `borderlines new-source` or copy the example in CONTRIBUTING.md")
-        return
+        return found
     sources_table = load_tables()["sources"]
     fields = sources_table.annotated_fields()
     meta = check_mapping(doc, (), doc.data, fields, {f.name for f in fields if f.annotation == "required"},
                          problems, METADATA_FILE)
     if meta is None or not {"source_id", "published_date", "raw_file", "raw_format", "raw_sha256"} <= set(meta):
-        return
+        return found
     source_id = meta["source_id"]
     if source_id != folder.name:
         problems.add(meta_rel, *doc.position("source_id"), "id-mismatch",
@@ -109,7 +163,7 @@ def load_source(corpus: Corpus, folder: Path) -> None:
     except ValueError:
         problems.add(meta_rel, *doc.position("published_date"), "bad-date",
                      f"published_date {meta['published_date']!r} is not a date", "write it as YYYY-MM-DD")
-        return
+        return found
     meta["published_date"] = published
     for name in ("retrieved_date",):
         if name in meta:
@@ -121,16 +175,12 @@ def load_source(corpus: Corpus, folder: Path) -> None:
     if meta.get("published_date_method") == "inferred_from_text" and not meta.get("published_date_note"):
         problems.add(meta_rel, *doc.position("published_date_method"), "missing-field",
                      "an inferred publication date needs published_date_note", "say how the date was worked out, quoting the words")
-    if source_id in corpus.sources:
-        problems.add(meta_rel, *doc.position("source_id"), "duplicate-id",
-                     f"source_id {source_id!r} is also used by {corpus.sources[source_id].folder}", "choose another id")
-        return
-
-    text = _read_raw(folder, meta, meta_rel, doc, problems)
-    if text is None:
-        return
-    canonical, links = text
-    corpus.sources[source_id] = Source(source_id, rel_folder, meta, canonical, links, sha256_hex(canonical.encode("utf-8")))
+    found.claim = (source_id, meta_rel, doc.position("source_id"))
+    text = _read_raw(folder, meta, meta_rel, doc, found.later)
+    if text is not None:
+        canonical, links = text
+        found.source = Source(source_id, rel_folder, meta, canonical, links, sha256_hex(canonical.encode("utf-8")))
+    return found
 
 
 def _read_raw(folder, meta, meta_rel, doc, problems) -> tuple[str, list[Link]] | None:
@@ -208,17 +258,16 @@ def check_corpus_ids(corpus: Corpus) -> None:
     """Ids of per-source records (crossings) are unique across the corpus; ids of shared
     records (incidents, meetings, agreements) may repeat across sources: that is how
     sources corroborate one another."""
-    tables = load_tables()
+    # id field of each per-source table, looked up once rather than once per record
+    per_source = {name: t.annotation["id_field"] for name, t in load_tables().items()
+                  if t.annotation.get("merge") == "per_source"}
     first_seen: dict[tuple[str, str], object] = {}
     for record in corpus.records:
-        table = tables[record.table]
-        if table.annotation.get("merge") != "per_source":
+        if record.table not in per_source:
             continue
         key = (record.table, record.record_id)
-        if key in first_seen:
-            other = first_seen[key]
+        other = first_seen.setdefault(key, record)
+        if other is not record:
             corpus.problems.add(record.path, record.line, 1, "duplicate-id",
-                                f"{table.annotation['id_field']} {record.record_id!r} is also used in {other.path}:{other.line}",
+                                f"{per_source[record.table]} {record.record_id!r} is also used in {other.path}:{other.line}",
                                 "ids are unique across the dataset: choose another id")
-        else:
-            first_seen[key] = record

@@ -44,6 +44,7 @@ Precision is the unit the phrase names ("this year" -> year, "since January" -> 
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -132,6 +133,10 @@ def _month_end(y: int, m: int) -> date:
     return date(y, m, calendar.monthrange(y, m)[1])
 
 
+# Memoised: a corpus repeats the same few phrases ("this year", "on Saturday") against the
+# same publication date, period_start and period_end usually share one, and the result
+# (a frozen dataclass) depends on nothing else. Errors are not cached: they raise again.
+@functools.lru_cache(maxsize=8192)
 def resolve_date(value: str, published: date, *, planned: bool = False) -> ResolvedDate:
     """Resolve an ISO date or a date phrase against the publication date (see module doc)."""
     if isinstance(value, date):

@@ -77,6 +77,11 @@ def check_value(spec: FieldSpec, value: Any) -> tuple[str, str] | None:
     return None
 
 
+def _allowed_hint(key, allowed: list[str]) -> str:
+    """Built only for an unknown key: check_mapping runs for every record and item."""
+    return did_you_mean(key, allowed) or "allowed: " + ", ".join(allowed)
+
+
 def check_mapping(doc, keys: tuple, mapping: Any, fields: list[FieldSpec], required: set[str],
                   problems, what: str, extra_keys: tuple[str, ...] = ()) -> dict | None:
     """Check a mapping typed by a contributor against declared fields.
@@ -85,20 +90,18 @@ def check_mapping(doc, keys: tuple, mapping: Any, fields: list[FieldSpec], requi
     not fit their declaration. Returns the values with declared defaults filled in, or
     None when the item is not a mapping at all. Values that fail are left out.
     """
-    line, col = doc.position(*keys)
     if not isinstance(mapping, dict):
-        problems.add(doc.path, line, col, "wrong-type", f"{what} must be a mapping of field: value",
+        problems.add(doc.path, *doc.position(*keys), "wrong-type", f"{what} must be a mapping of field: value",
                      "see CONTRIBUTING.md for an example")
         return None
     by_name = {f.name: f for f in fields}
-    allowed = list(by_name) + list(extra_keys)
     out: dict[str, Any] = {}
     for key, value in mapping.items():
         if key not in by_name:
             if key not in extra_keys:
                 kline, kcol = doc.key_position(*keys, key)
                 problems.add(doc.path, kline, kcol, "unknown-key", f"{what} has no field {key!r}",
-                             did_you_mean(key, allowed) or "allowed: " + ", ".join(allowed))
+                             _allowed_hint(key, [*by_name, *extra_keys]))
             continue
         if value is None:
             continue
@@ -110,7 +113,7 @@ def check_mapping(doc, keys: tuple, mapping: Any, fields: list[FieldSpec], requi
         out[key] = value
     for name in required:
         if mapping.get(name) is None:
-            problems.add(doc.path, line, col, "missing-field", f"{what} has no {name}", f"add `{name}:`")
+            problems.add(doc.path, *doc.position(*keys), "missing-field", f"{what} has no {name}", f"add `{name}:`")
     for f in fields:
         if f.default is not None and f.name not in out and f.name not in mapping:
             out[f.name] = f.default

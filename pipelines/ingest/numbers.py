@@ -78,6 +78,11 @@ def _cue_pattern(cue: str) -> str:
     return r"(?<!\w)" + r"\s+".join(map(re.escape, cue.split())) + r"(?!\w)"
 
 
+# Compiled once: find_cue runs for every qualified figure (benchmarks/RESULTS.md).
+_CUE_PATTERNS = {q: [re.compile(_cue_pattern(cue), re.IGNORECASE) for cue in cues]
+                 for q, cues in QUALIFIER_CUES.items()}
+
+
 def find_cue(qualifier: str, text: str) -> str | None:
     """The first cue for `qualifier` in `text` as written, "" for "exact", else None."""
     if qualifier == "exact":
@@ -85,8 +90,7 @@ def find_cue(qualifier: str, text: str) -> str | None:
     if qualifier not in QUALIFIER_CUES:
         raise ValueError(f"unknown qualifier {qualifier!r}; use exact or one of "
                          + ", ".join(QUALIFIER_CUES))
-    hits = [m for cue in QUALIFIER_CUES[qualifier]
-            for m in re.finditer(_cue_pattern(cue), text, re.IGNORECASE)]
+    hits = [m for pattern in _CUE_PATTERNS[qualifier] for m in pattern.finditer(text)]
     if not hits:
         return None
     best = min(hits, key=lambda m: (m.start(), -m.end()))  # earliest, then longest
@@ -165,7 +169,7 @@ class _Scanner:
             got = None
             if kind == "num" and not (i and self.glued(i) and self.toks[i - 1][0] == "word"):
                 got = self._digits(i)
-            elif kind == "word":
+            elif kind == "word" and low in _NUMBER_STARTS:  # most words cannot start a number: skip them fast
                 got = self._words(i, low)
             if got is None:
                 i += 1
@@ -185,7 +189,7 @@ class _Scanner:
             i = j
 
     def _digits(self, i: int):
-        raw = re.sub(r"[,\s\u00a0\u202f]", "", self.toks[i][3])
+        raw = _SEPARATORS.sub("", self.toks[i][3])
         value, j = self._scale(float(raw), i + 1)
         return value, j, False
 
@@ -226,6 +230,10 @@ class _Scanner:
             return second
         return None
 
+
+# Every word _words() can start a number with; any other word yields nothing there.
+_NUMBER_STARTS = frozenset({"a", "half", *_MULTIPLIERS, *_ORDINALS, *_ONES, *_TENS})
+_SEPARATORS = re.compile(r"[,\s\u00a0\u202f]")
 
 _STOP = {"the", "a", "an", "of", "for", "in", "on", "at", "to", "and", "or", "than", "by",
          "from", "with", "who", "which", "that", "were", "was", "have", "had", "are"}

@@ -9,7 +9,8 @@ contributor typed (a date field may also hold a phrase such as "on Saturday"), a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,30 @@ from pipelines.ingest.problems import ProblemList
 
 MAX_FILE_BYTES = 1_000_000  # an annotation file is a few kB; anything this big is a mistake
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The C parser calls back into Python for the tag of every scalar; PyYAML's resolve()
+# concatenates two lists and checks for path resolvers on each call, about a tenth of
+# `validate` on a large corpus. This does the same lookup on lists joined once: the same
+# regular expressions in the same order, hence the same tags.
+_IMPLICIT = {first: (*rules, *_BaseLoader.yaml_implicit_resolvers.get(None, []))
+             for first, rules in _BaseLoader.yaml_implicit_resolvers.items() if first is not None}
+_WILDCARD = tuple(_BaseLoader.yaml_implicit_resolvers.get(None, []))
+
+
+class _Loader(_BaseLoader):
+    def resolve(self, kind, value, implicit, _scalar=yaml.ScalarNode, _rules=_IMPLICIT.get):
+        if kind is not _scalar or self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        if implicit[0]:
+            for tag, regexp in _rules(value[:1], _WILDCARD):
+                if regexp.match(value):
+                    return tag
+        return _STR
+
 _constructor = yaml.constructor.SafeConstructor()
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_STR = "tag:yaml.org,2002:str"
+_INTERN_MAX = 40  # ids, enum values, dates: repeated across thousands of records
 
 
 class YamlError(Exception):
@@ -37,26 +59,55 @@ class YamlDoc:
     path: str
     data: Any
     root: yaml.Node | None
+    # The checker asks for the line of every record and quote (a few per record): walking
+    # the tree from the root each time, scanning each mapping's keys, was a tenth of
+    # `validate` on large corpora. Walks are memoised by path, mapping keys indexed.
+    _walks: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _indexes: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def position(self, *keys: Any) -> tuple[int, int]:
         """(line, col) of the value at keys, or of its nearest existing parent."""
-        node, best = self.root, (1, 1)
-        if node is not None:
-            best = (node.start_mark.line + 1, node.start_mark.column + 1)
+        try:
+            node, _ = self._walk(keys)
+        except TypeError:  # an unhashable key cannot be memoised, and matches no YAML key
+            node, _ = self._walk_uncached(keys)
+        return (1, 1) if node is None else (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def _walk(self, keys: tuple) -> tuple[yaml.Node | None, bool]:
+        """The node at keys and True, or the deepest node on the way there and False."""
+        found = self._walks.get(keys)
+        if found is None:
+            if not keys:
+                found = (self.root, True)
+            else:
+                parent, complete = self._walk(keys[:-1])
+                child = self._child(parent, keys[-1]) if complete else None
+                found = (child, True) if child is not None else (parent, False)
+            self._walks[keys] = found
+        return found
+
+    def _walk_uncached(self, keys: tuple) -> tuple[yaml.Node | None, bool]:
+        node = self.root
         for key in keys:
-            child = None
-            if isinstance(node, yaml.MappingNode):
-                for knode, vnode in node.value:
-                    if knode.value == key:
-                        child = vnode
-                        break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-                child = node.value[key]
+            child = _child(node, key)
             if child is None:
-                break
+                return node, False
             node = child
-            best = (node.start_mark.line + 1, node.start_mark.column + 1)
-        return best
+        return node, True
+
+    def _child(self, node, key):
+        if isinstance(node, yaml.MappingNode):
+            index = self._indexes.get(id(node))
+            if index is None:  # the first of equal keys wins, as in a scan (duplicates are refused anyway)
+                index = {}
+                for knode, vnode in node.value:
+                    if isinstance(knode, yaml.ScalarNode):
+                        index.setdefault(knode.value, vnode)
+                self._indexes[id(node)] = index
+            return index.get(key)
+        if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            return node.value[key]
+        return None
 
     def key_position(self, *keys: Any) -> tuple[int, int]:
         """(line, col) of the key itself (for unknown-key errors)."""
@@ -130,8 +181,18 @@ def parse_yaml(text: str, rel: str) -> YamlDoc:
     return YamlDoc(rel, _build(root, seen) if root is not None else None, root)
 
 
+def _text(node: yaml.ScalarNode) -> str:
+    """A text scalar: what PyYAML's str constructor returns, without its three calls (most
+    scalars are text, and they are built inline by _build, not by a recursive call). Short
+    ones (ids, enum values, dates) are interned: shared, not copied in every record."""
+    value = node.value
+    return sys.intern(value) if len(value) <= _INTERN_MAX else value
+
+
 def _build(node: yaml.Node, seen: set[int]) -> Any:
     if isinstance(node, yaml.ScalarNode):
+        if node.tag == _STR:
+            return _text(node)
         if node.tag == _TIMESTAMP:
             return node.value
         construct = _constructor.yaml_constructors.get(node.tag)
@@ -148,21 +209,25 @@ def _build(node: yaml.Node, seen: set[int]) -> Any:
         raise YamlError(node.start_mark.line + 1, node.start_mark.column + 1, "yaml-tag",
                         f"the YAML tag {node.tag!r} is not allowed", "remove the tag")
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, seen) for item in node.value]
+        return [_text(item) if item.tag == _STR and isinstance(item, yaml.ScalarNode) else _build(item, seen)
+                for item in node.value]
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for knode, vnode in node.value:
-            if knode.tag == "tag:yaml.org,2002:merge":
-                raise YamlError(knode.start_mark.line + 1, knode.start_mark.column + 1, "yaml-alias",
-                                "YAML merge keys (<<) are not allowed", "write the keys out in full")
-            key = _build(knode, seen)
-            if not isinstance(key, (str, int, float, bool)) and key is not None:
-                raise YamlError(knode.start_mark.line + 1, knode.start_mark.column + 1, "yaml-key",
-                                "a mapping key must be a plain word")
+            if knode.tag == _STR and isinstance(knode, yaml.ScalarNode):  # a text key: what _build gives, inline
+                key = sys.intern(knode.value)
+            else:
+                if knode.tag == "tag:yaml.org,2002:merge":
+                    raise YamlError(knode.start_mark.line + 1, knode.start_mark.column + 1, "yaml-alias",
+                                    "YAML merge keys (<<) are not allowed", "write the keys out in full")
+                key = _build(knode, seen)
+                if not isinstance(key, (str, int, float, bool)) and key is not None:
+                    raise YamlError(knode.start_mark.line + 1, knode.start_mark.column + 1, "yaml-key",
+                                    "a mapping key must be a plain word")
             if key in out:
                 raise YamlError(knode.start_mark.line + 1, knode.start_mark.column + 1, "duplicate-key",
                                 f"the key {key!r} appears twice in the same mapping", "keep one of them")
-            out[key] = _build(vnode, seen)
+            out[key] = _text(vnode) if vnode.tag == _STR and isinstance(vnode, yaml.ScalarNode) else _build(vnode, seen)
         return out
     raise YamlError(node.start_mark.line + 1, 0, "yaml-syntax", f"unsupported YAML node {node.tag}")
 

@@ -87,19 +87,7 @@ def render(spec: ChartSpec, days: list, marks: list[dict], path: Path) -> None:
         fig = Figure(figsize=(10, 5.6))
         ax = fig.add_axes((0.07, 0.28, 0.9, 0.65))
         ax.plot([d for d, _ in shown], [v for _, v in shown], color="#9ecae1", linewidth=0.6)
-        for m in marks:
-            colour = VERDICT_COLOURS[m["verdict"]]
-            length = (m["period_end"] - m["period_start"]).days + 1
-            if length == 1:
-                ax.plot([m["period_start"]], [m["reported"]], "o", color=colour, markersize=6,
-                        markeredgecolor="black", markeredgewidth=0.5, zorder=3)
-                continue
-            span = [m["period_start"], m["period_end"]]
-            # end ticks keep a period of a few days visible on a multi-year axis
-            ax.plot(span, [m["reported"] / length] * 2, color=colour, linewidth=2.5, marker="|",
-                    markersize=9, markeredgewidth=2, zorder=3)
-            if m["official"] is not None:
-                ax.plot(span, [m["official"] / length] * 2, color="black", linewidth=1, linestyle=":", zorder=3)
+        _draw_marks(ax, marks)
         ax.set_xlim(start, days[-1][0])
         ax.set_ylim(bottom=0)
         ax.set_ylabel(spec.ylabel)
@@ -121,6 +109,36 @@ def render(spec: ChartSpec, days: list, marks: list[dict], path: Path) -> None:
                  fontsize=7, color="#444444", va="bottom", linespacing=1.5)
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, format="svg", metadata={"Date": None, "Title": spec.title})
+
+
+def _draw_marks(ax, marks: list[dict]) -> None:
+    """The news figures: one line artist per verdict and kind of mark, its segments split by
+    NaN, rather than one per figure. Each figure looks the same; a large corpus has tens of
+    thousands of figures, which took 30 s to draw one by one (benchmarks/RESULTS.md)."""
+    from matplotlib.dates import date2num
+
+    nan = float("nan")
+    for verdict, colour in VERDICT_COLOURS.items():
+        mine = [m for m in marks if m["verdict"] == verdict]
+        dots = [m for m in mine if m["period_end"] == m["period_start"]]
+        spans = [m for m in mine if m["period_end"] != m["period_start"]]
+        if spans:
+            xs, ys, official_xs, official_ys = [], [], [], []
+            for m in spans:
+                length = (m["period_end"] - m["period_start"]).days + 1
+                span = [date2num(m["period_start"]), date2num(m["period_end"]), nan]
+                xs += span
+                ys += [m["reported"] / length] * 2 + [nan]
+                if m["official"] is not None:
+                    official_xs += span
+                    official_ys += [m["official"] / length] * 2 + [nan]
+            # end ticks keep a period of a few days visible on a multi-year axis
+            ax.plot(xs, ys, color=colour, linewidth=2.5, marker="|", markersize=9, markeredgewidth=2, zorder=3)
+            if official_xs:
+                ax.plot(official_xs, official_ys, color="black", linewidth=1, linestyle=":", zorder=3)
+        if dots:
+            ax.plot([date2num(m["period_start"]) for m in dots], [m["reported"] for m in dots], "o", color=colour,
+                    markersize=6, markeredgecolor="black", markeredgewidth=0.5, zorder=3)
 
 
 def write_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:

@@ -11,6 +11,8 @@ the shell uses frictionless' own reader, and is slower but gives the same result
 
 from __future__ import annotations
 
+import itertools
+
 from frictionless import Plugin, system
 from frictionless.formats.parquet.control import ParquetControl
 from frictionless.formats.parquet.parser import ParquetParser
@@ -23,9 +25,21 @@ class ArrowParquetParser(ParquetParser):
         import pyarrow.parquet as pq
 
         control = ParquetControl.from_dialect(self.resource.dialect)
-        table = pq.read_table(self.resource.normpath, columns=control.columns, filters=control.filters or None)
-        yield table.column_names
-        for batch in table.to_batches():
+        if control.filters:
+            table = pq.read_table(self.resource.normpath, columns=control.columns, filters=control.filters)
+            yield table.column_names
+            batches = iter(table.to_batches())
+        else:
+            # Batch by batch, not the whole table at once: validation may stop after its first
+            # rows (limit_rows), and a large table need not be held in memory whole.
+            batches = pq.ParquetFile(self.resource.normpath).iter_batches(columns=control.columns)
+            first = next(batches, None)
+            if first is None:
+                yield pq.read_table(self.resource.normpath, columns=control.columns).column_names
+                return
+            yield first.schema.names
+            batches = itertools.chain([first], batches)
+        for batch in batches:
             for row in batch.to_pylist():
                 yield list(row.values())
 

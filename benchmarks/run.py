@@ -1,0 +1,194 @@
+"""`make bench`: measure validate and build on the real sources and on synthetic corpora.
+
+    python -m benchmarks.run                       everything (real sources; 1k, 10k, 100k)
+    python -m benchmarks.run --sizes 1000,10000    a quick subset
+    python -m benchmarks.run --repeat 3            runs per measurement (default: 5 for the
+                                                   real sources and 1k, 3 for 10k, 1 for 100k)
+
+Every run is a fresh subprocess (cold). Scratch corpora, builds and the Dagster instance
+live in one temporary folder, removed at the end (--keep keeps it). Writes
+benchmarks/results.json after each stage (an interrupted run keeps what it measured)
+and benchmarks/RESULTS.md at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks import report
+from benchmarks.corpus import error_plan, generate_corpus, identity, write_source
+from benchmarks.inject import ERROR_KINDS
+from benchmarks.measure import environment, interleaved, measure
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+BIN = Path(sys.executable).parent
+BORDERLINES = str(BIN / "borderlines")
+PYTHON = sys.executable
+SEED = 20261123
+DEFAULT_REPEAT = {"real": 5, 1000: 5, 10000: 3, 100000: 1}
+GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false"]
+
+
+def repeat_for(key, args) -> int:
+    return args.repeat or DEFAULT_REPEAT.get(key, 1)
+
+
+def bench_real(tmp: Path, env: dict, args, out: dict) -> None:
+    n = repeat_for("real", args)
+    validate, floor = interleaved([
+        ("validate (real sources)", [BORDERLINES, "--root", str(REPO), "validate"], {"env": env}),
+        ("import floor: pandas + pandera", [PYTHON, "-c", "import pandas, pandera.pandas"], {"env": env}),
+    ], n)
+    out["validate"], out["import_floor"] = validate.to_dict(), floor.to_dict()
+    shape = tmp / "shape.json"
+    subprocess.run([PYTHON, "-m", "benchmarks.floors", "shape", str(shape)], check=True, env=env, cwd=REPO)
+    out["assets"] = len(json.loads(shape.read_text()))
+    build_dir = tmp / "build-real"
+    build, eph, home = interleaved([
+        ("build (real sources)", [BORDERLINES, "--root", str(REPO), "build", "--build-dir", str(build_dir)],
+         {"env": env, "before_each": lambda: shutil.rmtree(build_dir, ignore_errors=True)}),
+        ("Dagster floor: no-op assets, ephemeral instance", [PYTHON, "-m", "benchmarks.floors", "dagster", str(shape)],
+         {"env": env, "cwd": REPO}),
+        ("Dagster floor: no-op assets, DAGSTER_HOME instance",
+         [PYTHON, "-m", "benchmarks.floors", "dagster", str(shape), "--instance", "home"], {"env": env, "cwd": REPO}),
+    ], n)
+    out["build"], out["dagster_floor"], out["dagster_floor_home"] = build.to_dict(), eph.to_dict(), home.to_dict()
+
+
+def git_baseline(corpus: Path) -> None:
+    """Commit the corpus and tag it, so that --changed-since has a ref to compare with."""
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "synthetic corpus"], ["tag", "bench-base"]):
+        subprocess.run([*GIT, *command], cwd=corpus, check=True, stdout=subprocess.DEVNULL)
+
+
+def change_one_source(corpus: Path) -> str:
+    """Add a note to the first crossing of one source (a valid change), and commit it."""
+    folders = sorted((corpus / "sources" / "news").iterdir())
+    folder = folders[len(folders) // 2]
+    path = folder / "annotations.yaml"
+    text = path.read_text(encoding="utf-8")
+    head, sep, rest = text.partition("\n    route: ")
+    path.write_text(head + "\n    notes: checked again against the article" + sep + rest, encoding="utf-8")
+    subprocess.run([*GIT, "commit", "-q", "-am", "note on one crossing"], cwd=corpus, check=True)
+    return folder.name
+
+
+def inject_errors(corpus: Path, n_sources: int, per_kind: int) -> dict[str, int]:
+    """Rewrite the sources that error_plan picks, each with one broken record."""
+    news = corpus / "sources" / "news"
+    for i, kind in error_plan(n_sources, per_kind).items():
+        shutil.rmtree(news / identity(SEED, i)[1])
+        write_source(news, SEED, i, n_sources, kind)
+    return {kind: per_kind for kind in ERROR_KINDS}
+
+
+def count_problems(json_path: Path) -> dict[str, int]:
+    report_ = json.loads(json_path.read_text())
+    counts: dict[str, int] = {}
+    for problem in report_["problems"]:
+        counts[problem["code"]] = counts.get(problem["code"], 0) + 1
+    return counts
+
+
+def bench_size(n_sources: int, tmp: Path, env: dict, args) -> dict:
+    repeat = repeat_for(n_sources, args)
+    corpus = tmp / f"corpus-{n_sources}"
+    out: dict = {"repeat": repeat}
+    start = time.perf_counter()
+    generated = generate_corpus(corpus, n_sources, seed=SEED)
+    out["generate_seconds"] = round(time.perf_counter() - start, 2)
+    out.update(sources=generated.sources, records=sum(generated.records.values()),
+               records_by_section=dict(generated.records), megabytes=round(generated.bytes / 1e6, 1))
+    if (REPO / "sources" / "reference").is_dir():  # the official statistics, as in the repository
+        shutil.copytree(REPO / "sources" / "reference", corpus / "sources" / "reference")
+    root = ["--root", str(corpus)]
+    validate, floor = interleaved([
+        ("validate", [BORDERLINES, *root, "validate"], {"env": env}),
+        ("raw floor: read files + yaml.CSafeLoader", [PYTHON, "-m", "benchmarks.floors", "yaml", str(corpus)],
+         {"env": env, "cwd": REPO}),
+    ], repeat)
+    out["validate"], out["yaml_floor"] = validate.to_dict(), floor.to_dict()
+    if not args.skip_build:
+        build_dir = tmp / f"build-{n_sources}"
+        out["build"] = measure("build", [BORDERLINES, *root, "build", "--build-dir", str(build_dir)], repeat, env=env,
+                               before_each=lambda: shutil.rmtree(build_dir, ignore_errors=True)).to_dict()
+        shutil.rmtree(build_dir, ignore_errors=True)
+        shutil.rmtree(Path(env["DAGSTER_HOME"]) / "storage", ignore_errors=True)  # pickled asset outputs
+    out["changed_since"] = bench_changed(corpus, root, env, repeat)
+    per_kind = max(1, n_sources // 1000)
+    out["errors_injected"] = inject_errors(corpus, n_sources, per_kind)
+    report_path = tmp / f"errors-{n_sources}.json"
+    out["validate_errors"] = measure("validate with errors", [
+        "sh", "-c", f'exec "$0" "$@" > {report_path}', BORDERLINES, *root, "validate", "--format", "json"],
+        repeat, expect=1, env=env).to_dict()
+    out["errors_reported"] = count_problems(report_path)
+    if not args.keep:
+        shutil.rmtree(corpus, ignore_errors=True)
+    return out
+
+
+def bench_changed(corpus: Path, root: list[str], env: dict, repeat: int) -> dict:
+    if not (REPO / "pipelines" / "ingest" / "changes.py").exists():  # written by the contributions work
+        return {"not_measured": "pipelines/ingest/changes.py (validate --changed-since) does not exist yet"}
+    git_baseline(corpus)
+    changed = change_one_source(corpus)
+    stats = measure("validate --changed-since", [BORDERLINES, *root, "validate", "--changed-since", "bench-base"],
+                    repeat, env=env).to_dict()
+    stats["changed_source"] = changed
+    return stats
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="synthetic corpus sizes, comma-separated")
+    parser.add_argument("--repeat", type=int, help="runs per measurement (default: 5 real and 1k, 3 10k, 1 100k)")
+    parser.add_argument("--skip-real", action="store_true", help="skip the real sources")
+    parser.add_argument("--skip-build", action="store_true", help="skip builds of synthetic corpora")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--out", default=str(BENCH_DIR), help="where to write results.json and RESULTS.md")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    out_dir = Path(args.out)
+    results: dict = {"machine": report.machine(REPO), "started": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+                     "commands": {"argv": ["python", "-m", "benchmarks.run", *(argv or sys.argv[1:])]},
+                     "real": {}, "synthetic": {}}
+
+    def save() -> None:
+        (out_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+
+    tmp = Path(tempfile.mkdtemp(prefix="borderlines-bench-"))
+    try:
+        home = tmp / "dagster_home"
+        home.mkdir()
+        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        env = environment(DAGSTER_HOME=str(home))
+        if not args.skip_real:
+            print("real sources ...", flush=True)
+            bench_real(tmp, env, args, results["real"])
+            save()
+        for n in sizes:
+            print(f"synthetic corpus of {n:,} sources ...", flush=True)
+            results["synthetic"][str(n)] = bench_size(n, tmp, env, args)
+            save()
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %z")
+    save()
+    report.write_results_md(results, out_dir / "RESULTS.md")
+    print(report.summary_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Check the annotations of many sources on every core.
+
+Checking a source's annotations reads only that source (its text and annotation file) and
+the registries, so sources can be checked in any process; only the corpus-wide id check
+needs them all, and it stays in the calling process. This is what lets `validate` and the
+`annotations` asset use both cores of a small machine on a large corpus (see
+benchmarks/RESULTS.md). Results come back in source order, so records and problems are
+in exactly the order a serial run gives.
+
+Workers are forked when the calling process has a single thread (cheap, and it works
+from a script without an `if __name__ == "__main__":` guard, which "spawn" would re-run);
+from a process with threads they are spawned, since a forked child can inherit a lock
+another thread holds. Before forking, the parent's objects are frozen out of the garbage
+collector, or a collection in a child would touch, and so copy, every page of the parent.
+BORDERLINES_WORKERS=1 turns it off; small corpora are checked serially anyway.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import multiprocessing
+import os
+import threading
+from typing import Callable, Iterator, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_ITEMS = 400  # below this, starting the workers (~0.3 s) costs more than it saves
+CHUNK = 40  # sources per task: small enough to balance the cores, large enough to amortise the transfer
+
+
+@contextlib.contextmanager
+def fewer_collections(young: int = 10_000):
+    """Run the cyclic garbage collector less often while loading a corpus.
+
+    Loading allocates millions of short-lived objects (YAML nodes, freed by reference
+    counting as soon as a file is checked) next to the records it keeps. With CPython's
+    default (a collection every 700 allocations) the collector keeps walking live parse
+    trees: a tenth of the loading time. Nothing loaded forms reference cycles, so
+    collecting less often frees the same memory."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(young, before[0]), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def worker_count(n_items: int) -> int:
+    configured = os.environ.get("BORDERLINES_WORKERS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    if n_items < MIN_ITEMS:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, cores)
+
+
+def map_in_order(fn: Callable[[Sequence[T]], R], items: Sequence[T], workers: int | None = None) -> Iterator[R]:
+    """fn over consecutive chunks of items, results in order; fn must be picklable
+    (a module-level function, or a functools.partial of one)."""
+    workers = worker_count(len(items)) if workers is None else workers
+    if workers <= 1 or len(items) <= CHUNK:
+        yield fn(items)
+        return
+    global _inherited
+    bounds = [(i, i + CHUNK) for i in range(0, len(items), CHUNK)]
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        # Forked workers already hold the items: send them index ranges, not pickled items.
+        _inherited, context = items, multiprocessing.get_context("fork")
+        tasks, run = bounds, functools.partial(_on_inherited, fn)
+    else:
+        context, tasks, run = multiprocessing.get_context("spawn"), [items[a:b] for a, b in bounds], fn
+    gc.freeze()
+    try:
+        pool = context.Pool(workers)
+    finally:
+        gc.unfreeze()
+    try:
+        with pool:
+            yield from pool.imap(run, tasks)
+    finally:
+        _inherited = None
+
+
+_inherited: Sequence | None = None
+
+
+def _on_inherited(fn, bounds: tuple[int, int]):
+    return fn(_inherited[bounds[0]:bounds[1]])

@@ -1,0 +1,103 @@
+"""Check that every published file holds exactly the rows of its table, vectorised.
+
+For each table resource: the Parquet file has the declared columns and types (schemas/),
+and the CSV file, read back with those types, equals the Parquet file row for row. The
+rows themselves were checked before writing, in full: by the Pandera schema derived from
+schemas/ (types, enums, patterns, ranges, required, unique and primary keys, cross-field
+rules) and by the foreign key checks of the core assets. Together these are the full
+check of a large build that frictionless, which reads row by row in Python, only samples
+(see validate_package in datapackage.py and benchmarks/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def verify_round_trip(descriptor_path: Path, larger_than: int = 0) -> list[str]:
+    """Problems, one line each, for files whose content differs from their declaration or twin;
+    only tables of more than `larger_than` rows (the ones frictionless does not read in full)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipelines.schemas import arrow_schema, load_tables
+
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    tables = load_tables()
+    problems = []
+    for name, resource in resources.items():
+        if resource.get("format") != "parquet" or name not in tables:
+            continue
+        declared = arrow_schema(tables[name])
+        path = descriptor_path.parent / resource["path"]
+        if not path.is_file() or pq.read_metadata(path).num_rows <= larger_than:
+            continue  # a missing file is reported by verify_files
+        parquet = pq.read_table(path)
+        if [(f.name, f.type) for f in parquet.schema] != [(f.name, f.type) for f in declared]:
+            problems.append(f"{name}: the Parquet columns {parquet.schema.names} differ from the declared ones")
+            continue
+        twin = resources.get(f"{name}_csv")
+        if twin is None or not (descriptor_path.parent / twin["path"]).is_file():
+            continue
+        try:
+            difference = compare_csv(parquet, descriptor_path.parent / twin["path"], declared)
+        except Exception as err:  # pyarrow says what it could not parse, with the row
+            difference = f"does not read back with the declared types: {err}"
+        if difference:
+            problems.append(f"{twin['name']}: differs from {name}: {difference}")
+        del parquet
+        pa.default_memory_pool().release_unused()  # one large table at a time, not all of them
+    return problems
+
+
+def compare_csv(parquet, path: Path, schema) -> str:
+    """'' when the CSV (written by publish.files.write_csv) holds the Parquet table's rows.
+    Read in batches, so that only one table is held whole: empty cells are nulls, quoted
+    empty strings ("") are empty strings, values may contain line breaks."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    reader = pa_csv.open_csv(
+        path,
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={f.name: f.type for f in schema}, null_values=[""], strings_can_be_null=True,
+            quoted_strings_can_be_null=False, true_values=["true"], false_values=["false"]),
+    )
+    if reader.schema.names != schema.names:
+        return f"columns {reader.schema.names}, declared {schema.names}"
+    offset = 0
+    for batch in reader:
+        if offset + batch.num_rows > parquet.num_rows:
+            return f"more than {parquet.num_rows} rows"
+        difference = first_difference(parquet.slice(offset, batch.num_rows), pa.Table.from_batches([batch]), offset)
+        if difference:
+            return difference
+        offset += batch.num_rows
+    return "" if offset == parquet.num_rows else f"{offset} rows against {parquet.num_rows}"
+
+
+def first_difference(left, right, offset: int = 0) -> str:
+    """'' when the tables hold the same values (NaN equal to NaN), else where they first differ
+    (rows counted from offset)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if left.num_rows != right.num_rows:
+        return f"{left.num_rows} rows against {right.num_rows}"
+    for name in left.column_names:
+        a, b = left[name].combine_chunks(), right[name].combine_chunks()
+        if a.equals(b):
+            continue
+        same = pc.fill_null(pc.equal(a, b), False)
+        both_null = pc.and_(pc.is_null(a), pc.is_null(b))
+        same = pc.or_(same, both_null)
+        if pa.types.is_floating(a.type):
+            same = pc.or_(same, pc.fill_null(pc.and_(pc.is_nan(a), pc.is_nan(b)), False))
+        if pc.all(same).as_py():
+            continue
+        row = pc.index(same, False).as_py()
+        return f"column {name}, row {offset + row + 1}: {a[row].as_py()!r} against {b[row].as_py()!r}"
+    return ""

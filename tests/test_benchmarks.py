@@ -1,0 +1,72 @@
+"""The synthetic corpus generator of benchmarks/ (the benchmarks themselves run with `make bench`).
+
+Small corpora only: these tests check that what the benchmarks measure is a corpus the
+checker accepts, and that injected errors come back exactly, code by code.
+"""
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not an installed package
+
+from benchmarks.corpus import error_plan, generate_corpus
+from benchmarks.inject import ERROR_KINDS
+from pipelines.cli import main
+
+
+def validate(capsys, root):
+    code = main(["--root", str(root), "validate", "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_generated_corpus_is_valid(tmp_path, capsys):
+    made = generate_corpus(tmp_path, 20, seed=1, workers=1)
+    code, report = validate(capsys, tmp_path)
+    assert report["problems"] == [], [p["code"] + " " + p["message"] for p in report["problems"][:5]]
+    assert code == 0
+    assert report["sources"] == 20 and report["records"] == sum(made.records.values())
+    assert 18 * 20 <= report["records"] <= 22 * 20  # about 20 records per source
+    assert set(made.records) == {"crossings", "incidents", "meetings", "agreements"}
+
+
+def test_generated_text_has_links_numbers_and_dates(tmp_path):
+    generate_corpus(tmp_path, 20, seed=2, workers=1)
+    raw = [p.read_text() for p in tmp_path.glob("sources/news/*/*") if p.suffix in (".html", ".txt")]
+    assert len(raw) == 20
+    assert any("<a href=" in text for text in raw) and any("<" not in text for text in raw)
+    notes = "".join(p.read_text() for p in tmp_path.glob("sources/news/*/annotations.yaml"))
+    for expected in ("qualifier: more_than", "period_start: last", "status: planned", "participants:", "parties:"):
+        assert expected in notes
+
+
+def test_same_seed_same_corpus_whatever_the_workers(tmp_path):
+    generate_corpus(tmp_path / "a", 30, seed=3, workers=1)
+    generate_corpus(tmp_path / "b", 30, seed=3, workers=2)
+    generate_corpus(tmp_path / "c", 30, seed=4, workers=1)
+
+    def files(root):
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    assert files(tmp_path / "a") == files(tmp_path / "b")
+    assert files(tmp_path / "a") != files(tmp_path / "c")
+
+
+def test_injected_errors_are_reported_exactly(tmp_path, capsys):
+    made = generate_corpus(tmp_path, 40, seed=5, errors_per_kind=2, workers=1)
+    code, report = validate(capsys, tmp_path)
+    reported = Counter(p["code"] for p in report["problems"])
+    assert reported == Counter({kind: 2 for kind in ERROR_KINDS}) == made.injected
+    assert code == 1
+    assert report["records"] >= 40 * 18  # a broken record is reported, not dropped
+
+
+def test_error_plan_spreads_errors_one_per_source():
+    plan = error_plan(1000, 3)
+    assert len(plan) == 3 * len(ERROR_KINDS)
+    assert Counter(plan.values()) == Counter({kind: 3 for kind in ERROR_KINDS})
+    with pytest.raises(ValueError):
+        error_plan(5, 1)  # ten kinds need ten sources
