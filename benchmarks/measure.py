@@ -76,9 +76,19 @@ def run_once(argv: list[str], cwd: Path | None = None, env: dict | None = None) 
     return seconds, rss, proc.returncode, tail
 
 
+_REPO = str(Path(__file__).resolve().parent.parent) + "/"
+
+
+def shown(argv: list[str]) -> str:
+    """The command as it is recorded: relative to the repository and the temporary folder,
+    so that results name no path of the machine they ran on."""
+    text = " ".join(argv).replace(_REPO, "")
+    return text.replace(tempfile.gettempdir().rstrip("/") + "/", "<tmp>/")
+
+
 def measure(label: str, argv: list[str], repeat: int, *, expect: int | None = 0, cwd: Path | None = None,
             env: dict | None = None, before_each=None) -> Stats:
-    stats = Stats(label, " ".join(argv))
+    stats = Stats(label, shown(argv))
     for _ in range(repeat):
         if before_each:
             before_each()
@@ -95,7 +105,7 @@ def measure(label: str, argv: list[str], repeat: int, *, expect: int | None = 0,
 def interleaved(pairs: list[tuple[str, list[str], dict]], repeat: int) -> list[Stats]:
     """Measure several commands in turn (a, b, a, b, ...) so that drift in the machine's
     speed affects each alike: a command and its floor are compared within one run."""
-    out = [Stats(label, " ".join(argv)) for label, argv, _ in pairs]
+    out = [Stats(label, shown(argv)) for label, argv, _ in pairs]
     for _ in range(repeat):
         for stats, (label, argv, options) in zip(out, pairs):
             one = measure(label, argv, 1, **options)
