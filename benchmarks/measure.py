@@ -82,7 +82,7 @@ _REPO = str(Path(__file__).resolve().parent.parent) + "/"
 def shown(argv: list[str]) -> str:
     """The command as it is recorded: relative to the repository and the temporary folder,
     so that results name no path of the machine they ran on."""
-    text = " ".join(argv).replace(_REPO, "")
+    text = " ".join(argv).replace(_REPO, "").replace(" " + _REPO.rstrip("/") + " ", " . ")
     return text.replace(tempfile.gettempdir().rstrip("/") + "/", "<tmp>/")
 
 
