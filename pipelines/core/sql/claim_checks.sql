@@ -8,7 +8,7 @@
 -- same country. The verdict applies the qualifier's rule: more_than >, at_least >=, about
 -- within 10%, nearly below and within 10%, less_than <, up_to <=, exact equal (a round
 -- figure within half a unit of its last non-zero digit, at most 5%; a percentage within
--- 1 point). Rules, tolerances and limits: docs/claim-checks.md.
+-- 1 point). Rules, tolerances and limits: pipelines/core/claim_checks.md (folded into the codebook).
 -- The rules and mappings (macros) are in claim_rules.sql, run first.
 
 WITH

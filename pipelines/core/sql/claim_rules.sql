@@ -3,7 +3,7 @@
 -- which route and measure; whose figures count something else; IOM's country names).
 -- Tolerances: about and nearly 10% (at least 1 point for a percentage change); exact
 -- equal, a round figure within half a unit of its last non-zero digit but at most 5%, a
--- percentage change within 1 point. docs/claim-checks.md explains them.
+-- percentage change within 1 point. pipelines/core/claim_checks.md (folded into the codebook) explains them.
 
 -- Half a unit of the last non-zero digit of m (70000 -> 10000, 292 -> 1, 2.5 -> 0.1).
 CREATE OR REPLACE TEMP MACRO rounding_unit(m) AS CASE
