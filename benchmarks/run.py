@@ -34,7 +34,8 @@ BORDERLINES = str(BIN / "borderlines")
 PYTHON = sys.executable
 SEED = 20261123
 DEFAULT_REPEAT = {"real": 5, 1000: 5, 10000: 3, 100000: 1}
-GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false"]
+GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false",
+       "-c", "gc.auto=0"]  # no repacking of a 300,000-file repository in the middle of a measurement
 
 
 def repeat_for(key, args) -> int:

@@ -171,7 +171,12 @@ def test_release_is_immutable(repo):
     assert "nothing to do" in do_release(repo, "0.1.0")
     csv = repo / "build/data/csv/people.csv"
     csv.write_text(csv.read_text().replace("Anna Fixture", "Anna Changed"))
-    (repo / "build/data/datapackage.json").touch()
+    parquet = repo / "build/data/parquet/people.parquet"  # the same change in both formats: a valid build
+    people = pq.read_table(parquet)
+    renamed = pa.array([name.replace("Anna Fixture", "Anna Changed") for name in people["name"].to_pylist()],
+                       type=people.schema.field("name").type)
+    pq.write_table(people.set_column(people.schema.get_field_index("name"), people.schema.field("name"), renamed),
+                   parquet)
     with pytest.raises(ReleaseError, match="exists with different content; releases are immutable"):
         do_release(repo, "0.1.0")
     assert tree_hashes(repo / "datasets/0.1.0") == before

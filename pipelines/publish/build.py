@@ -19,8 +19,10 @@ from pipelines.publish.datapackage import package_descriptor, write_descriptor
 from pipelines.publish.files import write_csv, write_parquet
 
 
-def write_build(con: duckdb.DuckDBPyConnection, table_names: list[str], out_dir: Path) -> dict[str, int]:
-    """Write every table; returns row counts per table."""
+def write_build(con: duckdb.DuckDBPyConnection, table_names: list[str], out_dir: Path,
+                cache_dir: Path | None = None) -> dict[str, int]:
+    """Write every table and the charts (drawn again only when their data changed, with
+    cache_dir); returns row counts per table."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".data-", dir=out_dir.parent))
     try:
@@ -30,7 +32,7 @@ def write_build(con: duckdb.DuckDBPyConnection, table_names: list[str], out_dir:
             write_parquet(table, tmp / "parquet" / f"{name}.parquet")
             write_csv(table, tmp / "csv" / f"{name}.csv")
             counts[name] = table.num_rows
-        write_charts(con, tmp / "charts")
+        write_charts(con, tmp / "charts", cache_dir)
         write_descriptor(package_descriptor(tmp, table_names), tmp / "datapackage.json")
         if out_dir.exists():
             shutil.rmtree(out_dir)

@@ -19,6 +19,7 @@ from typing import Any
 from pipelines.publish.chart import chart_entries
 from pipelines.publish.files import file_digest
 from pipelines.reference.attribution import resource_attribution
+from pipelines.reference.provenance import load_provenance
 from pipelines.schemas import REPO_ROOT, load_tables
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -73,11 +74,9 @@ def _schema_for(schema: dict[str, Any], fmt: str) -> dict[str, Any]:
 
 def reference_sources() -> list[dict[str, Any]]:
     """Official statistics the dataset ingests, with their licences, from their provenance files."""
-    import yaml
-
     out = []
     for path in sorted((REPO_ROOT / "sources" / "reference").glob("*/provenance.yaml")):
-        prov = yaml.safe_load(path.read_text(encoding="utf-8"))
+        prov = load_provenance(path.parent)
         entry = {"title": f"{prov['title']} ({prov['publisher']})", "path": prov["retrieved_from"]["repository"],
                  "description": f"Licence: {prov['licence']}. {prov.get('attribution') or ''}".strip()}
         out.append(entry)
@@ -124,43 +123,3 @@ def verify_files(descriptor_path: Path) -> list[str]:
         if resource.get("hash") != f"sha256:{sha}":
             problems.append(f"{resource['name']}: sha256 {sha} differs from the descriptor's {resource.get('hash')}")
     return problems
-
-
-# frictionless reads every cell in Python (about 70 microseconds a row): validating every
-# row took 2 of the 4 minutes of a 10,000-source build, and would take 20 at 100,000. It
-# validates every row of a resource up to this size (all of the current release) and the
-# first this-many rows of a larger one, whose every row is then checked by
-# verify_round_trip against the tables Pandera checked in full (benchmarks/RESULTS.md).
-FULL_ROWS = 10_000
-
-
-def validate_package(descriptor_path: Path) -> list[str]:
-    """Frictionless validation of schema and data (types, constraints, keys; every row of a
-    resource up to FULL_ROWS rows), plus verify_files, plus verify_round_trip of larger ones."""
-    from frictionless import validate
-
-    from pipelines.publish import frictionless_parquet
-    from pipelines.publish.roundtrip import verify_round_trip
-
-    frictionless_parquet.register()  # frictionless' own Parquet reader is quadratic in the column count
-    report = validate(str(descriptor_path), limit_rows=FULL_ROWS)
-    _give_back_memory()
-    problems = [
-        f"{task.name}: row {error.row_number if hasattr(error, 'row_number') else '-'}: {error.type}: {error.note}"
-        for task in report.tasks for error in task.errors
-    ]
-    problems += [f"{error.type}: {error.note}" for error in report.errors]
-    return problems + verify_files(descriptor_path) + verify_round_trip(descriptor_path, larger_than=FULL_ROWS)
-
-
-def _give_back_memory() -> None:
-    """frictionless leaves reference cycles behind for the rows it reads, and Arrow's
-    allocator keeps the pages of freed tables. In the build process, which holds millions of
-    long-lived objects, CPython postpones full collections, so both piled up (0.7 GB on a
-    10,000-source build): return them before the next step (benchmarks/RESULTS.md)."""
-    import gc
-
-    import pyarrow as pa
-
-    gc.collect()
-    pa.default_memory_pool().release_unused()

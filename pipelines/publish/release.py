@@ -17,7 +17,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pipelines.publish.datapackage import package_descriptor, validate_package, write_descriptor
+from pipelines.publish.datapackage import package_descriptor, write_descriptor
+from pipelines.publish.package_check import validate_package
 from pipelines.publish.files import file_digest
 
 VERSION_PATTERN = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")

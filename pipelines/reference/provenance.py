@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import yaml
+from pipelines.schemas import load_yaml_file
 
 PROVENANCE_FILE = "provenance.yaml"
 REQUIRED_KEYS = ("id", "title", "publisher", "licence", "file", "sha256", "retrieved_from")
@@ -19,8 +19,7 @@ REQUIRED_KEYS = ("id", "title", "publisher", "licence", "file", "sha256", "retri
 def load_provenance(folder: str | Path) -> dict:
     """The provenance.yaml of a reference folder as a dict (raises if absent or incomplete)."""
     path = Path(folder) / PROVENANCE_FILE
-    with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+    data = load_yaml_file(path)
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping at the top level")
     missing = [key for key in REQUIRED_KEYS if not data.get(key)]
