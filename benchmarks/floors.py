@@ -7,6 +7,10 @@
     python -m benchmarks.floors dagster SHAPE.json [--instance ephemeral|home]
                                                   materialise the same graph of no-op assets
                                                   in-process, as `borderlines build` does
+    python -m benchmarks.floors package DATAPACKAGE.json
+                                                  the build's package check alone, without its
+                                                  cache: what the issue's frictionless
+                                                  validation of every row costs by itself
 
 The import floor of `validate` needs no script: `python -c "import pandas, pandera.pandas"`.
 """
@@ -74,6 +78,14 @@ def dagster_floor(shape_path: Path, instance_kind: str) -> int:
     return 0 if result.success else 1
 
 
+def package_check(descriptor: Path) -> int:
+    from pipelines.publish.package_check import validate_package
+
+    problems = validate_package(descriptor)
+    print("\n".join(problems) or "valid")
+    return 1 if problems else 0
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["yaml"]:
         return yaml_floor(Path(argv[1]))
@@ -82,6 +94,8 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["dagster"]:
         kind = argv[3] if len(argv) > 3 and argv[2] == "--instance" else "ephemeral"
         return dagster_floor(Path(argv[1]), kind)
+    if argv[:1] == ["package"]:
+        return package_check(Path(argv[1]))
     print(__doc__, file=sys.stderr)
     return 2
 

@@ -70,3 +70,18 @@ def test_error_plan_spreads_errors_one_per_source():
     assert Counter(plan.values()) == Counter({kind: 3 for kind in ERROR_KINDS})
     with pytest.raises(ValueError):
         error_plan(5, 1)  # ten kinds need ten sources
+
+
+def test_build_targets_compare_cold_and_repeated_builds_with_the_same_instance_floor():
+    from benchmarks.report import targets
+
+    def stats(median):
+        return {"median": median}
+
+    real = {"build": stats(8.0), "build_again": stats(5.0), "dagster_floor": stats(2.0),
+            "dagster_floor_home": stats(4.0), "validate": stats(0.3), "import_floor": stats(0.7)}
+    found = {label: (value, ok) for label, value, ok in targets({"real": real, "synthetic": {}})}
+    cold = next(v for label, v in found.items() if label.startswith("real sources, cold build"))
+    again = next(v for label, v in found.items() if label.startswith("real sources, build again"))
+    assert cold == ("2.00x", False)  # against the DAGSTER_HOME floor the build uses, not the ephemeral one
+    assert again == ("1.25x", True)
