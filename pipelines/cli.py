@@ -85,7 +85,7 @@ def report_json(problems: list[Problem], corpus) -> str:
     return json.dumps({
         "ok": not problems,
         "sources": len(corpus.sources),
-        "records": len(corpus.records),
+        "records": corpus.record_count,
         "problems": [p.to_dict() for p in problems],
     }, indent=2, ensure_ascii=False)
 
@@ -102,7 +102,8 @@ def cmd_validate(args) -> int:
             only = folders_changed_since(root, args.changed_since)
         except ValueError as err:
             raise UsageError(str(err)) from None
-    corpus = load_corpus(root, only)
+    # The records themselves are needed only to compare a subset's ids with the other sources.
+    corpus = load_corpus(root, only, keep_records=only is not None)
     if only is not None:  # the other sources are not re-checked, but their ids still count
         from pipelines.ingest.changes import check_ids_against_other_sources
 
@@ -110,7 +111,7 @@ def cmd_validate(args) -> int:
     problems = sorted(corpus.problems)
     files = len({p.path for p in problems})
     summary = (f"{len(problems)} problem(s) in {files} file(s); " if problems else "OK: ") + \
-        f"{len(corpus.sources)} source(s), {len(corpus.records)} record(s) checked"
+        f"{len(corpus.sources)} source(s), {corpus.record_count} record(s) checked"
     if args.format == "json":
         print(report_json(problems, corpus))
     elif args.format == "github":

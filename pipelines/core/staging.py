@@ -8,12 +8,13 @@ the merge rules in sql/ need. Registries are loaded as `reg_<table>`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable
 
 import duckdb
 import pyarrow as pa
 
-from pipelines.ingest.corpus import Corpus
+from pipelines.ingest.corpus import Corpus, Source
+from pipelines.ingest.records import Record
 from pipelines.schemas import TableSpec, annotated_tables, arrow_type, child_tables, load_tables
 
 DUCKDB_THREADS = 2  # fixed, so that results (and Parquet row groups) never depend on the machine
@@ -40,51 +41,63 @@ def _stage_schema(table: TableSpec, parent_id: str | None = None) -> pa.Schema:
 
 
 def staging_tables(corpus: Corpus) -> dict[str, pa.Table]:
-    return dict(_staging_tables(corpus))
+    """Every staging table of a loaded corpus."""
+    return {**source_tables(corpus.sources.values(), corpus.registries),
+            **record_tables(corpus.records, corpus.sources.values())}
 
 
-def _staging_tables(corpus: Corpus) -> Iterator[tuple[str, pa.Table]]:
-    """(name, table) one at a time: load_staging stores each before the next is made, so a
-    large corpus never has all its staging tables in memory at once."""
+def source_tables(sources: Iterable[Source], registries: dict[str, list[dict]]) -> dict[str, pa.Table]:
+    """stg_sources, stg_source_links and reg_<registry>."""
     tables = load_tables()
-
-    sources = tables["sources"]
-    yield "stg_sources", pa.Table.from_pylist(
-        [{**s.metadata, "text_sha256": s.text_sha256, "text_length": len(s.text)} for s in corpus.sources.values()],
-        schema=_schema(sources.fields),
-    )
-    yield "stg_source_links", pa.Table.from_pylist(
-        [{"source_id": s.source_id, "link_number": n, "anchor_text": link.anchor_text, "href": link.href,
-          "start": link.start, "end": link.end}
-         for s in corpus.sources.values() for n, link in enumerate(s.links, 1)],
-        schema=_schema(tables["source_links"].fields),
-    )
-
-    for name, rows in corpus.registries.items():
-        table = tables[name]
-        yield f"reg_{name}", pa.Table.from_pylist(
+    sources = list(sources)
+    out = {
+        "stg_sources": pa.Table.from_pylist(
+            [{**s.metadata, "text_sha256": s.text_sha256, "text_length": len(s.text)} for s in sources],
+            schema=_schema(tables["sources"].fields)),
+        "stg_source_links": pa.Table.from_pylist(
+            [{"source_id": s.source_id, "link_number": n, "anchor_text": link.anchor_text, "href": link.href,
+              "start": link.start, "end": link.end}
+             for s in sources for n, link in enumerate(s.links, 1)],
+            schema=_schema(tables["source_links"].fields)),
+    }
+    for name, rows in registries.items():
+        out[f"reg_{name}"] = pa.Table.from_pylist(
             [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows],
-            schema=_schema(table.registry_fields()),
-        )
+            schema=_schema(tables[name].registry_fields()))
+    return out
 
-    published = {s.source_id: s.metadata["published_date"] for s in corpus.sources.values()}
+
+def record_tables(records: list[Record], sources: Iterable[Source]) -> dict[str, pa.Table]:
+    """stg_<table>, stg_<child table> and stg_evidence of some records of these sources.
+
+    The build calls it on each part of the corpus where the part was checked (see
+    load_all_annotations), and joins the parts with combine_parts."""
+    tables = load_tables()
+    published = {s.source_id: s.metadata["published_date"] for s in sources}
+    out = {}
     for section, table in annotated_tables().items():
-        mine = [r for r in corpus.records if r.table == table.name]
+        mine = [r for r in records if r.table == table.name]
         provenance = lambda r: {"source_id": r.source_id, "published_date": published[r.source_id]}  # noqa: E731
-        yield f"stg_{table.name}", pa.Table.from_pylist(
+        out[f"stg_{table.name}"] = pa.Table.from_pylist(
             [{**r.values, **provenance(r)} for r in mine], schema=_stage_schema(table))
         id_field = table.annotation["id_field"]
         for key, child in child_tables(table).items():
-            yield f"stg_{child.name}", pa.Table.from_pylist(
+            out[f"stg_{child.name}"] = pa.Table.from_pylist(
                 [{**item, id_field: r.record_id, **provenance(r)} for r in mine for item in r.children.get(key, [])],
                 schema=_stage_schema(child, id_field))
+    out["stg_evidence"] = pa.Table.from_pylist(evidence_rows(records), schema=_schema(tables["evidence"].fields))
+    return out
 
-    yield "stg_evidence", pa.Table.from_pylist(evidence_rows(corpus), schema=_schema(tables["evidence"].fields))
+
+def combine_parts(parts: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
+    """The record tables of every part, in part order (Arrow chunks: nothing is copied)."""
+    parts = parts or [record_tables([], [])]
+    return {name: pa.concat_tables([part[name] for part in parts]) for name in parts[0]}
 
 
-def evidence_rows(corpus: Corpus) -> list[dict]:
+def evidence_rows(records: Iterable[Record]) -> list[dict]:
     rows = []
-    for record in corpus.records:
+    for record in records:
         for n, quote in enumerate(record.evidence, 1):
             folded = quote.quote.casefold()
             resolutions = [f"{field} {rule}" for field, phrase, rule in record.resolutions if phrase.casefold() in folded]
@@ -102,10 +115,10 @@ def evidence_rows(corpus: Corpus) -> list[dict]:
     return rows
 
 
-def load_staging(con: duckdb.DuckDBPyConnection, corpus: Corpus) -> dict[str, int]:
-    """Replace every staging table; returns row counts."""
+def load_staging(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> dict[str, int]:
+    """Replace every staging table with the Arrow table of that name; returns row counts."""
     counts = {}
-    for name, table in _staging_tables(corpus):
+    for name, table in tables.items():
         con.register("_incoming", table)
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _incoming")
         con.unregister("_incoming")

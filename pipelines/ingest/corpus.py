@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from pipelines.ingest.canonical import Link, canonical_text, sha256_hex
 from pipelines.ingest.fields import check_mapping, did_you_mean
@@ -44,6 +44,7 @@ class Corpus:
     sources: dict[str, Source] = field(default_factory=dict)
     records: list[Record] = field(default_factory=list)
     problems: ProblemList = field(default_factory=ProblemList)
+    record_count: int = 0  # records checked, kept in `records` or not (see load_all_annotations)
 
     def registry_ids(self) -> dict[str, set[str]]:
         tables = load_tables()
@@ -55,13 +56,21 @@ def source_folders(root: Path) -> list[Path]:
     return sorted(p for p in news.iterdir() if p.is_dir()) if news.exists() else []
 
 
-def load_corpus(root: Path, only: Iterable[Path] | None = None) -> Corpus:
-    """Check the registries and every source folder (or only the folders given)."""
+def load_corpus(root: Path, only: Iterable[Path] | None = None, keep_records: bool = True) -> Corpus:
+    """Check the registries and every source folder (or only the folders given).
+
+    keep_records=False leaves corpus.records empty (record_count still counts them):
+    sending every record back from the workers was a tenth of `validate` on a large corpus."""
     corpus = Corpus(Path(root))
     corpus.registries = load_registries(corpus.root, corpus.problems)
     load_sources(corpus, source_folders(corpus.root) if only is None else sorted(set(only)))
-    load_all_annotations(corpus)
+    load_all_annotations(corpus, convert=None if keep_records else _drop)
     return corpus
+
+
+def _drop(records: list[Record], sources: Sequence[Source]) -> None:
+    """The `convert` of a caller that needs only the problems and the number of records."""
+    return None
 
 
 def load_sources(corpus: Corpus, folders: Iterable[Path]) -> None:
@@ -73,27 +82,42 @@ def load_sources(corpus: Corpus, folders: Iterable[Path]) -> None:
                 _admit(corpus, found)
 
 
-def load_all_annotations(corpus: Corpus) -> None:
+def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequence[Source]], Any] | None = None) -> list:
     """Check and anchor the annotations of every loaded source, then the corpus-wide ids.
 
     Sources are checked independently, on every core for a large corpus (ingest.parallel);
-    records and problems are gathered in source order, as a serial run would give them."""
-    check = functools.partial(_annotate, corpus.root, corpus.registry_ids())
+    records and problems are gathered in source order, as a serial run would give them.
+
+    With `convert`, each part's records go to convert(records, sources) where they were
+    checked, and only its results are kept (returned in source order, corpus.records stays
+    empty): the build keeps compact Arrow tables, not 20 Python objects per record."""
+    check = functools.partial(_annotate, corpus.root, corpus.registry_ids(), convert)
+    converted, ids = [], []
     with fewer_collections():
-        for records, problems in map_in_order(check, list(corpus.sources.values())):
-            corpus.records.extend(records)
+        for records, count, part_ids, problems in map_in_order(check, list(corpus.sources.values())):
+            corpus.record_count += count
+            if convert is None:
+                corpus.records.extend(records)
+            else:
+                converted.append(records)
+            ids.extend(part_ids)
             corpus.problems.extend(problems)
-    check_corpus_ids(corpus)
+    check_corpus_ids(corpus.problems, ids)
+    return converted
 
 
-def _annotate(root: Path, registry_ids: dict[str, set[str]], sources: Sequence[Source]) -> tuple[list[Record], ProblemList]:
-    """Records and problems of some sources' annotation files (in a worker process on a large corpus)."""
+def _annotate(root: Path, registry_ids: dict[str, set[str]], convert,
+              sources: Sequence[Source]) -> tuple[Any, int, list, ProblemList]:
+    """Records (or what convert makes of them), their number, ids for the corpus-wide check,
+    and problems of some sources' annotation files (in a worker process on a large corpus)."""
     part = Corpus(root)
     with fewer_collections():
         for source in sources:
             ctx = SourceContext(source.source_id, source.metadata["published_date"], source.text, registry_ids)
             load_annotations(part, root / source.folder, source.folder, ctx)
-    return part.records, part.problems
+    ids = per_source_ids(part.records)
+    out = part.records if convert is None else convert(part.records, sources)
+    return out, len(part.records), ids, part.problems
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -254,20 +278,27 @@ def load_annotations(corpus: Corpus, folder: Path, rel_folder: str, ctx: SourceC
             corpus.records.append(record)
 
 
-def check_corpus_ids(corpus: Corpus) -> None:
+def _per_source_tables() -> dict[str, str]:
+    """Id field of each per-source table, looked up once rather than once per record."""
+    return {name: t.annotation["id_field"] for name, t in load_tables().items()
+            if t.annotation.get("merge") == "per_source"}
+
+
+def per_source_ids(records: Iterable[Record]) -> list[tuple[str, str, str, int]]:
+    """(table, record_id, path, line) of the records whose ids must be unique across the corpus."""
+    per_source = _per_source_tables()
+    return [(r.table, r.record_id, r.path, r.line) for r in records if r.table in per_source]
+
+
+def check_corpus_ids(problems: ProblemList, ids: Iterable[tuple[str, str, str, int]]) -> None:
     """Ids of per-source records (crossings) are unique across the corpus; ids of shared
     records (incidents, meetings, agreements) may repeat across sources: that is how
-    sources corroborate one another."""
-    # id field of each per-source table, looked up once rather than once per record
-    per_source = {name: t.annotation["id_field"] for name, t in load_tables().items()
-                  if t.annotation.get("merge") == "per_source"}
-    first_seen: dict[tuple[str, str], object] = {}
-    for record in corpus.records:
-        if record.table not in per_source:
-            continue
-        key = (record.table, record.record_id)
-        other = first_seen.setdefault(key, record)
-        if other is not record:
-            corpus.problems.add(record.path, record.line, 1, "duplicate-id",
-                                f"{per_source[record.table]} {record.record_id!r} is also used in {other.path}:{other.line}",
-                                "ids are unique across the dataset: choose another id")
+    sources corroborate one another. `ids` come from per_source_ids, in corpus order."""
+    per_source = _per_source_tables()
+    first_seen: dict[tuple[str, str], tuple[str, int]] = {}
+    for table, record_id, path, line in ids:
+        other = first_seen.setdefault((table, record_id), (path, line))
+        if other != (path, line):
+            problems.add(path, line, 1, "duplicate-id",
+                         f"{per_source[table]} {record_id!r} is also used in {other[0]}:{other[1]}",
+                         "ids are unique across the dataset: choose another id")

@@ -64,7 +64,10 @@ def map_in_order(fn: Callable[[Sequence[T]], R], items: Sequence[T], workers: in
     (a module-level function, or a functools.partial of one)."""
     workers = worker_count(len(items)) if workers is None else workers
     if workers <= 1 or len(items) <= CHUNK:
-        yield fn(items)
+        # Chunked here too, so that a caller that keeps only a summary of each part (the build)
+        # never holds every item's full result at once; max(.., 1): no items is one empty part.
+        for start in range(0, max(len(items), 1), CHUNK):
+            yield fn(items[start:start + CHUNK])
         return
     global _inherited
     bounds = [(i, i + CHUNK) for i in range(0, len(items), CHUNK)]
@@ -80,9 +83,13 @@ def map_in_order(fn: Callable[[Sequence[T]], R], items: Sequence[T], workers: in
     finally:
         gc.unfreeze()
     try:
-        with pool:
-            yield from pool.imap(run, tasks)
+        yield from pool.imap(run, tasks)
+        # Let the workers exit by themselves: terminate() signals them, and a worker forked
+        # from a Dagster run then prints Dagster's interrupt traceback.
+        pool.close()
+        pool.join()
     finally:
+        pool.terminate()
         _inherited = None
 
 
