@@ -45,12 +45,13 @@ def validate_package(descriptor_path: Path, cache_dir: Path | None = None) -> li
     file_problems = verify_files(descriptor_path)
     # A cached pass vouches for the bytes its key names: only trust it once they are verified.
     passed = _read_cache(cache_dir) if cache_dir and not file_problems else {}
-    descriptor_key = _digest({"descriptor": descriptor, "frictionless": version("frictionless")})
+    frictionless = version("frictionless")  # part of every cache key: a new release may judge differently
+    descriptor_key = _digest({"descriptor": descriptor, "frictionless": frictionless})
     if passed.get(descriptor_key) != DESCRIPTOR:
         problems = _descriptor_problems(descriptor, descriptor_path.parent)
         if problems:
             return problems + file_problems
-    passed, problems = _validate_csv(descriptor, descriptor_path.parent, passed)
+    passed, problems = _validate_csv(descriptor, descriptor_path.parent, passed, frictionless)
     if cache_dir and not file_problems:
         _write_cache(cache_dir, {**passed, descriptor_key: DESCRIPTOR})
     _give_back_memory()
@@ -69,17 +70,19 @@ def csv_resources(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in descriptor["resources"] if r.get("type") == "table" and r.get("format") == "csv"]
 
 
-def _validate_csv(descriptor: dict[str, Any], basepath: Path, passed: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+def _validate_csv(descriptor: dict[str, Any], basepath: Path, passed: dict[str, str],
+                  frictionless: str) -> tuple[dict[str, str], list[str]]:
     """frictionless on each CSV resource not already passed; returns the keys of the resources
     that pass now (cached or checked) and the problems of the others."""
     resources = csv_resources(descriptor)
-    large = {r["name"] for r in resources if _rows(basepath, r) > FULL_ROWS}
+    by_name = {r["name"]: r for r in descriptor["resources"]}
+    large = {r["name"] for r in resources if _rows(basepath, by_name.get(r["name"].removesuffix("_csv"))) > FULL_ROWS}
     for resource in resources:  # see the module docstring
         schema = resource.get("schema") or {}
         if resource["name"] in large:
             schema["foreignKeys"] = [fk for fk in schema.get("foreignKeys", [])
                                      if (fk["reference"].get("resource") or resource["name"]) not in large]
-    keys = {r["name"]: cache_key(r, resources) for r in resources}
+    keys = {r["name"]: cache_key(r, resources, frictionless) for r in resources}
     still = {key: name for name, key in keys.items() if passed.get(key) == name}
     todo = [name for name, key in keys.items() if key not in still]
     if not todo:
@@ -97,26 +100,27 @@ def _validate_csv(descriptor: dict[str, Any], basepath: Path, passed: dict[str, 
     return still, problems
 
 
-def cache_key(resource: dict[str, Any], resources: list[dict[str, Any]]) -> str:
+def cache_key(resource: dict[str, Any], resources: list[dict[str, Any]], frictionless: str) -> str:
     """What frictionless' verdict on a resource depends on: its entry (file hash, schema),
     the entries its foreign keys point to, the row limit and frictionless' version."""
     by_name = {r["name"]: r for r in resources}
     targets = sorted({fk["reference"].get("resource") or resource["name"]
                       for fk in (resource.get("schema") or {}).get("foreignKeys", [])})
     return _digest({"resource": resource, "targets": [by_name.get(name) for name in targets],
-                    "full_rows": FULL_ROWS, "frictionless": version("frictionless")})
+                    "full_rows": FULL_ROWS, "frictionless": frictionless})
 
 
 def _digest(material: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
-def _rows(basepath: Path, resource: dict[str, Any]) -> int:
-    """Rows of a CSV resource, from its Parquet twin's footer (the round trip checks they agree)."""
+def _rows(basepath: Path, parquet: dict[str, Any] | None) -> int:
+    """Rows of a table, from the footer of its Parquet resource (the CSV twin of the same name
+    without "_csv"; the round trip checks that both hold the same rows)."""
     import pyarrow.parquet as pq
 
-    twin = basepath / "parquet" / (Path(resource["path"]).stem + ".parquet")
-    return pq.read_metadata(twin).num_rows if twin.is_file() else 0
+    path = basepath / parquet["path"] if parquet else None
+    return pq.read_metadata(path).num_rows if path and path.is_file() else 0
 
 
 def _read_cache(cache_dir: Path) -> dict[str, str]:
