@@ -2,7 +2,7 @@
 
     python -m benchmarks.floors yaml ROOT         read every file of a corpus and parse its
                                                   YAML with PyYAML's C loader, nothing else
-    python -m benchmarks.floors shape OUT.json    write the asset graph of pipelines.definitions
+    python -m benchmarks.floors shape OUT.json    write the asset graph of pipelines.assets.definitions
                                                   (names, dependencies, check names)
     python -m benchmarks.floors dagster SHAPE.json [--instance ephemeral|home]
                                                   materialise the same graph of no-op assets
@@ -40,7 +40,7 @@ def yaml_floor(root: Path) -> int:
 
 
 def dump_shape(out: Path) -> int:
-    from pipelines.definitions import ASSETS
+    from pipelines.assets.definitions import ASSETS
 
     shape = []
     for assets_def in ASSETS:

@@ -11,40 +11,12 @@ import json
 import sys
 from pathlib import Path
 
+from pipelines.errors import UsageError
+from pipelines.ingest.changes import check_ids_against_other_sources, folders_changed_since, folders_for_paths
+from pipelines.ingest.corpus import find_root, load_corpus
 from pipelines.ingest.problems import Problem
 
 GITHUB_ANNOTATION_LIMIT = 10
-
-
-class UsageError(Exception):
-    pass
-
-
-def find_root(start: Path) -> Path:
-    """The corpus root: the nearest folder up from start that has sources/registry/."""
-    for folder in [start, *start.parents]:
-        if (folder / "sources" / "registry").is_dir():
-            return folder
-    raise UsageError(f"{start} is not inside a Borderlines repository (no sources/registry/ folder found)")
-
-
-def folders_for_paths(root: Path, paths: list[str]) -> list[Path] | None:
-    """Source folders to check for the given paths; None means every source."""
-    from pipelines.ingest.corpus import NEWS_DIR, source_folders
-
-    news = (root / NEWS_DIR).resolve()
-    folders: set[Path] = set()
-    for given in paths:
-        path = Path(given).resolve()
-        if not path.exists():
-            raise UsageError(f"no such file or folder: {given}")
-        if path == news or news.is_relative_to(path) or path.is_relative_to(root.resolve() / "sources" / "registry"):
-            return None  # sources/, sources/news/, the repository, or a registry (any source may use it): everything
-        if path.is_relative_to(news):
-            folders.add(news / path.relative_to(news).parts[0])
-        elif not path.is_relative_to(root.resolve() / "sources"):
-            raise UsageError(f"{given} is not under sources/")
-    return sorted(folders) if folders else []
 
 
 # --- reports ---------------------------------------------------------------------------
@@ -91,22 +63,13 @@ def report_json(problems: list[Problem], corpus) -> str:
 
 
 def cmd_validate(args) -> int:
-    from pipelines.ingest.corpus import load_corpus
-
-    root = find_root(Path(args.root or Path.cwd()).resolve())
+    root = args.root
     only = folders_for_paths(root, args.paths) if args.paths else None
-    if getattr(args, "changed_since", None):
-        from pipelines.ingest.changes import folders_changed_since
-
-        try:
-            only = folders_changed_since(root, args.changed_since)
-        except ValueError as err:
-            raise UsageError(str(err)) from None
+    if args.changed_since:
+        only = folders_changed_since(root, args.changed_since)
     # The records themselves are needed only to compare a subset's ids with the other sources.
     corpus = load_corpus(root, only, keep_records=only is not None)
     if only is not None:  # the other sources are not re-checked, but their ids still count
-        from pipelines.ingest.changes import check_ids_against_other_sources
-
         check_ids_against_other_sources(corpus, only)
     problems = sorted(corpus.problems)
     files = len({p.path for p in problems})
@@ -150,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        # Every command works on one corpus: --root, else the repository the current folder is in.
+        args.root = find_root(Path(args.root or Path.cwd()).resolve())
         return args.func(args)
     except UsageError as err:
         print(f"borderlines: {err}", file=sys.stderr)

@@ -1,23 +1,34 @@
-"""Table declarations from `schemas/tables/*.yaml`, and everything derived from them.
+"""The table registry: `schemas/tables/*.yaml`, and the one field model derived from it.
 
-Each published table is declared once, in Frictionless Table Schema style, with two
-additions that say where its values come from:
+Each published table is declared once, in Frictionless Table Schema style, with keys
+that say where it sits and how it is made:
 
-- a field's `annotation: required|optional` means contributors type it in an annotation
-  file; `registry: required|optional` means it is typed in a registry file; a field with
-  neither is derived by the pipeline;
-- `categories: [{value, label}]` lists the allowed values with their meanings
-  (`same_categories_as: table.field` reuses another field's list); `constraints.enum` is
-  derived from it.
+- `group`: `core` (built by SQL from what the sources say) or `reference` (official
+  statistics read from a file); `order`: its place in the data package and the codebook;
+- `build`: `{sql: <file>, macros: [<file>...]}` for a table built by a SQL file in
+  pipelines/core/sql/, `{reader: <module>.<function>, folder: <id>}` for a table read
+  from sources/reference/<id>/ by a function in pipelines/reference/, or
+  `{gather: reader_issues}` for the readers' data-quality issues;
+- `attribution`: `{draws_on: [<reference folder>...], licence: source|package}`, the
+  official files the table is drawn from and whose licence governs it;
+- on a field, `annotation: required|optional` means contributors type it in an annotation
+  file and `registry: required|optional` in a registry file (neither: derived);
+  `categories: [{value, label}]` lists the allowed values (`same_categories_as:
+  table.field` reuses another field's list).
 
-This module is imported by `borderlines validate`, so it must not import pandas,
-pandera, pyarrow or Dagster at module level: the Pandera and Arrow derivations import
-them inside their functions.
+`FieldSpec` is the one field model: it becomes a Frictionless field, an Arrow field, a
+Pandera column and a JSON Schema property, and checks a typed-in value for `validate`.
+No other module translates a declared constraint.
+
+Imported by `borderlines validate`: pandas, pandera and pyarrow are imported inside the
+methods that need them, never at module level.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,13 +37,44 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = REPO_ROOT / "schemas" / "tables"
+SQL_DIR = Path(__file__).resolve().parent / "core" / "sql"
+READER_PACKAGE = "pipelines.reference"
 
-# Order in which tables are listed in the data package and the codebook.
-TABLE_ORDER = [
-    "sources", "source_links", "crossings", "incidents", "meetings", "meeting_participants",
-    "agreements", "agreement_parties", "agreement_events", "people", "organisations",
-    "places", "evidence", "conflicts",
-]
+GROUPS = ("core", "reference")
+TABLE_KEYS = {"name", "title", "description", "group", "order", "build", "attribution", "schema", "annotation",
+              "registry"}
+LICENCE_RULES = ("source", "package")  # the reference files' own licences govern the table, or the package's
+
+
+class DeclarationError(ValueError):
+    """A table declaration in schemas/tables/ is wrong; the message names the file."""
+
+
+_TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number",
+               "boolean": "true or false", "date": "a date (YYYY-MM-DD) or a date phrase"}
+_JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(regex: str) -> re.Pattern:
+    return re.compile(regex)
+
+
+@functools.lru_cache(maxsize=4096)
+def is_country_code(code: str) -> bool:
+    """ISO 3166-1 alpha-2, checked against pycountry's copy of the standard."""
+    import pycountry  # imported on first use: loading its database costs time
+
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
+def is_country_field(name: str) -> bool:
+    return name == "country" or name.endswith("_country")
+
+
+def did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else ""
 
 
 @dataclass(frozen=True)
@@ -52,7 +94,8 @@ class FieldSpec:
     registry: str | None = None  # "required" / "optional" / None
     default: Any = None
 
-    def table_schema(self) -> dict[str, Any]:
+    # --- Frictionless ---------------------------------------------------------------------
+    def to_frictionless(self) -> dict[str, Any]:
         """This field as a Frictionless Table Schema field descriptor."""
         out: dict[str, Any] = {"name": self.name, "type": self.type, "description": self.description}
         if self.format:
@@ -76,6 +119,97 @@ class FieldSpec:
             out["categories"] = [{"value": v, "label": self.labels[v]} for v in self.enum]
         return out
 
+    # --- Arrow ----------------------------------------------------------------------------
+    def arrow_type(self):
+        import pyarrow as pa
+
+        return {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(),
+                "date": pa.date32()}[self.type]
+
+    def to_arrow(self):
+        """An Arrow field with the description as field metadata (it travels into Parquet)."""
+        import pyarrow as pa
+
+        return pa.field(self.name, self.arrow_type(), nullable=not self.required,
+                        metadata={"description": self.description})
+
+    # --- Pandera --------------------------------------------------------------------------
+    def to_pandera(self):
+        """A Pandera column over pandas with Arrow-backed dtypes (the Parquet types)."""
+        import pandas as pd
+        import pandera.pandas as pa_schema
+
+        checks = []
+        if self.enum:
+            checks.append(pa_schema.Check.isin(list(self.enum), ignore_na=True))
+        if self.pattern:
+            checks.append(pa_schema.Check.str_matches(self.pattern, ignore_na=True))
+        if self.minimum is not None:
+            checks.append(pa_schema.Check.ge(self.minimum, ignore_na=True))
+        if self.maximum is not None:
+            checks.append(pa_schema.Check.le(self.maximum, ignore_na=True))
+        return pa_schema.Column(pd.ArrowDtype(self.arrow_type()), checks=checks, nullable=not self.required,
+                                unique=self.unique, description=self.description)
+
+    # --- JSON Schema (for editors) --------------------------------------------------------
+    def to_json_schema(self, required: bool) -> dict[str, Any]:
+        if self.type == "date":
+            out: dict[str, Any] = {"$ref": "#/$defs/date"}
+            return out if required else {"anyOf": [out, {"type": "null"}], "description": self.description}
+        out = {"type": _JSON_TYPES[self.type] if required else [_JSON_TYPES[self.type], "null"],
+               "description": self.description}
+        if self.enum:
+            out["enum"] = list(self.enum) + ([] if required else [None])
+            out["description"] += " " + "; ".join(f"{v}: {self.labels[v]}" for v in self.enum)
+        if self.pattern:
+            out["pattern"] = self.pattern
+        if self.minimum is not None:
+            out["minimum"] = self.minimum
+        if self.maximum is not None:
+            out["maximum"] = self.maximum
+        if self.default is not None:
+            out["default"] = self.default
+        return out
+
+    # --- validate -------------------------------------------------------------------------
+    def check_value(self, value: Any) -> tuple[str, str] | None:
+        """None when a typed-in value fits the field; else (message, hint) for `validate`.
+        Null is checked by callers; a date field also accepts a phrase (see ingest.dates)."""
+        expected = _TYPE_NAMES[self.type]
+        if self.type in ("string", "date"):
+            ok = isinstance(value, str)
+        elif self.type == "integer":
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif self.type == "number":
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        else:
+            ok = isinstance(value, bool)
+        if not ok:
+            hint = "write digits only, without separators or quotes" if self.type in ("integer", "number") else ""
+            if self.type == "string" and isinstance(value, (int, float, bool)):
+                hint = "put the value in quotes"
+            return f"{self.name} must be {expected}, not {type(value).__name__} {value!r}", hint
+        if self.type == "string" and not value.strip():
+            return f"{self.name} is empty", "write a value, or null when it is unknown"
+        if self.enum and value not in self.enum:
+            return (f"{self.name} {value!r} is not one of the allowed values",
+                    " ".join(filter(None, [did_you_mean(value, self.enum), "allowed: " + ", ".join(self.enum)])))
+        if self.pattern and not _compiled(self.pattern).match(value):
+            if is_country_field(self.name):
+                return (f"{self.name} {value!r} is not an ISO 3166-1 alpha-2 code",
+                        "use two capital letters, e.g. GB (not UK), IT, FR")
+            if self.name.endswith("_id"):
+                return (f"{self.name} {value!r} is not a valid id",
+                        "use lowercase letters, digits and single hyphens, e.g. rishi-sunak")
+            return f"{self.name} {value!r} does not match the pattern {self.pattern}", ""
+        if is_country_field(self.name) and not is_country_code(value):
+            return f"{self.name} {value!r} is not an ISO 3166-1 alpha-2 country code", "e.g. GB (not UK), IT, FR, AL"
+        if self.minimum is not None and value < self.minimum:
+            return f"{self.name} {value!r} is below the minimum {self.minimum:g}", ""
+        if self.maximum is not None and value > self.maximum:
+            return f"{self.name} {value!r} is above the maximum {self.maximum:g}", ""
+        return None
+
 
 @dataclass(frozen=True)
 class TableSpec:
@@ -83,6 +217,9 @@ class TableSpec:
     title: str
     description: str
     group: str
+    order: int
+    build: dict[str, Any]  # {sql, macros} | {reader, folder} | {gather}
+    attribution: dict[str, Any]  # {draws_on, licence} or {}
     fields: tuple[FieldSpec, ...]
     primary_key: tuple[str, ...]
     foreign_keys: tuple[dict[str, Any], ...]
@@ -105,16 +242,46 @@ class TableSpec:
     def registry_fields(self) -> list[FieldSpec]:
         return [f for f in self.fields if f.registry]
 
-    def table_schema(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "fields": [f.table_schema() for f in self.fields],
-            "primaryKey": list(self.primary_key),
-        }
+    @property
+    def references(self) -> list[str]:
+        """Tables this one's foreign keys point to (itself left out)."""
+        return sorted({fk["reference"]["resource"] for fk in self.foreign_keys} - {self.name})
+
+    def to_frictionless(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"fields": [f.to_frictionless() for f in self.fields],
+                               "primaryKey": list(self.primary_key)}
         if self.foreign_keys:
             out["foreignKeys"] = [dict(fk) for fk in self.foreign_keys]
         # Frictionless reads empty CSV cells and pandas' NaN for nullable numbers as missing.
         out["missingValues"] = ["", "nan", "NaN"]
         return out
+
+    def to_arrow(self):
+        """Arrow schema with descriptions as field and schema metadata."""
+        import pyarrow as pa
+
+        return pa.schema([f.to_arrow() for f in self.fields],
+                         metadata={"name": self.name, "description": self.description})
+
+    def to_pandera(self):
+        """The Pandera schema: every field's column, plus the table's cross-field rules."""
+        import pandera.pandas as pa_schema
+
+        from pipelines.core.cross_field_checks import CROSS_FIELD_CHECKS
+
+        return pa_schema.DataFrameSchema(
+            {f.name: f.to_pandera() for f in self.fields},
+            checks=CROSS_FIELD_CHECKS.get(self.name, []),
+            unique=list(self.primary_key) if len(self.primary_key) > 1 else None,
+            strict=True, ordered=True, name=self.name, description=self.description,
+        )
+
+
+def load_trusted_yaml(path: str | Path) -> Any:
+    """A YAML file of the repository itself (schemas/, provenance.yaml), read with PyYAML's
+    C loader. Contributors' files go through pipelines/ingest/yamlfile.py, for line numbers."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _field_from_declaration(decl: dict[str, Any], categories: dict[str, list[dict]]) -> FieldSpec:
@@ -145,20 +312,52 @@ def _field_from_declaration(decl: dict[str, Any], categories: dict[str, list[dic
     )
 
 
-def load_yaml_file(path: str | Path) -> Any:
-    """A trusted YAML file of the repository (schemas/, provenance.yaml), read with PyYAML's C
-    loader: yaml.safe_load, pure Python, spent half a second of every build on schemas/ alone.
-    Contributors' files go through pipelines/ingest/yamlfile.py instead, for line numbers."""
-    with open(path, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+def _check_declaration(path: Path, decl: Any) -> None:
+    """Refuse a declaration the pipeline could not build or publish, naming the file."""
+    def fail(message: str):
+        raise DeclarationError(f"{path.name}: {message}")
+
+    if not isinstance(decl, dict):
+        fail("expected a mapping of name, title, description, group, order, build, schema")
+    unknown = sorted(set(decl) - TABLE_KEYS)
+    if unknown:
+        fail(f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(TABLE_KEYS))}")
+    for key in ("name", "title", "description", "group", "order", "build", "schema"):
+        if key not in decl:
+            fail(f"has no `{key}:`")
+    if decl["name"] != path.stem:
+        fail(f"declares table {decl['name']!r}; the file must be named after its table ({decl['name']}.yaml)")
+    if decl["group"] not in GROUPS:
+        fail(f"group {decl['group']!r} is not one of {', '.join(GROUPS)}")
+    if not isinstance(decl["order"], int):
+        fail("order must be a whole number (its place in the data package and the codebook)")
+    build = decl["build"]
+    if not isinstance(build, dict) or len({"sql", "reader", "gather"} & set(build)) != 1:
+        fail("build must say how the table is made: {sql: FILE}, {reader: MODULE.FUNCTION, folder: ID} "
+             "or {gather: reader_issues}")
+    if "sql" in build:
+        for file in [build["sql"], *build.get("macros", [])]:
+            if not (SQL_DIR / file).is_file():
+                fail(f"build names pipelines/core/sql/{file}, which does not exist: write it, or fix the name")
+    if "reader" in build:
+        if decl["group"] != "reference" or not build.get("folder"):
+            fail("a table read by a reader is in group reference and names its folder under sources/reference/")
+        if not re.fullmatch(r"[a-z_]+\.[a-z_]+", str(build["reader"])):
+            fail(f"reader {build['reader']!r} must be MODULE.FUNCTION of {READER_PACKAGE}")
+    if "gather" in build and build["gather"] != "reader_issues":
+        fail(f"gather {build['gather']!r}: only reader_issues is known")
+    attribution = decl.get("attribution", {})
+    if attribution and (not attribution.get("draws_on") or attribution.get("licence") not in LICENCE_RULES):
+        fail("attribution must be {draws_on: [reference folder, ...], licence: source|package}")
 
 
 @functools.lru_cache(maxsize=None)
 def load_tables(schema_dir: Path = SCHEMA_DIR) -> dict[str, TableSpec]:
-    """Read every table declaration; the result is keyed by table name in TABLE_ORDER."""
+    """Every table declaration, keyed by table name, in declared `order`."""
     declarations = {}
     for path in sorted(Path(schema_dir).glob("*.yaml")):
-        decl = load_yaml_file(path)
+        decl = load_trusted_yaml(path)
+        _check_declaration(path, decl)
         declarations[decl["name"]] = decl
     # Categories declared on a field, addressable as "table.field" for same_categories_as.
     categories = {
@@ -167,23 +366,33 @@ def load_tables(schema_dir: Path = SCHEMA_DIR) -> dict[str, TableSpec]:
         for f in decl["schema"]["fields"]
         if "categories" in f
     }
-    order = [n for n in TABLE_ORDER if n in declarations] + sorted(set(declarations) - set(TABLE_ORDER))
     tables = {}
-    for name in order:
+    for name in sorted(declarations, key=lambda n: (declarations[n]["order"], n)):
         decl = declarations[name]
         schema = decl["schema"]
         tables[name] = TableSpec(
             name=name,
             title=decl["title"],
             description=" ".join(decl["description"].split()),
-            group=decl.get("group", "core"),
+            group=decl["group"],
+            order=decl["order"],
+            build=dict(decl["build"]),
+            attribution=dict(decl.get("attribution") or {}),
             fields=tuple(_field_from_declaration(f, categories) for f in schema["fields"]),
             primary_key=tuple(schema["primaryKey"]),
             foreign_keys=tuple(schema.get("foreignKeys", [])),
             annotation=decl.get("annotation", {}),
             registry=decl.get("registry"),
         )
+    for table in tables.values():
+        for target in table.references:
+            if target not in tables:
+                raise DeclarationError(f"{table.name}.yaml: a foreign key refers to {target!r}, which is not declared")
     return tables
+
+
+def tables_in_group(group: str, tables: dict[str, TableSpec] | None = None) -> list[str]:
+    return [name for name, t in (tables or load_tables()).items() if t.group == group]
 
 
 def annotated_tables(tables: dict[str, TableSpec] | None = None) -> dict[str, TableSpec]:
@@ -198,66 +407,3 @@ def child_tables(parent: TableSpec, tables: dict[str, TableSpec] | None = None) 
     return {key: tables[name] for key, name in parent.annotation.get("children", {}).items()}
 
 
-# --- Arrow ------------------------------------------------------------------------------
-
-def arrow_type(field_spec: FieldSpec):
-    import pyarrow as pa
-
-    return {
-        "string": pa.string(),
-        "integer": pa.int64(),
-        "number": pa.float64(),
-        "boolean": pa.bool_(),
-        "date": pa.date32(),
-    }[field_spec.type]
-
-
-def arrow_schema(table: TableSpec):
-    """Arrow schema with each field's description as field metadata (it travels into Parquet)."""
-    import pyarrow as pa
-
-    return pa.schema(
-        [
-            pa.field(f.name, arrow_type(f), nullable=not f.required, metadata={"description": f.description})
-            for f in table.fields
-        ],
-        metadata={"name": table.name, "description": table.description},
-    )
-
-
-# --- Pandera ----------------------------------------------------------------------------
-
-def pandera_schema(table: TableSpec):
-    """Pandera schema for the table as pandas with Arrow-backed dtypes (see core.tables)."""
-    import pandas as pd
-    import pandera.pandas as pa_schema
-
-    from pipelines.core.cross_field_checks import CROSS_FIELD_CHECKS
-
-    columns = {}
-    for f in table.fields:
-        checks = []
-        if f.enum:
-            checks.append(pa_schema.Check.isin(list(f.enum), ignore_na=True))
-        if f.pattern:
-            checks.append(pa_schema.Check.str_matches(f.pattern, ignore_na=True))
-        if f.minimum is not None:
-            checks.append(pa_schema.Check.ge(f.minimum, ignore_na=True))
-        if f.maximum is not None:
-            checks.append(pa_schema.Check.le(f.maximum, ignore_na=True))
-        columns[f.name] = pa_schema.Column(
-            pd.ArrowDtype(arrow_type(f)),
-            checks=checks,
-            nullable=not f.required,
-            unique=f.unique,
-            description=f.description,
-        )
-    return pa_schema.DataFrameSchema(
-        columns,
-        checks=CROSS_FIELD_CHECKS.get(table.name, []),
-        unique=list(table.primary_key) if len(table.primary_key) > 1 else None,
-        strict=True,
-        ordered=True,
-        name=table.name,
-        description=table.description,
-    )

@@ -5,13 +5,9 @@ checker accepts, and that injected errors come back exactly, code by code.
 """
 
 import json
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not an installed package
 
 from benchmarks.corpus import error_plan, generate_corpus
 from benchmarks.inject import ERROR_KINDS

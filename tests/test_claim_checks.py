@@ -13,13 +13,14 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from pipelines.commands import failed_checks, run_build
-from pipelines.core.tables import build_table, table_sql
-from pipelines.definitions import PUBLISHED_TABLES
+from pipelines.assets.definitions import PUBLISHED_TABLES
+from pipelines.assets.reference import reference_asset
+from pipelines.core.tables import build_table
 from pipelines.publish.datapackage import verify_files
 from pipelines.publish.release import release
-from pipelines.reference.assets import READERS, reference_asset
-from pipelines.schemas import REPO_ROOT, arrow_schema, load_tables
+from pipelines.reference.countries import country_names
+from pipelines.reference.load import reader_tables
+from pipelines.schemas import REPO_ROOT, load_tables
 
 D = dt.date
 
@@ -27,7 +28,7 @@ D = dt.date
 # --- small hand-made cases ---------------------------------------------------------------
 
 def _create(con, name, rows):
-    table = pa.Table.from_pylist(rows, schema=arrow_schema(load_tables()[name]))
+    table = pa.Table.from_pylist(rows, schema=load_tables()[name].to_arrow())
     con.register("_rows", table)
     con.execute(f"CREATE TABLE {name} AS SELECT * FROM _rows")
     con.unregister("_rows")
@@ -58,8 +59,9 @@ def run_checks(crossings=(), uk_days=None, incidents=(), iom=()):
             [{"date": d, "migrants_arrived": v, "boats_arrived": v // 10} for d, v in sorted(days.items())])
     _create(con, "italy_sea_arrivals_daily", [])
     _create(con, "iom_incidents", list(iom))
-    con.execute(table_sql("claim_rules"))
-    rows = build_table(con, "claim_checks").to_pylist()
+    con.register("_names", country_names())  # staged with the annotations in a build
+    con.execute("CREATE TABLE country_names AS SELECT * FROM _names")
+    rows = build_table(con, load_tables()["claim_checks"]).to_pylist()  # with its macros, claim_rules.sql
     return {(r["record_id"], r["field"]): r for r in rows}
 
 
@@ -217,17 +219,8 @@ def test_channel_deaths_count_only_the_crossing():
 
 # --- the seed articles, end to end ----------------------------------------------------
 
-@pytest.fixture(scope="module")
-def real_build(tmp_path_factory):
-    build = tmp_path_factory.mktemp("real")
-    result = run_build(REPO_ROOT, build, instance=dg.DagsterInstance.ephemeral())
-    assert result.success, failed_checks(result)
-    # the build's blocking checks ran: frictionless on the package, sha256 of each reference file
-    passed = {(e.asset_key.to_user_string(), e.check_name) for e in result.get_asset_check_evaluations() if e.passed}
-    assert ("data_package", "frictionless") in passed
-    assert {(name, "file_hash") for name in READERS} <= passed
-    return build
-
+# real_build: the repository's sources, built once per session (conftest.py); the build's
+# own checks are asserted in test_pipeline.py::test_real_sources_build.
 
 @pytest.fixture(scope="module")
 def seed_checks(real_build):
@@ -369,14 +362,15 @@ def test_a_changed_reference_file_fails_its_blocking_hash_check(tmp_path):
     data = folder / "sbarchi-per-giorno.csv"
     data.chmod(0o644)
     data.write_bytes(data.read_bytes() + b"2025-09-30,1,,,2025-09-30\n")
-    from pipelines.definitions import BorderlinesPaths
+    from pipelines.assets.resources import BorderlinesPaths
 
-    asset = reference_asset("italy_sea_arrivals_daily")
+    tables = load_tables()
+    asset = reference_asset(tables["italy_sea_arrivals_daily"], tables["reference_data_quality"])
     assert next(s for s in asset.check_specs if s.name == "file_hash").blocking
     result = dg.materialize([asset], resources={"paths": BorderlinesPaths(root=str(tmp_path))},
                             instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     evaluation = next(e for e in result.get_asset_check_evaluations() if e.check_name == "file_hash")
     assert not evaluation.passed
     assert "the file was changed after it was copied" in evaluation.metadata["report"].value
-    assert set(READERS) == {"uk_small_boat_arrivals_daily", "uk_small_boat_arrivals_weekly", "iom_incidents",
+    assert set(reader_tables()) == {"uk_small_boat_arrivals_daily", "uk_small_boat_arrivals_weekly", "iom_incidents",
                             "italy_sea_arrivals_daily"}

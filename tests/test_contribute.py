@@ -17,20 +17,13 @@ import yaml
 from pipelines.cli import build_parser, main
 from pipelines.schemas import REPO_ROOT
 
-FIXTURE = Path(__file__).parent / "fixtures" / "corpus"
+from conftest import FIXTURE, build, failed_checks  # noqa: E402 (shared: conftest.py)
 ARTICLES = Path(__file__).parent / "fixtures" / "contribute"
 HTML_ARTICLE = ARTICLES / "harbour-talks.html"
 TEXT_ARTICLE = ARTICLES / "dover-arrivals.txt"
 HTML_ID = "2024-03-12-ministers-meet-london-channel-crossings-rise"
 SEED_2023 = "2023-12-16-sunak-rome-meloni-rama"
 SEED_2024 = "2024-09-16-starmer-meloni-rome"
-
-
-@pytest.fixture
-def corpus(tmp_path):
-    root = tmp_path / "corpus"
-    shutil.copytree(FIXTURE, root)
-    return root
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -299,17 +292,56 @@ def test_changed_since_sees_untracked_and_deleted_sources(repo, capsys):
     assert code == 0 and report["sources"] == 1
 
 
-def test_id_scan_reads_block_flow_and_quoted_ids_but_not_prose(tmp_path):
-    from pipelines.ingest.changes import scan_record_ids
+_BOATS_RECORD = """  - crossing_id: fixture-channel-boats-2024-03-02
+    route: english_channel
+    period_start: on Saturday
+    period_end: on Saturday
+    measure: boats
+    value: 2
+    evidence:
+      - quote: Some 45 people travelled in two boats on Saturday
+        fields: [value, period_start, period_end]
+"""
 
-    path = tmp_path / "annotations.yaml"
-    path.write_text("crossings:\n"
-                    "  - crossing_id: a-1\n"
-                    "    notes: the crossing_id: not-an-id, nor, crossing_id: this\n"
-                    "  - {route: other, crossing_id: 'b-2'}\n"
-                    "  -   crossing_id: \"c-3\"  # comment\n", encoding="utf-8")
-    assert scan_record_ids(path, {"crossings": "crossing_id"}) == [
-        ("crossings", "a-1", 2), ("crossings", "b-2", 4), ("crossings", "c-3", 5)]
+
+@pytest.mark.parametrize("spelling", [
+    _BOATS_RECORD.replace("- crossing_id:", '- "crossing_id":'),  # a quoted key
+    _BOATS_RECORD.replace("fixture-channel-boats-2024-03-02", '"fixture\\x2dchannel-boats-2024-03-02"'),  # an escape
+    "  - {crossing_id: fixture-channel-boats-2024-03-02, route: english_channel, period_start: on Saturday, "
+    "period_end: on Saturday, measure: boats, value: 2, evidence: [{quote: Some 45 people travelled in two boats "
+    "on Saturday, fields: [value, period_start, period_end]}]}\n",  # a flow mapping
+], ids=["quoted key", "escaped id", "flow mapping"])
+def test_changed_since_reads_the_other_sources_ids_as_yaml(repo, capsys, spelling):
+    """An unchanged source writes a crossing id in another YAML spelling, and the changed
+    source reuses the id: --changed-since reports it as the full run does."""
+    unchanged = repo / "sources/news/2024-03-04-fixture-strait-talks/annotations.yaml"
+    text = unchanged.read_text(encoding="utf-8")
+    assert _BOATS_RECORD in text
+    unchanged.write_text(text.replace(_BOATS_RECORD, spelling), encoding="utf-8")
+    code, report = validate_json(capsys, repo, "--changed-since", "HEAD")
+    assert code == 0 and report["sources"] == 1  # the respelled source checks out
+    git(repo, "commit", "-q", "-am", "another spelling of the id")
+    changed = repo / "sources/news/2024-03-05-fixture-copy/annotations.yaml"
+    changed.write_text(changed.read_text(encoding="utf-8").replace(
+        "crossing_id: copy-channel-boats-2024-03-02", "crossing_id: fixture-channel-boats-2024-03-02"), encoding="utf-8")
+    code, report = validate_json(capsys, repo, "--changed-since", "HEAD")
+    assert code == 1 and report["sources"] == 1
+    [problem] = report["problems"]
+    assert problem["code"] == "duplicate-id" and problem["path"] == "sources/news/2024-03-05-fixture-copy/annotations.yaml"
+    assert "also used in sources/news/2024-03-04-fixture-strait-talks/annotations.yaml:15" in problem["message"]
+    code, full = validate_json(capsys, repo)
+    assert full["problems"] == [problem]
+
+
+def test_invalid_ids_in_two_sources_are_not_reported_as_one_duplicate(repo, capsys):
+    """A missing or invalid id is reported as such; the placeholder that stands for it in
+    the record is not an id, and two sources' placeholders do not clash."""
+    for folder, prefix in (("2024-03-04-fixture-strait-talks", "fixture"), ("2024-03-05-fixture-copy", "copy")):
+        path = repo / "sources/news" / folder / "annotations.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            f"crossing_id: {prefix}-channel-boats-2024-03-02", "crossing_id: Not An Id"), encoding="utf-8")
+    code, report = validate_json(capsys, repo)
+    assert code == 1 and [p["code"] for p in report["problems"]] == ["bad-value", "bad-value"]
 
 
 def test_changed_since_usage_errors(repo, corpus, tmp_path, capsys):
@@ -324,23 +356,18 @@ def test_changed_since_usage_errors(repo, corpus, tmp_path, capsys):
 # --- diff ----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def two_builds(tmp_path_factory):
-    """The fixture corpus built as release 0.1.0, then rebuilt after an annotation changed."""
-    import dagster as dg
-
-    from pipelines.commands import failed_checks, run_build
-
+def two_builds(tmp_path_factory, fixture_build):
+    """The fixture corpus as release 0.1.0 (the session's build of it), then rebuilt after an
+    annotation changed."""
     root = tmp_path_factory.mktemp("diff") / "corpus"
     shutil.copytree(FIXTURE, root)
-    first = run_build(root, root / "first", instance=dg.DagsterInstance.ephemeral())
-    assert first.success, failed_checks(first)
-    shutil.copytree(root / "first/data/parquet", root / "datasets/0.1.0/parquet")
+    shutil.copytree(fixture_build / "data/parquet", root / "datasets/0.1.0/parquet")
     annotations = root / "sources/news/2024-03-04-fixture-strait-talks/annotations.yaml"
     text = annotations.read_text(encoding="utf-8")
     text = text.replace("crossing_id: fixture-channel-boats-2024-03-02", "crossing_id: fixture-channel-boats-saturday")
     text = text.replace("    distance_offshore_km: 3\n", "").replace("    vessel_type: small_boat\n", "")
     annotations.write_text(text, encoding="utf-8")
-    second = run_build(root, root / "build", instance=dg.DagsterInstance.ephemeral())
+    second = build(root, root / "build")
     assert second.success, failed_checks(second)
     return root
 

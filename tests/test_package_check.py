@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.publish import package_check
-from pipelines.publish.files import file_digest
+from pipelines.hashing import file_digest
 from pipelines.publish.package_check import CACHE_FILE, validate_package
 from pipelines.schemas import REPO_ROOT
 

@@ -1,6 +1,8 @@
 """The Dagster graph, end to end, on the hand-made corpus and on the real sources."""
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -10,22 +12,19 @@ import sys
 import time
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import FIXTURE, VENV_BIN, build, failed_checks, scratch_dagster_home
+from pipelines.assets.definitions import PUBLISHED_TABLES, defs
 from pipelines.cli import main
-from pipelines.commands import failed_checks, run_build
-from pipelines.core.tables import CORE_TABLES
-from pipelines.definitions import PUBLISHED_TABLES, defs
 from pipelines.publish.release import ReleaseError, release
-from pipelines.schemas import REPO_ROOT, arrow_schema, load_tables
+from pipelines.schemas import load_tables, tables_in_group
 
-FIXTURE = Path(__file__).parent / "fixtures" / "corpus"
-VENV_BIN = Path(sys.executable).parent
+CORE_TABLES = tables_in_group("core")
 
 
 def tree_hashes(folder: Path) -> dict[str, str]:
@@ -34,11 +33,16 @@ def tree_hashes(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def fixture_build(tmp_path_factory):
-    build = tmp_path_factory.mktemp("build")
-    result = run_build(FIXTURE, build, instance=dg.DagsterInstance.ephemeral())
-    assert result.success, failed_checks(result)
-    return build
+def cli_build(tmp_path_factory):
+    """`borderlines build` of the hand-made corpus, as `make data` runs it: the instance in
+    DAGSTER_HOME, not an ephemeral one. Returns the build folder and what the command printed."""
+    tmp = tmp_path_factory.mktemp("cli")
+    out = io.StringIO()
+    with scratch_dagster_home(tmp / "dagster_home") as home, pytest.MonkeyPatch.context() as patch, \
+            contextlib.redirect_stdout(out):
+        patch.setenv("DAGSTER_HOME", str(home))
+        assert main(["--root", str(FIXTURE), "build", "--build-dir", str(tmp / "b")]) == 0
+    return tmp / "b", out.getvalue()
 
 
 def test_graph_has_four_groups_and_every_asset_is_described():
@@ -68,7 +72,7 @@ def test_parquet_reads_back_with_declared_types(fixture_build):
     for name in CORE_TABLES:
         path = fixture_build / "data" / "parquet" / f"{name}.parquet"
         schema = pq.read_schema(path)
-        declared = arrow_schema(load_tables()[name])
+        declared = load_tables()[name].to_arrow()
         assert schema.names == declared.names
         assert [f.type for f in schema] == [f.type for f in declared], name
         assert schema.field(declared.names[0]).metadata[b"description"]
@@ -102,23 +106,20 @@ def test_evidence_offsets_point_at_the_quotes(fixture_build):
     assert "'last month' -> 2024-02-01..2024-02-29" in resolved
 
 
-def test_same_inputs_give_byte_identical_files(fixture_build, tmp_path):
-    result = run_build(FIXTURE, tmp_path, instance=dg.DagsterInstance.ephemeral())
-    assert result.success
-    first, second = tree_hashes(fixture_build / "data"), tree_hashes(tmp_path / "data")
+def test_same_inputs_give_byte_identical_files(fixture_build, cli_build):
+    # two builds of the same corpus: the session's, and `borderlines build` into another folder
+    first, second = tree_hashes(fixture_build / "data"), tree_hashes(cli_build[0] / "data")
     assert len(first) == 2 * len(PUBLISHED_TABLES) + 1
     assert first == second
 
 
-def test_invalid_annotation_stops_the_build_with_the_validate_message(tmp_path, capsys):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(FIXTURE, corpus)
+def test_invalid_annotation_stops_the_build_with_the_validate_message(corpus, tmp_path, capsys):
     annotations = corpus / "sources/news/2024-03-04-fixture-strait-talks/annotations.yaml"
     annotations.write_text(annotations.read_text().replace("survivors: 41", "survivors: 42"))
     assert main(["--root", str(corpus), "validate"]) == 1
     validate_message = [line for line in capsys.readouterr().out.splitlines() if "number-not-quoted" in line][0]
 
-    result = run_build(corpus, tmp_path / "build", instance=dg.DagsterInstance.ephemeral())
+    result = build(corpus, tmp_path / "build")
     assert not result.success
     reports = failed_checks(result)
     assert len(reports) == 1 and "check 'valid' on annotations failed" in reports[0]
@@ -128,10 +129,16 @@ def test_invalid_annotation_stops_the_build_with_the_validate_message(tmp_path, 
     assert not (tmp_path / "build" / "data").exists()
 
 
-def test_real_sources_build(tmp_path):
-    result = run_build(REPO_ROOT, tmp_path, instance=dg.DagsterInstance.ephemeral())
-    assert result.success, failed_checks(result)
-    crossings = pd.read_parquet(tmp_path / "data" / "parquet" / "crossings.parquet")
+def test_real_sources_build(real_build_result):
+    """The session's build of the repository's sources (conftest.py) succeeded, and its
+    blocking checks ran: frictionless on the package, sha256 of each reference file."""
+    from pipelines.reference.load import reader_tables
+
+    result = real_build_result.result
+    passed = {(e.asset_key.to_user_string(), e.check_name) for e in result.get_asset_check_evaluations() if e.passed}
+    assert ("data_package", "frictionless") in passed
+    assert {(name, "file_hash") for name in reader_tables()} <= passed
+    crossings = pd.read_parquet(real_build_result.path / "data" / "parquet" / "crossings.parquet")
     assert crossings["source_id"].nunique() == 2
 
 
@@ -165,6 +172,20 @@ def test_release_is_published_and_validates_from_the_shell(repo):
         assert shell.returncode == 0, shell.stdout[-2000:]
 
 
+def rehash(descriptor_path: Path, paths: list[str]) -> None:
+    """Record the current size and sha256 of these files in a build's descriptor."""
+    from pipelines.hashing import file_digest
+
+    descriptor = json.loads(descriptor_path.read_text())
+    for resource in descriptor["resources"]:
+        if resource["path"] in paths:
+            size, sha = file_digest(descriptor_path.parent / resource["path"])
+            resource["hash"] = f"sha256:{sha}"
+            if "bytes" in resource:
+                resource["bytes"] = size
+    descriptor_path.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
+
+
 def test_release_is_immutable(repo):
     do_release(repo, "0.1.0")
     before = tree_hashes(repo / "datasets/0.1.0")
@@ -177,6 +198,10 @@ def test_release_is_immutable(repo):
                        type=people.schema.field("name").type)
     pq.write_table(people.set_column(people.schema.get_field_index("name"), people.schema.field("name"), renamed),
                    parquet)
+    # The build's descriptor no longer matches its files: a release refuses such a build.
+    with pytest.raises(ReleaseError, match="does not validate"):
+        do_release(repo, "0.1.1")
+    rehash(repo / "build/data/datapackage.json", ["csv/people.csv", "parquet/people.parquet"])
     with pytest.raises(ReleaseError, match="exists with different content; releases are immutable"):
         do_release(repo, "0.1.0")
     assert tree_hashes(repo / "datasets/0.1.0") == before
@@ -185,15 +210,15 @@ def test_release_is_immutable(repo):
 
 
 KILLER = """
-import os, sys, time
+import sys
 from pathlib import Path
 import pipelines.publish.release as rel
 real = rel.write_descriptor
-def slow_write(descriptor, path):
+def stuck_write(descriptor, path):
     real(descriptor, path)
     Path(sys.argv[2]).write_text("writing")  # tell the test we are mid-release
-    time.sleep(60)
-rel.write_descriptor = slow_write
+    sys.stdin.read()  # and wait there, for as long as it takes the test to kill us
+rel.write_descriptor = stuck_write
 repo = Path(sys.argv[1])
 rel.release("0.2.0", repo / "build/data", repo / "datasets", repo / "datapackage.json", release_date="2026-11-24")
 """
@@ -203,13 +228,15 @@ def test_killed_release_leaves_no_partial_folder(repo, tmp_path):
     do_release(repo, "0.1.0")
     before, root_before = tree_hashes(repo / "datasets/0.1.0"), (repo / "datapackage.json").read_bytes()
     signal_file = tmp_path / "mid-write"
-    proc = subprocess.Popen([sys.executable, "-c", KILLER, str(repo), str(signal_file)])
-    deadline = time.time() + 60
-    while not signal_file.exists() and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-    assert signal_file.exists(), "the release never reached the write"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    proc = subprocess.Popen([sys.executable, "-c", KILLER, str(repo), str(signal_file)], stdin=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60  # a limit, not a wait: the loop ends when the file appears
+        while not signal_file.exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.02)
+        assert signal_file.exists(), "the release never reached the write"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
     assert not (repo / "datasets/0.2.0").exists()
     assert tree_hashes(repo / "datasets/0.1.0") == before
     assert (repo / "datapackage.json").read_bytes() == root_before
@@ -219,25 +246,26 @@ def test_killed_release_leaves_no_partial_folder(repo, tmp_path):
     assert json.loads((repo / "datapackage.json").read_text())["version"] == "0.2.0"
 
 
-def test_build_command_prints_summary(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    assert main(["--root", str(FIXTURE), "build", "--build-dir", str(tmp_path / "b")]) == 0
-    out = capsys.readouterr().out
-    assert f"Built {tmp_path / 'b' / 'data'}" in out
+def test_build_command_prints_summary(cli_build):
+    folder, out = cli_build
+    assert f"Built {folder / 'data'}" in out
     assert any(line.split()[:3] == ["crossings", "2", "rows"] for line in out.splitlines())
 
 
 def test_qualifier_bounds_and_falls():
-    from pipelines.core.tables import table_sql
+    from pipelines.core.tables import sql_files, sql_text
 
+    *macros, query = sql_files(load_tables()["crossings"])
     con = duckdb.connect()
+    for macro in macros:
+        con.execute(sql_text(macro))
     con.execute("""CREATE TABLE stg_crossings AS SELECT * FROM (VALUES
         ('a', 'people', 100.0, 'more_than'), ('b', 'people', 100.0, 'nearly'), ('c', 'people', 100.0, 'exact'),
         ('d', 'people_pct_change', -60.0, 'more_than'), ('e', 'people_pct_change', -60.0, 'nearly'),
         ('f', 'people_pct_change', 13.0, 'more_than'), ('g', 'people', 100.0, 'about')
     ) AS t(crossing_id, measure, value, qualifier)""")
     bounds = {row[0]: row[1:] for row in con.execute(
-        f"SELECT crossing_id, value_low, value_high FROM ({table_sql('crossings')})").fetchall()}
+        f"SELECT crossing_id, value_low, value_high FROM ({sql_text(query)})").fetchall()}
     assert bounds == {"a": (100, None), "b": (None, 100), "c": (100, 100),
                       "d": (None, -60),  # a fall of more than 60%: -60 or below
                       "e": (-60, None),  # a fall of nearly 60%: above -60

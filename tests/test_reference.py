@@ -9,10 +9,12 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from pipelines.hashing import file_digest, file_sha256
 from pipelines.reference import iom_missing_migrants, italy_arrivals, uk_small_boats
+from pipelines.reference.countries import country_names
 from pipelines.reference.provenance import check_file_hash, load_provenance
-from pipelines.reference.quality import ISSUE_COLUMNS, IssueLog, issues_frame
-from pipelines.schemas import arrow_schema, load_tables, pandera_schema
+from pipelines.reference.quality import IssueLog, issues_frame
+from pipelines.schemas import load_tables
 
 REFERENCE = Path(__file__).resolve().parent.parent / "sources" / "reference"
 UK = REFERENCE / "uk-home-office-small-boats"
@@ -25,11 +27,10 @@ FOLDERS = [UK, IOM, ITALY]
 
 @pytest.fixture(scope="module")
 def uk():
-    issues = []
     path = UK / "small_boats_time_series.ods"
-    daily = uk_small_boats.read_daily(path, issues)
-    weekly = uk_small_boats.read_weekly(path, issues)
-    return daily, weekly, issues
+    daily, daily_issues = uk_small_boats.read_daily(path)
+    weekly, weekly_issues = uk_small_boats.read_weekly(path)
+    return daily, weekly, daily_issues + weekly_issues
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,7 @@ def iom():
 @pytest.fixture(scope="module")
 def italy():
     stats = {}
-    frame, issues = italy_arrivals.read_daily(ITALY / "sbarchi-per-giorno.csv", stats)
+    frame, issues = italy_arrivals.read_daily(ITALY / "sbarchi-per-giorno.csv", stats=stats)
     return frame, issues, stats
 
 
@@ -78,6 +79,14 @@ def test_changed_file_is_reported(tmp_path):
     assert message and "sha256" in message and "sbarchi-per-giorno.csv" in message
     (copy / "sbarchi-per-giorno.csv").unlink()
     assert "missing" in check_file_hash(copy)
+
+
+def test_file_hash(tmp_path):
+    path = tmp_path / "abc.txt"
+    path.write_bytes(b"abc")
+    sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"  # FIPS 180-2, example 1
+    assert file_sha256(path) == sha256
+    assert file_digest(path) == (3, sha256)
 
 
 # --- UK Home Office ---------------------------------------------------------------------
@@ -265,6 +274,65 @@ def test_iom_dirty_csv(tmp_path):
     }
 
 
+# --- country names ----------------------------------------------------------------------
+
+def _codes_named(text, names):
+    """The codes with a name that `text` begins with: claim_checks.sql's match of IOM's Country of Incident."""
+    return {code for code, name in names if text.startswith(name)}
+
+
+def test_country_names_table():
+    table = country_names()
+    assert table.schema == pa.schema([("country", pa.string()), ("name", pa.string())])
+    names = list(zip(table["country"].to_pylist(), table["name"].to_pylist()))
+    assert names == sorted(set(names))
+    assert {("MD", "Republic of Moldova"), ("MD", "Moldova, Republic of"), ("TR", "Türkiye"),
+            ("SY", "Syrian Arab Republic"), ("SY", "Syria"), ("IR", "Iran"), ("CV", "Cabo Verde"),
+            ("GB", "United Kingdom"), ("GB", "United Kingdom of Great Britain and Northern Ireland")} <= set(names)
+    assert {len(code) for code, _ in names} == {2}
+
+
+@pytest.mark.parametrize("text, codes", [
+    ("Libya - presumed departure on 12-14 April", {"LY"}),  # a comment after the name
+    ("Morocco (en route to Ceuta)", {"MA"}),
+    ("Iran (Islamic Republic of)", {"IR"}),
+    ("Republic of Moldova", {"MD"}),
+    ("United Kingdom of Great Britain and Northern Ireland", {"GB"}),
+    ("Syrian Arab Republic", {"SY"}),  # two names of one code ("Syria" too): one code
+    ("Nigeria", {"NG", "NE"}),  # "Niger" begins "Nigeria", as it did with the typed names
+    ("012 52E", set()),
+])
+def test_country_of_incident_codes(text, codes):
+    table = country_names()
+    assert _codes_named(text, zip(table["country"].to_pylist(), table["name"].to_pylist())) == codes
+
+
+# The names claim_rules.sql typed (macro iom_country) before country_names replaced them.
+TYPED_IOM_NAMES = [
+    ("AL", "Albania"), ("AT", "Austria"), ("BA", "Bosnia and Herzegovina"), ("BE", "Belgium"),
+    ("BF", "Burkina Faso"), ("BG", "Bulgaria"), ("BJ", "Benin"), ("BY", "Belarus"), ("CV", "Cabo Verde"),
+    ("CY", "Cyprus"), ("DZ", "Algeria"), ("EG", "Egypt"), ("EH", "Western Sahara"), ("ER", "Eritrea"),
+    ("ES", "Spain"), ("FR", "France"), ("GB", "United Kingdom"), ("GM", "Gambia"), ("GR", "Greece"),
+    ("HR", "Croatia"), ("HU", "Hungary"), ("IR", "Iran"), ("IT", "Italy"), ("LB", "Lebanon"),
+    ("LT", "Lithuania"), ("LV", "Latvia"), ("LY", "Libya"), ("MA", "Morocco"), ("MD", "Republic of Moldova"),
+    ("ME", "Montenegro"), ("MK", "North Macedonia"), ("ML", "Mali"), ("MR", "Mauritania"), ("MT", "Malta"),
+    ("NE", "Niger"), ("NG", "Nigeria"), ("NL", "Netherlands"), ("NO", "Norway"), ("PL", "Poland"),
+    ("RO", "Romania"), ("RS", "Serbia"), ("SD", "Sudan"), ("SI", "Slovenia"), ("SN", "Senegal"),
+    ("SY", "Syrian Arab Republic"), ("TD", "Chad"), ("TN", "Tunisia"), ("TR", "Türkiye"), ("UA", "Ukraine"),
+]
+
+
+def test_iom_countries_match_as_with_the_typed_names(iom):
+    frame, _ = iom
+    table = country_names()
+    names = list(zip(table["country"].to_pylist(), table["name"].to_pylist()))
+    values = sorted(set(frame["country_of_incident"].dropna()))
+    assert len(values) == 52
+    for value in values:
+        assert _codes_named(value, TYPED_IOM_NAMES), f"{value!r}: no typed name"
+        assert _codes_named(value, names) == _codes_named(value, TYPED_IOM_NAMES), value
+
+
 # --- Italy ------------------------------------------------------------------------------
 
 def test_italy_counts(italy):
@@ -329,7 +397,7 @@ def test_italy_dirty_csv(tmp_path):
     path = tmp_path / "sbarchi.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     stats = {}
-    frame, issues = italy_arrivals.read_daily(path, stats)
+    frame, issues = italy_arrivals.read_daily(path, stats=stats)
     assert frame["date"].tolist() == [dt.date(2024, 5, d) for d in (1, 3, 4, 7)]
     assert frame["arrivals"].tolist() == [12, 7, 6, 4]
     assert pd.isna(frame["note"].iloc[-1])
@@ -351,9 +419,9 @@ def test_italy_dirty_csv(tmp_path):
 def _validate(table_name, frame):
     table = load_tables()[table_name]
     assert list(frame.columns) == table.field_names
-    arrow_backed = pa.Table.from_pandas(frame, schema=arrow_schema(table), preserve_index=False).to_pandas(
+    arrow_backed = pa.Table.from_pandas(frame, schema=table.to_arrow(), preserve_index=False).to_pandas(
         types_mapper=pd.ArrowDtype)
-    pandera_schema(table).validate(arrow_backed)
+    table.to_pandera().validate(arrow_backed)
 
 
 def test_readers_match_declared_tables(uk, iom, italy):
@@ -363,7 +431,6 @@ def test_readers_match_declared_tables(uk, iom, italy):
     _validate("iom_incidents", iom[0])
     _validate("italy_sea_arrivals_daily", italy[0])
     all_issues = issues_frame(uk_issues + iom[1] + italy[1])
-    assert list(all_issues.columns) == ISSUE_COLUMNS
     assert len(all_issues) == 45 + 26
     _validate("reference_data_quality", all_issues)
     for name in ("uk_small_boat_arrivals_daily", "uk_small_boat_arrivals_weekly", "iom_incidents",

@@ -2,9 +2,6 @@
 
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -32,14 +29,13 @@ def test_release_files_match_their_descriptor(release):
     assert listed == on_disk
 
 
-def test_root_descriptor_is_the_latest_release_and_validates_from_the_shell():
+def test_root_descriptor_is_the_latest_release():
+    # that it validates from the shell (`frictionless validate datapackage.json`) is the README's
+    # example, which test_readme.py runs as written
     root = json.loads((REPO_ROOT / "datapackage.json").read_text())
     latest = RELEASES[-1].name
     assert root["version"] == latest
     assert all(r["path"].startswith(f"datasets/{latest}/") for r in root["resources"])
-    shell = subprocess.run([str(Path(sys.executable).parent / "frictionless"), "validate", "datapackage.json"],
-                           cwd=REPO_ROOT, capture_output=True, text=True)
-    assert shell.returncode == 0, shell.stdout[-3000:]
 
 
 def test_every_release_is_in_the_changelog():

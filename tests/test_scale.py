@@ -11,11 +11,16 @@ from pathlib import Path
 import pytest
 
 from benchmarks.corpus import generate_corpus
-from pipelines.core.staging import combine_parts, record_tables, source_tables, staging_tables
+from conftest import FIXTURE
+from pipelines.core.staging import combine_parts, record_tables, source_tables
 from pipelines.ingest import parallel
 from pipelines.ingest.corpus import Corpus, load_all_annotations, load_corpus
 
-FIXTURE = Path(__file__).parent / "fixtures" / "corpus"
+
+def staging_tables(corpus: Corpus) -> dict:
+    """Every staging table of a corpus loaded whole, records and all."""
+    return {**source_tables(corpus.sources.values(), corpus.registries),
+            **record_tables(corpus.records, corpus.sources.values())}
 
 
 @pytest.fixture(scope="module")

@@ -9,16 +9,17 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from conftest import FIXTURE
 from pipelines.ingest.yamlfile import parse_yaml
 from pipelines.publish.codebook import generated_docs
-from pipelines.schemas import REPO_ROOT, SCHEMA_DIR, arrow_schema, load_tables, pandera_schema
+from pipelines.schemas import REPO_ROOT, SCHEMA_DIR, load_tables
 
 DESIGN_TABLES = {"sources", "crossings", "incidents", "agreements", "agreement_parties", "agreement_events",
                  "meetings", "meeting_participants", "people", "organisations", "evidence"}
 
 
 def frame(table, rows):
-    return pa.Table.from_pylist(rows, schema=arrow_schema(table)).to_pandas(types_mapper=pd.ArrowDtype)
+    return pa.Table.from_pylist(rows, schema=table.to_arrow()).to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def crossing(**changes):
@@ -44,7 +45,7 @@ def test_a_new_enum_value_reaches_pandera_without_touching_python(tmp_path):
     crossings = load_tables()["crossings"]
     row = frame(crossings, [crossing(route="arctic")])
     with pytest.raises(Exception):
-        pandera_schema(crossings).validate(row)
+        crossings.to_pandera().validate(row)
     schemas = tmp_path / "tables"
     shutil.copytree(SCHEMA_DIR, schemas)
     path = schemas / "crossings.yaml"
@@ -52,7 +53,7 @@ def test_a_new_enum_value_reaches_pandera_without_touching_python(tmp_path):
         "        - {value: other,", '        - {value: arctic, label: "Across the Arctic."}\n        - {value: other,', 1))
     changed = load_tables(schemas)["crossings"]
     assert "arctic" in changed.field("route").enum
-    pandera_schema(changed).validate(frame(changed, [crossing(route="arctic")]))
+    changed.to_pandera().validate(frame(changed, [crossing(route="arctic")]))
     # same_categories_as follows the change too
     assert "arctic" in load_tables(schemas)["incidents"].field("route").enum
 
@@ -68,7 +69,7 @@ def test_malformed_category_is_refused(tmp_path):
 
 def test_cross_field_rules_are_pandera_checks():
     crossings = load_tables()["crossings"]
-    schema = pandera_schema(crossings)
+    schema = crossings.to_pandera()
     schema.validate(frame(crossings, [crossing()]))
     for bad in (crossing(period_start=dt.date(2024, 2, 1)), crossing(value_low=11.0), crossing(value_high=9.0)):
         with pytest.raises(Exception):
@@ -93,7 +94,7 @@ def test_codebook_lists_every_table_field_and_category():
 
 def annotation_files():
     return sorted((REPO_ROOT / "sources" / "news").glob("*/annotations.yaml")) + \
-        sorted((REPO_ROOT / "tests" / "fixtures" / "corpus" / "sources" / "news").glob("*/annotations.yaml"))
+        sorted((FIXTURE / "sources" / "news").glob("*/annotations.yaml"))
 
 
 @pytest.mark.parametrize("path", annotation_files(), ids=lambda p: p.parent.name)

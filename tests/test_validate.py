@@ -13,17 +13,10 @@ import pytest
 
 from pipelines.cli import main
 
-FIXTURE = Path(__file__).parent / "fixtures" / "corpus"
+from conftest import FIXTURE  # noqa: E402 (tests/fixtures/corpus, shared: conftest.py)
 SOURCE = "sources/news/2024-03-04-fixture-strait-talks"
 ANNOTATIONS = f"{SOURCE}/annotations.yaml"
 METADATA = f"{SOURCE}/source.yaml"
-
-
-@pytest.fixture
-def corpus(tmp_path):
-    root = tmp_path / "corpus"
-    shutil.copytree(FIXTURE, root)
-    return root
 
 
 def run(capsys, root, *args):

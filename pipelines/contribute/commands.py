@@ -8,29 +8,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
-def _root(args) -> Path:
-    from pipelines.cli import find_root
-
-    return find_root(Path(args.root or Path.cwd()).resolve())
+from pipelines.errors import UsageError
 
 
 def cmd_new_source(args) -> int:
     from pipelines.contribute.new_source import create_source
 
-    return create_source(_root(args), args)
+    return create_source(args.root, args.path, url=args.url, publisher=args.publisher, published=args.published,
+                         title=args.title, language=args.language, raw_format=args.raw_format, rights=args.rights)
 
 
 def cmd_suggest(args) -> int:
+    if args.measure:
+        if args.source_id or args.write:
+            raise UsageError("--measure scores the drafts of every annotated source: give no source id and no --write")
+        from pipelines.contribute.measure import measure_command
+
+        return measure_command(args.root)
+    if not args.source_id:
+        raise UsageError("give the id of the source to suggest annotations for (its folder name under sources/news/)")
     from pipelines.contribute.suggest import suggest_command
 
-    return suggest_command(_root(args), args.source_id, write=args.write)
+    return suggest_command(args.root, args.source_id, write=args.write)
 
 
 def cmd_diff(args) -> int:
     from pipelines.contribute.diff import diff_command
 
-    root = _root(args)
+    root = args.root
     build_dir = Path(args.build_dir).resolve() if args.build_dir else root / "build"
     return diff_command(root, build_dir, args.against)
 
@@ -56,9 +61,12 @@ def register(sub) -> None:
         "suggest", help="propose draft annotations (figures, dates, names) for a source",
         description="Print draft records as commented-out YAML for a person to check and copy into "
                     "annotations.yaml. Nothing is added to the dataset.")
-    suggest.add_argument("source_id", help="the source's folder name under sources/news/")
+    suggest.add_argument("source_id", nargs="?", help="the source's folder name under sources/news/")
     suggest.add_argument("--write", action="store_true",
                          help="write the drafts to sources/news/<source_id>/suggestions.yaml instead of printing them")
+    suggest.add_argument("--measure", action="store_true",
+                         help="instead, score the drafts against every annotated source's finished annotations "
+                              "(recall and precision of numbers, dates and names)")
     suggest.set_defaults(func=cmd_suggest)
 
     diff = sub.add_parser(

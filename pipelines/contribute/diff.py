@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.schemas import TABLE_ORDER, load_tables
+from pipelines.errors import UsageError
+from pipelines.schemas import load_tables
 
 MAX_LISTED = 20  # keys listed per table and kind; the counts are always complete
 
@@ -117,7 +118,7 @@ def diff_builds(old_dir: Path, new_dir: Path, version: str) -> str:
         old = {p.stem: p for p in old_dir.glob("*.parquet")}
         new = {p.stem: p for p in new_dir.glob("*.parquet")}
         tables = load_tables()
-        names = [n for n in TABLE_ORDER if n in old and n in new and n in tables]
+        names = [n for n in tables if n in old and n in new]
         diffs = {name: diff_table(con, name, old[name], new[name]) for name in names}
     finally:
         con.close()
@@ -125,8 +126,6 @@ def diff_builds(old_dir: Path, new_dir: Path, version: str) -> str:
 
 
 def diff_command(root: Path, build_dir: Path, against: str | None) -> int:
-    from pipelines.cli import UsageError
-
     datasets = root / "datasets"
     known = releases(datasets)
     if against is None and not known:

@@ -1,6 +1,6 @@
 """How good are `borderlines suggest`'s drafts? Compare them with finished annotations.
 
-    python -m pipelines.contribute.suggest --measure      # every annotated source in sources/news
+    borderlines suggest --measure      # every annotated source in sources/news
 
 Recall: the share of values in the final annotations.yaml that a draft proposed.
   - a numeric value (crossing value, incident dead, agreement capacity, rank, ...) counts
@@ -110,10 +110,9 @@ def measure(root: Path) -> dict[str, dict[str, Score]]:
     return out
 
 
-def main(root: Path | None = None) -> int:
-    from pipelines.schemas import REPO_ROOT
-
-    results = measure(root or REPO_ROOT)
+def measure_command(root: Path) -> int:
+    """Print the scores of every annotated source under root, and the total."""
+    results = measure(root)
     keys = list(results["total"])
     width = max(len(k) for k in results)
     print(f"{'source':<{width}}  " + "  ".join(f"{k:>20}" for k in keys))

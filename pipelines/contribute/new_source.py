@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from pipelines.cli import UsageError
+from pipelines.errors import UsageError
 from pipelines.ingest.canonical import canonical_text, sha256_hex
 from pipelines.ingest.corpus import ANNOTATION_FILE, MAX_RAW_BYTES, METADATA_FILE, NEWS_DIR, source_folders
 from pipelines.schemas import annotated_tables, child_tables, load_tables
@@ -132,37 +132,40 @@ def _same_file_elsewhere(root: Path, digest: str) -> str | None:
     return None
 
 
-def _check_arguments(args) -> tuple[Path, dt.date]:
-    path = Path(args.path)
+def _check_arguments(file: str, published: str, url: str, language: str) -> tuple[Path, dt.date]:
+    path = Path(file)
     if not path.is_file():
-        raise UsageError(f"no such file: {args.path}" if not path.exists() else f"{args.path} is not a file")
+        raise UsageError(f"no such file: {file}" if not path.exists() else f"{file} is not a file")
     if path.name in RESERVED_NAMES or path.name.startswith("."):
         raise UsageError(f"the article cannot be called {path.name!r}: rename the file first")
-    published = parse_published(args.published)
-    if not re.match(r"^https?://[^\s/]+", args.url or ""):
-        raise UsageError(f"--url {args.url!r} is not a web address (http:// or https://)")
-    if not re.fullmatch(r"[a-z]{2}", args.language or ""):
-        raise UsageError(f"--language {args.language!r} is not an ISO 639-1 code such as en, fr, it")
-    return path, published
+    published_date = parse_published(published)
+    if not re.match(r"^https?://[^\s/]+", url or ""):
+        raise UsageError(f"--url {url!r} is not a web address (http:// or https://)")
+    if not re.fullmatch(r"[a-z]{2}", language or ""):
+        raise UsageError(f"--language {language!r} is not an ISO 639-1 code such as en, fr, it")
+    return path, published_date
 
 
-def plan_source(root: Path, args) -> tuple[str, dict, bytes, str]:
-    """(source_id, metadata, raw bytes, annotations template), or Refused / UsageError."""
-    path, published = _check_arguments(args)
+def plan_source(root: Path, file: str, *, url: str, publisher: str, published: str, title: str | None = None,
+                language: str = "en", raw_format: str | None = None,
+                rights: str | None = None) -> tuple[str, dict, bytes, str]:
+    """(source_id, metadata, raw bytes, annotations template), or Refused / UsageError.
+    The arguments are as the contributor typed them (dates as YYYY-MM-DD text)."""
+    path, published_date = _check_arguments(file, published, url, language)
     size = path.stat().st_size
     if size > MAX_RAW_BYTES:
         raise Refused(f"{path.name} is {size:,} bytes; the limit is {MAX_RAW_BYTES:,}: add the article text only")
     raw = path.read_bytes()
     try:
         sniffed = raw.decode("utf-8")
-        raw_format = args.raw_format or detect_format(path, sniffed)
+        raw_format = raw_format or detect_format(path, sniffed)
         text, _ = canonical_text(raw, raw_format)
     except UnicodeDecodeError as err:
         raise Refused(f"{path.name} is not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start}); "
                       "convert it first, e.g. `iconv -f latin1 -t utf-8`") from None
     if not text.strip():
         raise Refused(f"{path.name} has no text once read as {raw_format}")
-    source_id = derive_source_id(published, args.title, args.url, text)
+    source_id = derive_source_id(published_date, title, url, text)
     if not re.match(load_tables()["sources"].field("source_id").pattern, source_id):
         raise Refused(f"the derived source id {source_id!r} is not valid; pass a --title with plain words")
     target = root / NEWS_DIR / source_id
@@ -175,14 +178,14 @@ def plan_source(root: Path, args) -> tuple[str, dict, bytes, str]:
         raise Refused(f"this file is already in the corpus as {elsewhere} (same sha256)")
     meta = {
         "source_id": source_id,
-        "title": " ".join(args.title.split()) if args.title else None,
-        "publisher": " ".join(args.publisher.split()) or None,
-        "url": args.url,
-        "published_date": published,
+        "title": " ".join(title.split()) if title else None,
+        "publisher": " ".join(publisher.split()) or None,
+        "url": url,
+        "published_date": published_date,
         "published_date_method": "stated",
-        "language": args.language,
+        "language": language,
         "retrieved_date": dt.date.today(),
-        "rights": args.rights or None,
+        "rights": rights or None,
         "raw_file": path.name,
         "raw_format": raw_format,
         "raw_sha256": digest,
@@ -207,9 +210,14 @@ def write_source(root: Path, source_id: str, meta: dict, raw: bytes, template: s
     return news / source_id
 
 
-def create_source(root: Path, args) -> int:
+def create_source(root: Path, file: str, *, url: str, publisher: str, published: str, title: str | None = None,
+                  language: str = "en", raw_format: str | None = None, rights: str | None = None) -> int:
+    """Create the source folder of an article file, as plan_source plans it.
+    Exit status: 0 created, 1 refused (the message says why)."""
     try:
-        source_id, meta, raw, template = plan_source(root, args)
+        source_id, meta, raw, template = plan_source(root, file, url=url, publisher=publisher, published=published,
+                                                     title=title, language=language, raw_format=raw_format,
+                                                     rights=rights)
     except Refused as err:
         print(f"borderlines new-source: {err}. Nothing was written.", file=sys.stderr)
         return 1

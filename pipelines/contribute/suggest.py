@@ -8,7 +8,7 @@ person uncomments one, replaces its <placeholders>, checks the guesses (marked "
 and `borderlines validate` accepts it. `--write` puts them in suggestions.yaml, a draft
 file that `validate` never reads.
 
-Measure the drafts against the seed annotations: `python -m pipelines.contribute.suggest --measure`.
+Measure the drafts against the finished annotations: `borderlines suggest --measure`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 from pipelines.contribute.finders import (DateFinding, Figure, NameFinding, find_dates, find_figures,
                                           find_names, sentence_at, sentence_spans)
 from pipelines.contribute.new_source import SUGGESTIONS_FILE, yaml_scalar
+from pipelines.errors import UsageError
 from pipelines.ingest.anchoring import occurrences
 from pipelines.ingest.dates import WEEKDAYS, ResolvedDate
 from pipelines.ingest.numbers import find_cue
@@ -258,7 +259,6 @@ def render(s: Suggestions) -> str:
 
 def load_for_suggestions(root: Path, source_id: str):
     """(Source, registries) of one source, or raise UsageError / return problems."""
-    from pipelines.cli import UsageError
     from pipelines.ingest.corpus import NEWS_DIR, Corpus, load_source, source_folders
     from pipelines.ingest.fields import did_you_mean
     from pipelines.ingest.problems import ProblemList
@@ -291,11 +291,3 @@ def suggest_command(root: Path, source_id: str, write: bool = False) -> int:
           f"{len(s.names)} name(s). `validate` ignores this file; do not commit it.")
     return 0
 
-
-if __name__ == "__main__":
-    if sys.argv[1:] == ["--measure"]:
-        from pipelines.contribute.measure import main as measure_main
-
-        sys.exit(measure_main())
-    print("usage: python -m pipelines.contribute.suggest --measure   (or: borderlines suggest SOURCE_ID)")
-    sys.exit(2)

@@ -2,34 +2,26 @@
 
 Staging tables hold what each source says, one row per record per source, with the
 columns contributors type (from schemas/) plus `source_id` and `published_date`, which
-the merge rules in sql/ need. Registries are loaded as `reg_<table>`.
+the merge rules in sql/ need. Registries are loaded as `reg_<table>`. They are made part by
+part where each part of the corpus is checked (`record_tables`, joined by `combine_parts`)
+and stored by `load_staging`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterable
 
 import duckdb
 import pyarrow as pa
 
-from pipelines.ingest.corpus import Corpus, Source
+from pipelines.core.database import store_table
+from pipelines.ingest.corpus import Source
 from pipelines.ingest.records import Record
-from pipelines.schemas import TableSpec, annotated_tables, arrow_type, child_tables, load_tables
-
-DUCKDB_THREADS = 2  # fixed, so that results (and Parquet row groups) never depend on the machine
-
-
-def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
-    con.execute(f"SET threads = {DUCKDB_THREADS}")
-    return con
+from pipelines.schemas import TableSpec, annotated_tables, child_tables, load_tables
 
 
 def _schema(fields, extra=()) -> pa.Schema:
-    return pa.schema([pa.field(f.name, arrow_type(f)) for f in fields] + list(extra))
+    return pa.schema([pa.field(f.name, f.arrow_type()) for f in fields] + list(extra))
 
 
 _PROVENANCE = (pa.field("source_id", pa.string()), pa.field("published_date", pa.date32()))
@@ -38,12 +30,6 @@ _PROVENANCE = (pa.field("source_id", pa.string()), pa.field("published_date", pa
 def _stage_schema(table: TableSpec, parent_id: str | None = None) -> pa.Schema:
     extra = [pa.field(parent_id, pa.string())] if parent_id else []
     return _schema(table.annotated_fields(), extra + list(_PROVENANCE))
-
-
-def staging_tables(corpus: Corpus) -> dict[str, pa.Table]:
-    """Every staging table of a loaded corpus."""
-    return {**source_tables(corpus.sources.values(), corpus.registries),
-            **record_tables(corpus.records, corpus.sources.values())}
 
 
 def source_tables(sources: Iterable[Source], registries: dict[str, list[dict]]) -> dict[str, pa.Table]:
@@ -117,10 +103,6 @@ def evidence_rows(records: Iterable[Record]) -> list[dict]:
 
 def load_staging(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> dict[str, int]:
     """Replace every staging table with the Arrow table of that name; returns row counts."""
-    counts = {}
     for name, table in tables.items():
-        con.register("_incoming", table)
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _incoming")
-        con.unregister("_incoming")
-        counts[name] = table.num_rows
-    return counts
+        store_table(con, name, table)
+    return {name: table.num_rows for name, table in tables.items()}

@@ -1,53 +1,68 @@
-"""Build one published table with its SQL file and check it against its declaration.
+"""Build a table declared with `build: {sql: ...}` and check any table against its declaration.
 
-`build_table` runs `sql/<table>.sql` in DuckDB and stores the result as the table
-`<table>` with exactly the declared columns, in declared order and types. `check_table`
-validates it with the Pandera schema derived from schemas/ and checks its foreign keys.
-Both are used by the Dagster assets and by tests.
+`build_table` runs the table's SQL file from pipelines/core/sql/ in DuckDB (after the
+macro files it names) and stores the result under the table's name, with exactly the
+declared columns in declared order and types. `check_schema` validates a table with the
+Pandera schema its declaration gives, and `check_foreign_keys` checks its foreign keys in
+DuckDB. Used by the Dagster assets and by tests.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from importlib import resources
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from pipelines.schemas import TableSpec, arrow_schema, load_tables, pandera_schema
-
-CORE_TABLES = [
-    "sources", "source_links", "people", "organisations", "places", "crossings", "incidents",
-    "meetings", "meeting_participants", "agreements", "agreement_parties", "agreement_events",
-    "evidence", "conflicts",
-]
+from pipelines.core.database import store_table
+from pipelines.schemas import SQL_DIR, TableSpec, load_tables
 
 
-def table_sql(name: str) -> str:
-    return resources.files("pipelines.core").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+def sql_text(file: str) -> str:
+    return (SQL_DIR / file).read_text(encoding="utf-8")
+
+
+def sql_files(table: TableSpec) -> list[str]:
+    """The SQL files that build the table: its macros first, then its query."""
+    return [*table.build.get("macros", []), table.build["sql"]] if "sql" in table.build else []
+
+
+_READS = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
+
+
+def tables_read(table: TableSpec, declared: dict[str, TableSpec] | None = None) -> list[str]:
+    """Declared tables the SQL reads (after FROM or JOIN), and the ones its foreign keys
+    point to: what must be built before it. Staging tables (stg_, reg_) are not declared."""
+    declared = declared or load_tables()
+    names = set(table.references)
+    for file in sql_files(table):
+        text = re.sub(r"--[^\n]*", "", sql_text(file))
+        names.update(name for name in _READS.findall(text) if name in declared)
+    return sorted(names - {table.name})
 
 
 def conform(result: pa.Table, table: TableSpec) -> pa.Table:
     """Select the declared columns in declared order and cast to the declared types."""
     missing = [f for f in table.field_names if f not in result.column_names]
     if missing:
-        raise ValueError(f"sql/{table.name}.sql does not produce the declared column(s): {', '.join(missing)}")
-    schema = arrow_schema(table)
-    return result.select(table.field_names).cast(schema)
+        raise ValueError(f"{table.name} lacks the declared column(s) {', '.join(missing)}: "
+                         f"its build ({table.build}) must produce every field of schemas/tables/{table.name}.yaml")
+    return result.select(table.field_names).cast(table.to_arrow())
 
 
-def build_table(con: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
-    table = load_tables()[name]
-    result = conform(con.sql(table_sql(name)).to_arrow_table(), table)
-    con.register("_built", result)
-    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _built")
-    con.unregister("_built")
+def build_table(con: duckdb.DuckDBPyConnection, table: TableSpec) -> pa.Table:
+    *macros, query = sql_files(table)
+    for file in macros:
+        con.execute(sql_text(file))
+    result = conform(con.sql(sql_text(query)).to_arrow_table(), table)
+    store_table(con, table.name, result)
     return result
 
 
 def read_table(con: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
-    return conform(con.sql(f"SELECT * FROM {name}").to_arrow_table(), load_tables()[name])
+    return conform(con.sql(f'SELECT * FROM "{name}"').to_arrow_table(), load_tables()[name])
 
 
 def as_pandas(arrow_table: pa.Table) -> pd.DataFrame:
@@ -73,7 +88,7 @@ def check_schema(arrow_table: pa.Table, table: TableSpec) -> TableCheck:
     import pandera.errors
 
     try:
-        pandera_schema(table).validate(as_pandas(arrow_table), lazy=True)
+        table.to_pandera().validate(as_pandas(arrow_table), lazy=True)
     except pandera.errors.SchemaErrors as err:
         cases = err.failure_cases
         return TableCheck(False, [

@@ -50,10 +50,6 @@ def occurrences(text: str, quote: str) -> list[int]:
     return starts
 
 
-def line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
-
-
 def anchor_quote(text: str, quote: str, occurrence: int | None = None) -> Anchor | AnchorFailure:
     if not quote or not quote.strip():
         return AnchorFailure("quote-empty", "the quote is empty", "copy the words from the article")

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from pipelines.errors import UsageError
 from pipelines.ingest.canonical import Link, canonical_text, sha256_hex
 from pipelines.ingest.fields import check_mapping, did_you_mean
 from pipelines.ingest.parallel import fewer_collections, map_in_order
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.records import Record, SourceContext, check_record
 from pipelines.ingest.registry import load_registries
-from pipelines.ingest.yamlfile import load_yaml_file
+from pipelines.ingest.yamlfile import load_contributor_yaml
 from pipelines.schemas import annotated_tables, load_tables
 
 NEWS_DIR = "sources/news"
@@ -49,6 +50,14 @@ class Corpus:
     def registry_ids(self) -> dict[str, set[str]]:
         tables = load_tables()
         return {name: {row[tables[name].primary_key[0]] for row in rows} for name, rows in self.registries.items()}
+
+
+def find_root(start: Path) -> Path:
+    """The corpus root: the nearest folder up from start that has sources/registry/."""
+    for folder in [start, *start.parents]:
+        if (folder / "sources" / "registry").is_dir():
+            return folder
+    raise UsageError(f"{start} is not inside a Borderlines repository (no sources/registry/ folder found)")
 
 
 def source_folders(root: Path) -> list[Path]:
@@ -120,6 +129,16 @@ def _annotate(root: Path, registry_ids: dict[str, set[str]], convert,
     return out, len(part.records), ids, part.problems
 
 
+def per_source_ids_of_folders(root: Path, registry_ids: dict[str, set[str]],
+                              folders: Sequence[Path]) -> list[tuple[str, str, str, int]]:
+    """per_source_ids of these source folders, read and checked as load_corpus does, for
+    sources that are not themselves being checked: their problems are dropped."""
+    part = Corpus(root)
+    for folder in folders:
+        load_source(part, folder)
+    return _annotate(root, registry_ids, _drop, list(part.sources.values()))[2]
+
+
 def _rel(root: Path, path: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
@@ -166,7 +185,7 @@ def _read_source(root: Path, folder: Path) -> _SourceFolder:
     problems = found.problems
     rel_folder = _rel(root, folder)
     meta_rel = f"{rel_folder}/{METADATA_FILE}"
-    doc = load_yaml_file(folder / METADATA_FILE, meta_rel, problems) if (folder / METADATA_FILE).exists() else None
+    doc = load_contributor_yaml(folder / METADATA_FILE, meta_rel, problems) if (folder / METADATA_FILE).exists() else None
     if doc is None:
         if not (folder / METADATA_FILE).exists():
             problems.add(meta_rel, 0, 0, "missing-file", f"the source folder has no {METADATA_FILE}",
@@ -240,7 +259,7 @@ def load_annotations(corpus: Corpus, folder: Path, rel_folder: str, ctx: SourceC
     if not (folder / ANNOTATION_FILE).exists():
         problems.add(rel, 0, 0, "missing-file", f"the source has no {ANNOTATION_FILE}", "create it; see CONTRIBUTING.md")
         return
-    doc = load_yaml_file(folder / ANNOTATION_FILE, rel, problems)
+    doc = load_contributor_yaml(folder / ANNOTATION_FILE, rel, problems)
     if doc is None:
         return
     if not isinstance(doc.data, dict):
@@ -287,7 +306,10 @@ def _per_source_tables() -> dict[str, str]:
 def per_source_ids(records: Iterable[Record]) -> list[tuple[str, str, str, int]]:
     """(table, record_id, path, line) of the records whose ids must be unique across the corpus."""
     per_source = _per_source_tables()
-    return [(r.table, r.record_id, r.path, r.line) for r in records if r.table in per_source]
+    # A record whose id is missing or invalid (reported already) has a placeholder id such as
+    # "<crossings[1]>", which would otherwise clash with the same placeholder in another source.
+    return [(r.table, r.record_id, r.path, r.line) for r in records
+            if r.table in per_source and per_source[r.table] in r.values]
 
 
 def check_corpus_ids(problems: ProblemList, ids: Iterable[tuple[str, str, str, int]]) -> None:

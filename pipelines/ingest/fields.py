@@ -1,80 +1,17 @@
-"""Check one typed-in value against its field declaration from schemas/.
+"""Check a mapping a contributor typed (a record, a list item, a registry entry) against
+its declared fields.
 
-Returns a message (and a hint) instead of raising, so callers can attach file:line.
-Dates are only checked for being text here: a date field also accepts a phrase, which
-is resolved later against the source's publication date (see ingest.dates).
+Each value is checked by its field's own `FieldSpec.check_value` (pipelines/schemas.py,
+the one field model); this module adds what is about the mapping: unknown keys, missing
+required fields, and declared defaults. Problems are reported with file:line, never raised.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-from functools import lru_cache
 from typing import Any
 
-from pipelines.schemas import FieldSpec
-
-
-@lru_cache(maxsize=None)
-def _pattern(regex: str) -> re.Pattern:
-    return re.compile(regex)
-
-
-@lru_cache(maxsize=4096)
-def is_country_code(code: str) -> bool:
-    """ISO 3166-1 alpha-2, checked against pycountry's copy of the standard."""
-    import pycountry  # imported on first use: loading its database costs time
-
-    return pycountry.countries.get(alpha_2=code) is not None
-
-
-def is_country_field(name: str) -> bool:
-    return name == "country" or name.endswith("_country")
-
-
-def did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else ""
-
-
-_TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number",
-               "boolean": "true or false", "date": "a date (YYYY-MM-DD) or a date phrase"}
-
-
-def check_value(spec: FieldSpec, value: Any) -> tuple[str, str] | None:
-    """None when the value fits the field; else (message, hint). Null is checked by callers."""
-    expected = _TYPE_NAMES[spec.type]
-    if spec.type in ("string", "date"):
-        ok = isinstance(value, str)
-    elif spec.type == "integer":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif spec.type == "number":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    else:
-        ok = isinstance(value, bool)
-    if not ok:
-        hint = "write digits only, without separators or quotes" if spec.type in ("integer", "number") else ""
-        if spec.type == "string" and isinstance(value, (int, float, bool)):
-            hint = "put the value in quotes"
-        return f"{spec.name} must be {expected}, not {type(value).__name__} {value!r}", hint
-    if spec.type == "string" and not value.strip():
-        return f"{spec.name} is empty", "write a value, or null when it is unknown"
-    if spec.enum and value not in spec.enum:
-        return (f"{spec.name} {value!r} is not one of the allowed values",
-                " ".join(filter(None, [did_you_mean(value, spec.enum), "allowed: " + ", ".join(spec.enum)])))
-    if spec.pattern and not _pattern(spec.pattern).match(value):
-        if is_country_field(spec.name):
-            return f"{spec.name} {value!r} is not an ISO 3166-1 alpha-2 code", "use two capital letters, e.g. GB (not UK), IT, FR"
-        if spec.name.endswith("_id"):
-            return f"{spec.name} {value!r} is not a valid id", "use lowercase letters, digits and single hyphens, e.g. rishi-sunak"
-        return f"{spec.name} {value!r} does not match the pattern {spec.pattern}", ""
-    if is_country_field(spec.name) and not is_country_code(value):
-        return f"{spec.name} {value!r} is not an ISO 3166-1 alpha-2 country code", "e.g. GB (not UK), IT, FR, AL"
-    if spec.minimum is not None and value < spec.minimum:
-        return f"{spec.name} {value!r} is below the minimum {spec.minimum:g}", ""
-    if spec.maximum is not None and value > spec.maximum:
-        return f"{spec.name} {value!r} is above the maximum {spec.maximum:g}", ""
-    return None
+# did_you_mean is re-exported: records and corpus suggest close names with it too.
+from pipelines.schemas import FieldSpec, did_you_mean  # noqa: F401
 
 
 def _allowed_hint(key, allowed: list[str]) -> str:
@@ -105,7 +42,7 @@ def check_mapping(doc, keys: tuple, mapping: Any, fields: list[FieldSpec], requi
             continue
         if value is None:
             continue
-        error = check_value(by_name[key], value)
+        error = by_name[key].check_value(value)
         if error:
             vline, vcol = doc.position(*keys, key)
             problems.add(doc.path, vline, vcol, "bad-value", error[0], error[1], str(value))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipelines.ingest.fields import check_mapping
 from pipelines.ingest.problems import ProblemList
-from pipelines.ingest.yamlfile import load_yaml_file
+from pipelines.ingest.yamlfile import load_contributor_yaml
 from pipelines.schemas import TableSpec, load_tables
 
 
@@ -28,7 +28,7 @@ def load_registries(root: Path, problems: ProblemList) -> dict[str, list[dict]]:
         if not path.exists():
             problems.add(rel, 0, 0, "missing-file", f"the {table.name} registry is missing", f"create {rel} (a YAML list)")
             continue
-        doc = load_yaml_file(path, rel, problems)
+        doc = load_contributor_yaml(path, rel, problems)
         if doc is None or doc.data is None:
             continue
         if not isinstance(doc.data, list):

@@ -20,26 +20,8 @@ from pipelines.ingest.problems import ProblemList
 
 MAX_FILE_BYTES = 1_000_000  # an annotation file is a few kB; anything this big is a mistake
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-# The C parser calls back into Python for the tag of every scalar; PyYAML's resolve()
-# concatenates two lists and checks for path resolvers on each call, about a tenth of
-# `validate` on a large corpus. This does the same lookup on lists joined once: the same
-# regular expressions in the same order, hence the same tags.
-_IMPLICIT = {first: (*rules, *_BaseLoader.yaml_implicit_resolvers.get(None, []))
-             for first, rules in _BaseLoader.yaml_implicit_resolvers.items() if first is not None}
-_WILDCARD = tuple(_BaseLoader.yaml_implicit_resolvers.get(None, []))
-
-
-class _Loader(_BaseLoader):
-    def resolve(self, kind, value, implicit, _scalar=yaml.ScalarNode, _rules=_IMPLICIT.get):
-        if kind is not _scalar or self.yaml_path_resolvers:
-            return super().resolve(kind, value, implicit)
-        if implicit[0]:
-            for tag, regexp in _rules(value[:1], _WILDCARD):
-                if regexp.match(value):
-                    return tag
-        return _STR
-
+# PyYAML's public loader, as is: the C one when PyYAML was built with libyaml.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _constructor = yaml.constructor.SafeConstructor()
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _STR = "tag:yaml.org,2002:str"
@@ -67,15 +49,27 @@ class YamlDoc:
 
     def position(self, *keys: Any) -> tuple[int, int]:
         """(line, col) of the value at keys, or of its nearest existing parent."""
-        try:
-            node, _ = self._walk(keys)
-        except TypeError:  # an unhashable key cannot be memoised, and matches no YAML key
-            node, _ = self._walk_uncached(keys)
+        node, _ = self._walk(keys)
         return (1, 1) if node is None else (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def key_position(self, *keys: Any) -> tuple[int, int]:
+        """(line, col) of the key itself (for unknown-key errors)."""
+        *parents, last = keys
+        node, complete = self._walk(tuple(parents))
+        if not complete:
+            return self.position(*parents)
+        if isinstance(node, yaml.MappingNode):
+            for knode, _ in node.value:
+                if knode.value == last:
+                    return knode.start_mark.line + 1, knode.start_mark.column + 1
+        return self.position(*keys)
 
     def _walk(self, keys: tuple) -> tuple[yaml.Node | None, bool]:
         """The node at keys and True, or the deepest node on the way there and False."""
-        found = self._walks.get(keys)
+        try:
+            found = self._walks.get(keys)
+        except TypeError:  # an unhashable key (YAML gives none) matches nothing: stop at its parent
+            return self._walk(keys[:-1])[0], False
         if found is None:
             if not keys:
                 found = (self.root, True)
@@ -85,15 +79,6 @@ class YamlDoc:
                 found = (child, True) if child is not None else (parent, False)
             self._walks[keys] = found
         return found
-
-    def _walk_uncached(self, keys: tuple) -> tuple[yaml.Node | None, bool]:
-        node = self.root
-        for key in keys:
-            child = _child(node, key)
-            if child is None:
-                return node, False
-            node = child
-        return node, True
 
     def _child(self, node, key):
         if isinstance(node, yaml.MappingNode):
@@ -108,30 +93,6 @@ class YamlDoc:
         if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
             return node.value[key]
         return None
-
-    def key_position(self, *keys: Any) -> tuple[int, int]:
-        """(line, col) of the key itself (for unknown-key errors)."""
-        *parents, last = keys
-        node = self.root
-        for key in parents:
-            node = _child(node, key)
-            if node is None:
-                return self.position(*parents)
-        if isinstance(node, yaml.MappingNode):
-            for knode, _ in node.value:
-                if knode.value == last:
-                    return knode.start_mark.line + 1, knode.start_mark.column + 1
-        return self.position(*keys)
-
-
-def _child(node, key):
-    if isinstance(node, yaml.MappingNode):
-        for knode, vnode in node.value:
-            if knode.value == key:
-                return vnode
-    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-        return node.value[key]
-    return None
 
 
 def read_text(path: Path, problems: ProblemList, rel: str, *, max_bytes: int = MAX_FILE_BYTES) -> str | None:
@@ -232,8 +193,9 @@ def _build(node: yaml.Node, seen: set[int]) -> Any:
     raise YamlError(node.start_mark.line + 1, 0, "yaml-syntax", f"unsupported YAML node {node.tag}")
 
 
-def load_yaml_file(path: Path, rel: str, problems: ProblemList) -> YamlDoc | None:
-    """Read and parse a YAML file; problems are appended, None is returned if unusable."""
+def load_contributor_yaml(path: Path, rel: str, problems: ProblemList) -> YamlDoc | None:
+    """Read and parse a contributor-written YAML file; problems are appended, None is returned
+    if unusable. (Trusted files, such as schemas/, are read by pipelines.schemas.)"""
     text = read_text(path, problems, rel)
     if text is None:
         return None

@@ -3,6 +3,7 @@ and the charts (pipelines/publish/chart.py).
 
 The build goes to a fresh temporary folder next to build/data and replaces it only once
 every file is written, so a failed or interrupted build never leaves a half-written one.
+`build_summary` gives the lines `borderlines build` prints: rows and sources per table.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from pipelines.publish.datapackage import package_descriptor, write_descriptor
 from pipelines.publish.files import write_csv, write_parquet
 
 
-def write_build(con: duckdb.DuckDBPyConnection, table_names: list[str], out_dir: Path,
+def write_build(con: duckdb.DuckDBPyConnection, table_names: list[str], out_dir: Path, root: Path,
                 cache_dir: Path | None = None) -> dict[str, int]:
     """Write every table and the charts (drawn again only when their data changed, with
-    cache_dir); returns row counts per table."""
+    cache_dir) of the corpus at root; returns row counts per table."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".data-", dir=out_dir.parent))
     try:
@@ -33,7 +34,7 @@ def write_build(con: duckdb.DuckDBPyConnection, table_names: list[str], out_dir:
             write_csv(table, tmp / "csv" / f"{name}.csv")
             counts[name] = table.num_rows
         write_charts(con, tmp / "charts", cache_dir)
-        write_descriptor(package_descriptor(tmp, table_names), tmp / "datapackage.json")
+        write_descriptor(package_descriptor(tmp, table_names, root), tmp / "datapackage.json")
         if out_dir.exists():
             shutil.rmtree(out_dir)
         tmp.rename(out_dir)
@@ -41,3 +42,19 @@ def write_build(con: duckdb.DuckDBPyConnection, table_names: list[str], out_dir:
         if tmp.exists():
             shutil.rmtree(tmp)
     return counts
+
+
+def build_summary(con: duckdb.DuckDBPyConnection, table_names: list[str]) -> list[str]:
+    """One line per published table: rows, and the sources behind them."""
+    from pipelines.schemas import load_tables
+
+    lines = []
+    for name in table_names:
+        rows = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+        if "source_id" in load_tables()[name].field_names:
+            sources = con.execute(f"SELECT count(DISTINCT source_id) FROM {name}").fetchone()[0]
+        else:
+            sources = con.execute("SELECT count(DISTINCT source_id) FROM evidence WHERE table_name = ?",
+                                  [name]).fetchone()[0]
+        lines.append(f"  {name:<30} {rows:>7} rows  {sources:>5} sources" if sources else f"  {name:<30} {rows:>7} rows")
+    return lines

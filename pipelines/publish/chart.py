@@ -24,8 +24,9 @@ from typing import Any
 
 import duckdb
 
-from pipelines.publish.files import file_digest
-from pipelines.reference.attribution import ITALY, UK, attribution
+from pipelines.hashing import file_digest
+from pipelines.reference.attribution import credit
+from pipelines.schemas import load_tables
 
 VERDICT_COLOURS = {  # ColorBrewer Dark2, readable by most colour-blind readers
     "consistent": "#1b9e77",
@@ -46,7 +47,6 @@ class ChartSpec:
     title: str
     ylabel: str
     credit: str  # the attribution line the series' licence asks for
-    folder: str  # reference folder of the series (for the descriptor's sources)
 
 
 CHARTS = [
@@ -54,12 +54,12 @@ CHARTS = [
               "People arriving in the UK in small boats per day, and the figures news sources report",
               "people per day",
               "Official series: UK Home Office, Migrants detected crossing the English Channel in small boats.\n"
-              "Contains public sector information licensed under the Open Government Licence v3.0.", UK),
+              "Contains public sector information licensed under the Open Government Licence v3.0."),
     ChartSpec("italy_sea_arrivals", "italy_sea_arrivals_daily", "date", "arrivals", "people",
               "People arriving in Italy by sea per day, and the figures news sources report",
               "people per day",
               "Official series: Ministero dell'Interno, cruscotto statistico giornaliero.\n"
-              "Fonte: Liberiamoli tutti! (datibenecomune.substack.com), CC BY 4.0.", ITALY),
+              "Fonte: Liberiamoli tutti! (datibenecomune.substack.com), CC BY 4.0."),
 ]
 
 
@@ -178,8 +178,9 @@ def _drawing_key(spec: ChartSpec, days: list, marks: list[dict]) -> str:
     return hashlib.sha256(material).hexdigest()[:32]
 
 
-def chart_entries(out_dir: Path, prefix: str = "") -> list[dict[str, Any]]:
-    """datapackage.json resources for the charts present in out_dir/charts/."""
+def chart_entries(out_dir: Path, root: Path, prefix: str = "") -> list[dict[str, Any]]:
+    """datapackage.json resources for the charts present in out_dir/charts/, crediting the
+    series' reference folder in the corpus at root."""
     entries = []
     for spec in CHARTS:
         path = out_dir / "charts" / f"{spec.name}.svg"
@@ -197,6 +198,6 @@ def chart_entries(out_dir: Path, prefix: str = "") -> list[dict[str, Any]]:
                             "for that series marked and coloured by verdict (see pipelines/publish/chart.py)."),
             "bytes": size,
             "hash": f"sha256:{sha}",
-            **attribution([spec.folder], with_licences=False),
+            **credit(root, [load_tables()[spec.series].build["folder"]], with_licences=False),
         })
     return entries

@@ -2,19 +2,18 @@
 
 Everything in the codebook comes from somewhere it is already written: tables and
 fields from schemas/tables/, the qualifier cues from ingest.numbers, the date rules from
-ingest.dates' docstring, and how each table is built from the header comment of its SQL
-file. `borderlines docs` regenerates it (and the build does too); a test fails when the
-committed file drifts.
+ingest.dates' docstring, and how each table is built from its declaration's `build` (the
+header comment of its SQL file, or its reader). `borderlines docs` (`make docs`)
+regenerates it; the build never writes it. A test fails when the committed file drifts.
 """
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from pipelines.ingest import dates
 from pipelines.ingest.numbers import QUALIFIER_CUES
-from pipelines.schemas import REPO_ROOT, TableSpec, load_tables
+from pipelines.schemas import REPO_ROOT, SQL_DIR, TableSpec, load_tables
 
 CODEBOOK_PATH = REPO_ROOT / "datasets" / "CODEBOOK.md"
 EXTRA_DOCS = REPO_ROOT / "pipelines" / "core"  # topic pages (*.md) kept beside the SQL they explain
@@ -49,16 +48,26 @@ def _field_row(table: TableSpec, name: str) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _sql_header(name: str) -> str:
-    path = resources.files("pipelines.core").joinpath("sql", f"{name}.sql")
-    if not path.is_file():
-        return ""
+def _sql_header(file: str) -> str:
     lines = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in (SQL_DIR / file).read_text(encoding="utf-8").splitlines():
         if not line.startswith("--"):
             break
         lines.append(line[2:].strip())
     return " ".join(lines)
+
+
+def how_built(table: TableSpec) -> str:
+    """From the declaration's `build`: the SQL file's header comment, or the reader and its file."""
+    build = table.build
+    if "sql" in build:
+        header = _sql_header(build["sql"])
+        return f"{header} (`pipelines/core/sql/{build['sql']}`)" if header else f"by `pipelines/core/sql/{build['sql']}`."
+    if "reader" in build:
+        module, function = build["reader"].rsplit(".", 1)
+        return (f"read from the file in `sources/reference/{build['folder']}/` by `{function}` in "
+                f"`pipelines/reference/{module}.py`.")
+    return "gathered from the data-quality issues every reader of a reference file reports."
 
 
 def table_section(table: TableSpec) -> str:
@@ -67,9 +76,7 @@ def table_section(table: TableSpec) -> str:
     for fk in table.foreign_keys:
         ref = fk["reference"]
         out.append(f"`{fk['fields'][0]}` refers to `{ref['resource']}.{ref['fields'][0]}`.")
-    how = _sql_header(table.name)
-    if how:
-        out += ["", f"How it is built: {how}"]
+    out += ["", f"How it is built: {how_built(table)}"]
     out += ["", "| field | type | required | description | values | origin |", "|---|---|---|---|---|---|"]
     out += [_field_row(table, f.name) for f in table.fields]
     return "\n".join(out)

@@ -6,8 +6,10 @@ come from schemas/. Each resource carries its sha256 `hash`; CSV resources also 
 `bytes`. Parquet resources carry no `bytes` because frictionless 5 reads Parquet through
 pandas and cannot count them (a declared `bytes` fails its validation, and it does not
 check a Parquet hash either): `verify_files` checks size and hash of every file itself.
-Resources drawn from official statistics carry their `sources` and `licenses`
-(pipelines.reference.attribution); the charts are `file` resources with `bytes` and `hash`.
+Resources drawn from official statistics carry their `sources` and `licenses`, as their
+declarations say (pipelines.reference.attribution), from the corpus the build read; the
+charts are `file` resources with `bytes` and `hash`. A release takes the build's
+descriptor and only sets its version and date (`for_release`).
 """
 
 from __future__ import annotations
@@ -17,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.publish.chart import chart_entries
-from pipelines.publish.files import file_digest
-from pipelines.reference.attribution import resource_attribution
-from pipelines.reference.provenance import load_provenance
-from pipelines.schemas import REPO_ROOT, load_tables
+from pipelines.hashing import file_digest
+from pipelines.reference.attribution import corpus_provenances, resource_attribution
+from pipelines.schemas import load_tables
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 DATA_LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 International",
@@ -36,12 +37,12 @@ DESCRIPTION = (
 )
 
 
-def resource_entries(out_dir: Path, table_names: list[str], prefix: str = "") -> list[dict[str, Any]]:
+def resource_entries(out_dir: Path, table_names: list[str], root: Path, prefix: str = "") -> list[dict[str, Any]]:
     tables = load_tables()
     entries = []
     for name in table_names:
         table = tables[name]
-        schema = table.table_schema()
+        schema = table.to_frictionless()
         for fmt, res_name in (("parquet", name), ("csv", f"{name}_csv")):
             rel = f"{fmt}/{name}.{fmt}"
             size, sha = file_digest(out_dir / rel)
@@ -58,7 +59,7 @@ def resource_entries(out_dir: Path, table_names: list[str], prefix: str = "") ->
                 entry.update(encoding="utf-8", bytes=size)
             entry["hash"] = f"sha256:{sha}"
             entry["schema"] = _schema_for(schema, fmt)
-            entry.update(resource_attribution(name))
+            entry.update(resource_attribution(table, root))
             entries.append(entry)
     return entries
 
@@ -72,19 +73,19 @@ def _schema_for(schema: dict[str, Any], fmt: str) -> dict[str, Any]:
     return schema
 
 
-def reference_sources() -> list[dict[str, Any]]:
-    """Official statistics the dataset ingests, with their licences, from their provenance files."""
+def reference_sources(root: Path) -> list[dict[str, Any]]:
+    """Official statistics the corpus at root holds, with their licences, from their provenance files."""
     out = []
-    for path in sorted((REPO_ROOT / "sources" / "reference").glob("*/provenance.yaml")):
-        prov = load_provenance(path.parent)
+    for prov in corpus_provenances(root):
         entry = {"title": f"{prov['title']} ({prov['publisher']})", "path": prov["retrieved_from"]["repository"],
                  "description": f"Licence: {prov['licence']}. {prov.get('attribution') or ''}".strip()}
         out.append(entry)
     return out
 
 
-def package_descriptor(out_dir: Path, table_names: list[str], version: str | None = None,
+def package_descriptor(out_dir: Path, table_names: list[str], root: Path, version: str | None = None,
                        created: str | None = None, prefix: str = "") -> dict[str, Any]:
+    """The descriptor of the files in out_dir, built from the corpus at root."""
     descriptor: dict[str, Any] = {
         "$schema": PROFILE,
         "name": "borderlines",
@@ -95,13 +96,24 @@ def package_descriptor(out_dir: Path, table_names: list[str], version: str | Non
         "licenses": [DATA_LICENCE],
         "sources": [
             {"title": "News articles: one row each in the sources table (publisher, date, rights)"},
-            *reference_sources(),
+            *reference_sources(root),
         ],
         "contributors": [{"title": "Borderlines contributors", "roles": ["creator"]}],
         "keywords": KEYWORDS,
-        "resources": resource_entries(out_dir, table_names, prefix) + chart_entries(out_dir, prefix),
+        "resources": resource_entries(out_dir, table_names, root, prefix) + chart_entries(out_dir, root, prefix),
     }
     return {k: v for k, v in descriptor.items() if v is not None}
+
+
+def for_release(build_descriptor: dict[str, Any], version: str, created: str) -> dict[str, Any]:
+    """The build's descriptor with the release's version and date, keys in the usual order."""
+    out: dict[str, Any] = {}
+    for key, value in build_descriptor.items():
+        if key == "licenses":  # version and created stand before licenses, as package_descriptor writes them
+            out.update(version=version, created=created)
+        if key not in ("version", "created"):
+            out[key] = value
+    return out
 
 
 def write_descriptor(descriptor: dict[str, Any], path: Path) -> None:

@@ -7,7 +7,6 @@ CSV is UTF-8 with a header, ISO dates, `true`/`false`, and empty cells for nulls
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pyarrow as pa
@@ -26,12 +25,3 @@ def write_parquet(table: pa.Table, path: Path) -> None:
 def write_csv(table: pa.Table, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     pa_csv.write_csv(table, path, pa_csv.WriteOptions(include_header=True, quoting_style="needed"))
-
-
-def file_digest(path: Path) -> tuple[int, str]:
-    """(size in bytes, sha256 hex) of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return path.stat().st_size, digest.hexdigest()

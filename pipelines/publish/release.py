@@ -17,15 +17,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pipelines.publish.datapackage import package_descriptor, write_descriptor
+from pipelines.errors import ReleaseError
+from pipelines.publish.datapackage import for_release, write_descriptor
 from pipelines.publish.package_check import validate_package
-from pipelines.publish.files import file_digest
+from pipelines.hashing import file_digest
 
 VERSION_PATTERN = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
-
-
-class ReleaseError(Exception):
-    pass
 
 
 def changelog_date(datasets_dir: Path, version: str) -> str | None:
@@ -40,11 +37,6 @@ def changelog_date(datasets_dir: Path, version: str) -> str | None:
 
 def _tree_digest(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): file_digest(p)[1] for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def _table_names(build_dir: Path) -> list[str]:
-    descriptor = json.loads((build_dir / "datapackage.json").read_text(encoding="utf-8"))
-    return [r["name"] for r in descriptor["resources"] if r["format"] == "parquet"]
 
 
 def release(version: str, build_dir: Path, datasets_dir: Path, root_descriptor: Path,
@@ -66,9 +58,9 @@ def release(version: str, build_dir: Path, datasets_dir: Path, root_descriptor: 
             shutil.copytree(build_dir / fmt, tmp / fmt)
         if (build_dir / "charts").is_dir():  # a build without official statistics has no charts
             shutil.copytree(build_dir / "charts", tmp / "charts")
-        tables = _table_names(build_dir)
-        write_descriptor(package_descriptor(tmp, tables, version=version, created=f"{release_date}T00:00:00Z"),
-                         tmp / "datapackage.json")
+        build_descriptor = json.loads((build_dir / "datapackage.json").read_text(encoding="utf-8"))
+        tables = [r["name"] for r in build_descriptor["resources"] if r["format"] == "parquet"]
+        write_descriptor(for_release(build_descriptor, version, f"{release_date}T00:00:00Z"), tmp / "datapackage.json")
         problems = validate_package(tmp / "datapackage.json")
         if problems:
             raise ReleaseError("the release does not validate:\n  " + "\n  ".join(problems[:20]))

@@ -20,7 +20,7 @@ def verify_round_trip(descriptor_path: Path) -> list[str]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from pipelines.schemas import arrow_schema, load_tables
+    from pipelines.schemas import load_tables
 
     descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in descriptor["resources"]}
@@ -29,7 +29,7 @@ def verify_round_trip(descriptor_path: Path) -> list[str]:
     for name, resource in resources.items():
         if resource.get("format") != "parquet" or name not in tables:
             continue
-        declared = arrow_schema(tables[name])
+        declared = tables[name].to_arrow()
         path = descriptor_path.parent / resource["path"]
         if not path.is_file():
             continue  # reported by verify_files

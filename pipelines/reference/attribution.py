@@ -1,9 +1,12 @@
-"""Which official files each published resource draws on, with their licences.
+"""Credit and licences of the official files a published table draws on.
 
-The licences of the reference files require attribution, so every resource built from
-them carries `sources` (and, where the file's own licence applies, `licenses`) in
-datapackage.json, taken from the files' provenance.yaml. Kept free of heavy imports:
-datapackage.py (and so `borderlines release`) uses it.
+A table's declaration says which reference folders it draws on and whose licence governs
+it (`attribution: {draws_on: [...], licence: source|package}`): the reference tables and
+the data-quality table (which quotes cells) are the files' data under the files' own
+licences; claim_checks is the project's own work computed from them, published under the
+package licence with the files credited. Credits come from the provenance.yaml files of
+the corpus being built, and only for folders it has: a corpus without official files
+credits none. Kept free of heavy imports: `borderlines release` uses it.
 """
 
 from __future__ import annotations
@@ -11,26 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pipelines.reference import REFERENCE_DIR
 from pipelines.reference.provenance import load_provenance
-from pipelines.schemas import REPO_ROOT
-
-REFERENCE_DIR = Path("sources") / "reference"
-UK = "uk-home-office-small-boats"
-IOM = "iom-missing-migrants"
-ITALY = "italy-interior-ministry-arrivals"
-
-# Resource -> (reference folders it draws on, whether their licences govern it). The
-# reference tables and the data-quality table (which quotes cells) are the files' data
-# under the files' licences; claim_checks and the charts are the project's own work
-# computed from them, published under the package licence with the sources credited.
-DRAWS_ON: dict[str, tuple[list[str], bool]] = {
-    "uk_small_boat_arrivals_daily": ([UK], True),
-    "uk_small_boat_arrivals_weekly": ([UK], True),
-    "iom_incidents": ([IOM], True),
-    "italy_sea_arrivals_daily": ([ITALY], True),
-    "reference_data_quality": ([UK, IOM, ITALY], True),
-    "claim_checks": ([UK, IOM, ITALY], False),
-}
+from pipelines.schemas import TableSpec
 
 # provenance.yaml `licence` -> SPDX identifier.
 LICENCE_IDS = {"Open Government Licence v3.0": "OGL-UK-3.0", "CC BY 4.0": "CC-BY-4.0"}
@@ -51,12 +37,24 @@ def licence_entry(provenance: dict[str, Any]) -> dict[str, Any]:
     return {"name": LICENCE_IDS.get(name, name), "path": provenance["licence_url"], "title": name}
 
 
-def attribution(folders: list[str], with_licences: bool, root: Path = REPO_ROOT) -> dict[str, Any]:
-    """`sources` (and `licenses`) for a resource drawing on these reference folders."""
-    provenances = [load_provenance(root / REFERENCE_DIR / folder) for folder in folders]
+def corpus_provenances(root: Path, folders: list[str] | None = None) -> list[dict[str, Any]]:
+    """provenance.yaml of the given reference folders (default: all) that the corpus has."""
+    reference = Path(root) / REFERENCE_DIR
+    if folders is None:
+        folders = sorted(p.parent.name for p in reference.glob("*/provenance.yaml"))
+    return [load_provenance(reference / folder) for folder in folders
+            if (reference / folder / "provenance.yaml").is_file()]
+
+
+def credit(root: Path, folders: list[str], with_licences: bool) -> dict[str, Any]:
+    """`sources` (and `licenses`) of a resource drawn from these reference folders of the
+    corpus at root; {} when the corpus has none of them."""
+    provenances = corpus_provenances(root, folders)
+    if not provenances:
+        return {}
     out: dict[str, Any] = {"sources": [{k: v for k, v in source_entry(p).items() if v} for p in provenances]}
     if with_licences:
-        licences = {}
+        licences: dict[str, dict] = {}
         for p in provenances:
             entry = licence_entry(p)
             licences.setdefault(entry["name"], entry)
@@ -64,9 +62,8 @@ def attribution(folders: list[str], with_licences: bool, root: Path = REPO_ROOT)
     return out
 
 
-def resource_attribution(name: str, root: Path = REPO_ROOT) -> dict[str, Any]:
-    """What a table resource's entry adds for attribution ({} for tables of news only)."""
-    if name not in DRAWS_ON:
+def resource_attribution(table: TableSpec, root: Path) -> dict[str, Any]:
+    """What a table resource's entry adds for attribution, as its declaration says."""
+    if not table.attribution:
         return {}
-    folders, with_licences = DRAWS_ON[name]
-    return attribution(folders, with_licences, root)
+    return credit(root, table.attribution["draws_on"], with_licences=table.attribution["licence"] == "source")

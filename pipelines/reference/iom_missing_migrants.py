@@ -34,9 +34,10 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines.reference.quality import ROW_SKIPPED, SET_TO_NULL, IssueLog, csv_records
+from pipelines.schemas import load_tables
 
 DATASET = "iom-missing-migrants"
-FILE = "iom_europe.csv"
+TABLE = "iom_incidents"  # its columns, in order, are those declared in schemas/tables/iom_incidents.yaml
 NULL_TOKENS = {"", "NA"}
 DATE_PRECISIONS = {"day", "week", "month", "year"}
 
@@ -63,13 +64,6 @@ COUNTS = {
     "males": "No. Male",
     "minors": "No. minors",
 }
-COLUMNS = [
-    "incident_id", "main_id", "incident_type", "split_parts", "incident_date", "incident_date_precision",
-    "region_of_incident", "iom_route", "route", "country_of_incident", "location_of_death",
-    "latitude", "longitude", "dead", "missing", "dead_or_missing", "survivors", "females", "males",
-    "minors", "country_of_origin", "region_of_origin", "cause_of_death", "source", "link",
-    "source_quality",
-]
 REQUIRED = ["Incident ID", "incident_date_clean", "incident_date_precision", "Source Quality",
             "Latitude", "Longitude", *TEXT.values(), *COUNTS.values()]
 
@@ -104,12 +98,13 @@ def route_code(iom_route: str | None) -> str | None:
     return codes.pop() if len(codes) == 1 else None
 
 
-def read_incidents(path: str | Path) -> tuple[pd.DataFrame, list[dict]]:
-    """(incidents, issues): one row per IOM record, columns as in COLUMNS."""
-    log = IssueLog(DATASET, Path(path).name)
-    out: dict[str, list] = {name: [] for name in COLUMNS}
+def read_incidents(path: Path) -> tuple[pd.DataFrame, list[dict]]:
+    """(incidents, issues): one row per IOM record, with the declared columns of iom_incidents."""
+    log = IssueLog(DATASET, path.name)
+    columns = load_tables()[TABLE].field_names
+    out: dict[str, list] = {name: [] for name in columns}
     seen: dict[str, int] = {}
-    for line, rec in csv_records(Path(path), log, REQUIRED):
+    for line, rec in csv_records(path, log, REQUIRED):
         incident_id = rec["Incident ID"].strip()
         if incident_id in NULL_TOKENS:
             log.add(line, "Incident ID", rec["Incident ID"], "the record has no Incident ID", ROW_SKIPPED)
@@ -135,14 +130,14 @@ def read_incidents(path: str | Path) -> tuple[pd.DataFrame, list[dict]]:
         row["latitude"] = _coordinate(rec["Latitude"], 90, line, "Latitude", log)
         row["longitude"] = _coordinate(rec["Longitude"], 180, line, "Longitude", log)
         row["source_quality"] = _source_quality(rec["Source Quality"], line, log)
-        for name in COLUMNS:
+        for name in columns:
             out[name].append(row[name])
     return _frame(out), log.records()
 
 
 def _frame(out: dict[str, list]) -> pd.DataFrame:
-    frame = pd.DataFrame(out, columns=COLUMNS)
-    for name in COLUMNS:
+    frame = pd.DataFrame(out)
+    for name in out:
         if name in COUNTS or name in ("split_parts", "source_quality"):
             frame[name] = pd.array(out[name], dtype="Int64")
         elif name in ("latitude", "longitude"):

@@ -17,7 +17,7 @@ Rules, in order:
    2025-09-30, which only the report of 2025-09-15 lists).
 
 So every input record is either in the output, superseded (counted in `stats`), or an
-issue. Pass a dict as `stats` to get rows_read, rows_kept, superseded and issues.
+issue. Pass a dict as the keyword `stats` to get rows_read, rows_kept, superseded and issues.
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.reference.quality import ROW_SKIPPED, IssueLog, csv_records
+from pipelines.reference.quality import ROW_SKIPPED, WHOLE_ROW, IssueLog, csv_records
+from pipelines.schemas import load_tables
 
 DATASET = "italy-interior-ministry-arrivals"
-FILE = "sbarchi-per-giorno.csv"
+TABLE = "italy_sea_arrivals_daily"  # its columns, in order, are those declared in schemas/tables/
 REQUIRED = ["Data", "Valore", "Note", "Fonte", "Data_Report"]
-COLUMNS = ["date", "arrivals", "note", "source", "report_date"]
 
 
 @dataclass(frozen=True)
@@ -48,17 +48,17 @@ class _Record:
     source: str | None
 
 
-def read_daily(path: str | Path, stats: dict | None = None) -> tuple[pd.DataFrame, list[dict]]:
+def read_daily(path: Path, *, stats: dict | None = None) -> tuple[pd.DataFrame, list[dict]]:
     """(arrivals by date, issues): one row per date, from the latest report that has it."""
-    log = IssueLog(DATASET, Path(path).name)
+    log = IssueLog(DATASET, path.name)
     by_date: dict[dt.date, list[_Record]] = {}
     rows_read = 0
-    for line, rec in csv_records(Path(path), log, REQUIRED):
+    for line, rec in csv_records(path, log, REQUIRED):
         rows_read += 1
         record = _check(line, rec, log)
         if record is not None:
             by_date.setdefault(record.date, []).append(record)
-    rows_read += sum(1 for issue in log.issues if issue.column == "*")  # malformed CSV records
+    rows_read += sum(1 for issue in log.issues if issue.column == WHOLE_ROW)  # malformed CSV records
 
     kept: list[_Record] = []
     superseded = 0
@@ -87,9 +87,8 @@ def read_daily(path: str | Path, stats: dict | None = None) -> tuple[pd.DataFram
             "note": pd.array([r.note for r in kept], dtype=pd.StringDtype()),
             "source": pd.array([r.source for r in kept], dtype=pd.StringDtype()),
             "report_date": [r.report_date for r in kept],
-        },
-        columns=COLUMNS,
-    )
+        }
+    )[load_tables()[TABLE].field_names]  # the declared order; a declared column not made here raises KeyError
     if stats is not None:
         stats.update(rows_read=rows_read, rows_kept=len(frame), superseded=superseded, issues=len(log))
     return frame, log.records()

@@ -7,10 +7,10 @@ tells whether the file is still the one the provenance describes.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
-from pipelines.schemas import load_yaml_file
+from pipelines.hashing import file_sha256
+from pipelines.schemas import load_trusted_yaml
 
 PROVENANCE_FILE = "provenance.yaml"
 REQUIRED_KEYS = ("id", "title", "publisher", "licence", "file", "sha256", "retrieved_from")
@@ -19,21 +19,13 @@ REQUIRED_KEYS = ("id", "title", "publisher", "licence", "file", "sha256", "retri
 def load_provenance(folder: str | Path) -> dict:
     """The provenance.yaml of a reference folder as a dict (raises if absent or incomplete)."""
     path = Path(folder) / PROVENANCE_FILE
-    data = load_yaml_file(path)
+    data = load_trusted_yaml(path)
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping at the top level")
     missing = [key for key in REQUIRED_KEYS if not data.get(key)]
     if missing:
         raise ValueError(f"{path}: missing key(s) {missing}")
     return data
-
-
-def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def check_file_hash(folder: str | Path) -> str | None:

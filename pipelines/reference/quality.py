@@ -9,6 +9,7 @@ lists every value that was changed or every row that was left out.
 - CSV: the physical line number in the file, header = line 1 (e.g. "3315");
 - spreadsheet: sheet name and 1-based row number, e.g. "SB_01:2176".
 `column` is the column header as written in the file; "*" means the whole row.
+The issues of all readers are published as the table `reference_data_quality`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-ISSUE_COLUMNS = ["dataset", "file", "row", "column", "value", "problem", "action"]
+import pandas as pd
+
+from pipelines.schemas import load_tables
+
+ISSUES_TABLE = "reference_data_quality"
 WHOLE_ROW = "*"
 
 ROW_SKIPPED = "row skipped"
@@ -55,11 +60,9 @@ class IssueLog:
         return len(self.issues)
 
 
-def issues_frame(issues: list[dict]):
-    """Issues as a DataFrame with the columns of the reference_data_quality table."""
-    import pandas as pd
-
-    frame = pd.DataFrame(issues, columns=ISSUE_COLUMNS)
+def issues_frame(issues: list[dict]) -> pd.DataFrame:
+    """Issues as a DataFrame with the declared columns of the reference_data_quality table."""
+    frame = pd.DataFrame(issues, columns=load_tables()[ISSUES_TABLE].field_names)
     return frame.astype(pd.StringDtype())
 
 

@@ -14,8 +14,8 @@ SB_02 one row per week (shown on the week's last day).
   as text ("1,214") is read as that number.
 - Notes: kept as written (e.g. "Revised" marks a figure revised since first published).
 
-Both readers return a DataFrame; pass a list as `issues` to collect the data-quality
-issues (dicts in the shape of pipelines.reference.quality).
+Both readers return (table, data-quality issues), the issues as dicts in the shape of
+pipelines.reference.quality.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ import pandas as pd
 from pipelines.reference.quality import ROW_SKIPPED, SET_TO_NULL, IssueLog
 
 DATASET = "uk-home-office-small-boats"
-FILE = "small_boats_time_series.ods"
 HEADER_SCAN_ROWS = 50
 NOT_COLLECTED = "-"
 
@@ -55,23 +54,22 @@ WEEKLY_COLUMNS = {
 TEXT_COLUMNS = {"notes"}
 
 
-def read_daily(path: str | Path, issues: list | None = None) -> pd.DataFrame:
-    """Sheet SB_01: date, migrants_arrived, boats_arrived, boats_uncontrolled_landings, notes."""
-    return _read(path, "SB_01", DAILY_COLUMNS, issues)
+def read_daily(path: Path) -> tuple[pd.DataFrame, list[dict]]:
+    """(daily arrivals, issues) from sheet SB_01: date, migrants_arrived, boats_arrived,
+    boats_uncontrolled_landings, notes."""
+    return _read(path, "SB_01", DAILY_COLUMNS)
 
 
-def read_weekly(path: str | Path, issues: list | None = None) -> pd.DataFrame:
-    """Sheet SB_02: week_ending, the three arrival counts, migrants_prevented, events_prevented, notes."""
-    return _read(path, "SB_02", WEEKLY_COLUMNS, issues)
+def read_weekly(path: Path) -> tuple[pd.DataFrame, list[dict]]:
+    """(weekly arrivals, issues) from sheet SB_02: week_ending, the three arrival counts,
+    migrants_prevented, events_prevented, notes."""
+    return _read(path, "SB_02", WEEKLY_COLUMNS)
 
 
-def _read(path, sheet: str, columns: dict[str, str], issues: list | None) -> pd.DataFrame:
+def _read(path: Path, sheet: str, columns: dict[str, str]) -> tuple[pd.DataFrame, list[dict]]:
     raw = pd.read_excel(path, sheet_name=sheet, header=None, engine="calamine", dtype=object)
-    log = IssueLog(DATASET, Path(path).name)
-    frame = parse_sheet(raw, sheet, columns, log)
-    if issues is not None:
-        issues.extend(log.records())
-    return frame
+    log = IssueLog(DATASET, path.name)
+    return parse_sheet(raw, sheet, columns, log), log.records()
 
 
 def parse_sheet(raw: pd.DataFrame, sheet: str, columns: dict[str, str], log: IssueLog) -> pd.DataFrame:

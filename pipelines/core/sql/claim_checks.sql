@@ -261,9 +261,13 @@ candidates AS (
         abs(i.incident_date - n.date) AS days_apart
     FROM incidents n
     JOIN iom_incidents i ON i.route = n.route AND i.incident_date BETWEEN n.date - 1 AND n.date + 1
-    LEFT JOIN iom_country() c ON c.country = n.country
     WHERE n.date_precision = 'day' AND coalesce(i.incident_date_precision, 'day') = 'day'
-      AND (n.country IS NULL OR starts_with(i.country_of_incident, c.iom_name))
+      -- IOM's Country of Incident is one of the country's names, and may add a comment
+      -- after it ("Libya - presumed departure on 12-14 April"). EXISTS, not a join: a
+      -- country has several names ("Syria", "Syrian Arab Republic") that may all match.
+      AND (n.country IS NULL OR EXISTS (
+          SELECT 1 FROM country_names c
+          WHERE c.country = n.country AND starts_with(i.country_of_incident, c.name)))
     QUALIFY days_apart = min(days_apart) OVER (PARTITION BY n.incident_id)
 ),
 incident_matches AS (

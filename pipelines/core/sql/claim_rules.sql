@@ -1,6 +1,7 @@
 -- claim_rules: the rules of claim_checks, run before claim_checks.sql. The qualifier rules
 -- (which official values bear out a reported value) and the mappings (which series counts
--- which route and measure; whose figures count something else; IOM's country names).
+-- which route and measure; whose figures count something else). IOM's country names are
+-- matched with the table country_names (pipelines/reference/countries.py), not here.
 -- Tolerances: about and nearly 10% (at least 1 point for a percentage change); exact
 -- equal, a round figure within half a unit of its last non-zero digit but at most 5%, a
 -- percentage change within 1 point. pipelines/core/claim_checks.md (folded into the codebook) explains them.
@@ -78,18 +79,3 @@ CREATE OR REPLACE TEMP MACRO other_measures() AS TABLE
                 || 'including departures stopped in France, and a person detected twice counts twice); '
                 || 'the series counts arrivals.')
     ) AS t(organisation_id, why);
-
--- IOM's name for each country code (Country of Incident may add a comment after the name).
-CREATE OR REPLACE TEMP MACRO iom_country() AS TABLE
-    SELECT * FROM (VALUES
-    ('AL', 'Albania'), ('AT', 'Austria'), ('BA', 'Bosnia and Herzegovina'), ('BE', 'Belgium'),
-    ('BF', 'Burkina Faso'), ('BG', 'Bulgaria'), ('BJ', 'Benin'), ('BY', 'Belarus'), ('CV', 'Cabo Verde'),
-    ('CY', 'Cyprus'), ('DZ', 'Algeria'), ('EG', 'Egypt'), ('EH', 'Western Sahara'), ('ER', 'Eritrea'),
-    ('ES', 'Spain'), ('FR', 'France'), ('GB', 'United Kingdom'), ('GM', 'Gambia'), ('GR', 'Greece'),
-    ('HR', 'Croatia'), ('HU', 'Hungary'), ('IR', 'Iran'), ('IT', 'Italy'), ('LB', 'Lebanon'),
-    ('LT', 'Lithuania'), ('LV', 'Latvia'), ('LY', 'Libya'), ('MA', 'Morocco'), ('MD', 'Republic of Moldova'),
-    ('ME', 'Montenegro'), ('MK', 'North Macedonia'), ('ML', 'Mali'), ('MR', 'Mauritania'), ('MT', 'Malta'),
-    ('NE', 'Niger'), ('NG', 'Nigeria'), ('NL', 'Netherlands'), ('NO', 'Norway'), ('PL', 'Poland'),
-    ('RO', 'Romania'), ('RS', 'Serbia'), ('SD', 'Sudan'), ('SI', 'Slovenia'), ('SN', 'Senegal'),
-    ('SY', 'Syrian Arab Republic'), ('TD', 'Chad'), ('TN', 'Tunisia'), ('TR', 'Türkiye'), ('UA', 'Ukraine')
-    ) AS t(country, iom_name);

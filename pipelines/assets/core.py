@@ -1,0 +1,40 @@
+"""Group `core`: one asset per table declared with `group: core` in schemas/tables/, built
+by its SQL file from the staging tables and the tables it reads, with blocking checks of
+its Pandera schema and its foreign keys."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.assets.checks import schema_spec, table_check_result, table_metadata
+from pipelines.assets.resources import BorderlinesPaths
+from pipelines.core.database import connect
+from pipelines.core.tables import build_table, check_foreign_keys, check_schema, tables_read
+from pipelines.schemas import TableSpec, load_tables, tables_in_group
+
+GROUP = "core"
+
+
+def core_asset(table: TableSpec) -> dg.AssetsDefinition:
+    specs = [schema_spec(table.name)]
+    if table.references:
+        specs.append(dg.AssetCheckSpec("foreign_keys", asset=table.name, blocking=True,
+                                       description="Every foreign key value exists in " + ", ".join(table.references) + "."))
+
+    @dg.asset(name=table.name, group_name=GROUP, description=table.description,
+              deps=["staging", *tables_read(table)], check_specs=specs)
+    def _build(paths: BorderlinesPaths) -> dg.MaterializeResult:
+        con = connect(paths.database())
+        try:
+            arrow_table = build_table(con, table)
+            results = [table_check_result(table.name, "schema", check_schema(arrow_table, table))]
+            if table.references:
+                results.append(table_check_result(table.name, "foreign_keys", check_foreign_keys(con, table)))
+        finally:
+            con.close()
+        return dg.MaterializeResult(metadata=table_metadata(arrow_table, table), check_results=results)
+
+    return _build
+
+
+ASSETS = [core_asset(load_tables()[name]) for name in tables_in_group(GROUP)]

@@ -1,0 +1,68 @@
+"""Group `sources`: what the corpus says, read and checked by the same functions as
+`borderlines validate`, then staged in DuckDB for the core tables' SQL."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.assets.checks import problems_result, valid_spec
+from pipelines.assets.resources import BorderlinesPaths
+from pipelines.core.database import connect
+from pipelines.core.staging import combine_parts, load_staging, record_tables, source_tables
+from pipelines.ingest.corpus import Corpus, load_all_annotations, load_sources, source_folders
+from pipelines.ingest.problems import ProblemList
+from pipelines.ingest.registry import load_registries
+from pipelines.reference.countries import country_names
+from pipelines.schemas import annotated_tables
+
+GROUP = "sources"
+
+
+@dg.asset(group_name=GROUP, check_specs=[valid_spec("registries", "Registry files")],
+          description="People, organisations, places and agreements from sources/registry/.")
+def registries(paths: BorderlinesPaths):
+    problems = ProblemList()
+    loaded = load_registries(paths.corpus(), problems)
+    yield dg.Output(loaded, metadata={f"{name}_entries": len(rows) for name, rows in loaded.items()})
+    yield problems_result("registries", problems)
+
+
+@dg.asset(group_name=GROUP, check_specs=[valid_spec("news_sources", "Source folders")],
+          description="Each news source: metadata, raw file (sha256 checked), canonical text and links.")
+def news_sources(paths: BorderlinesPaths):
+    corpus = Corpus(paths.corpus())
+    load_sources(corpus, source_folders(corpus.root))
+    preview = "\n".join(f"| {s.source_id} | {s.metadata.get('publisher') or ''} | {len(s.text)} | {len(s.links)} |"
+                        for s in corpus.sources.values())
+    yield dg.Output(corpus.sources, metadata={
+        "sources": len(corpus.sources),
+        "preview": dg.MetadataValue.md("| source_id | publisher | characters | links |\n|---|---|---|---|\n" + preview),
+    })
+    yield problems_result("news_sources", corpus.problems)
+
+
+@dg.asset(group_name=GROUP, check_specs=[valid_spec("annotations", "Annotation files")],
+          description="Annotated records of every source, checked, with evidence quotes anchored in the text.")
+def annotations(paths: BorderlinesPaths, registries, news_sources):
+    corpus = Corpus(paths.corpus(), registries=registries, sources=news_sources)
+    # The output is the staging tables as Arrow, made part by part where each part is
+    # checked: a Corpus of record objects took ~20x the memory and was pickled between steps.
+    parts = load_all_annotations(corpus, convert=record_tables)
+    tables = {**source_tables(corpus.sources.values(), corpus.registries), **combine_parts(parts)}
+    counts = {name: tables[f"stg_{name}"].num_rows for name in sorted(t.name for t in annotated_tables().values())}
+    yield dg.Output(tables, metadata={f"{table}_records": n for table, n in counts.items() if n})
+    yield problems_result("annotations", corpus.problems)
+
+
+@dg.asset(group_name=GROUP, description="Staging tables in DuckDB: what each source says, one row per record per "
+                                        "source, and the country names (from pycountry) the claim rules match.")
+def staging(paths: BorderlinesPaths, annotations) -> dg.MaterializeResult:
+    con = connect(paths.database())
+    try:
+        counts = load_staging(con, {**annotations, "country_names": country_names()})
+    finally:
+        con.close()
+    return dg.MaterializeResult(metadata={name: rows for name, rows in counts.items()})
+
+
+ASSETS = [registries, news_sources, annotations, staging]
