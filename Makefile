@@ -10,12 +10,14 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
 install: $(STAMP)
 
-# Rebuild the venv whenever the lock file or the package metadata changes.
-$(STAMP): requirements.lock pyproject.toml
+# Rebuild the venv whenever a lock file or the package metadata changes. pip and setuptools
+# come from their own lock first (hash-checked, like everything else); the project is then
+# installed without build isolation, so the build backend is that locked setuptools.
+$(STAMP): requirements-bootstrap.lock requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-bootstrap.lock
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet --no-build-isolation --no-deps -e .
 	touch $(STAMP)
 
 validate: install
@@ -40,9 +42,13 @@ docs: install
 bench: install
 	$(BIN)/python -m benchmarks.run
 
-# Maintainers only: re-pin every dependency (needs `pip install uv`).
+# Maintainers only: re-pin every dependency (needs `pip install uv`; add --upgrade to move
+# pins forward). requirements-bootstrap.lock pins the installer and the build backend
+# (pip; setuptools, as pyproject.toml's [build-system] asks), which no package depends on.
 lock:
 	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
+	printf 'pip>=24\nsetuptools>=77\n' | uv pip compile - --python-version 3.11 --generate-hashes \
+	    --custom-compile-command "make lock" -o requirements-bootstrap.lock
 
 clean:
 	rm -rf build .dagster_home

@@ -103,13 +103,13 @@ def real_table(real: dict) -> str:
     rows = [("`borderlines validate`", real.get("validate")), ("import floor: `python -c \"import pandas, pandera.pandas\"`",
                                                             real.get("import_floor")),
             ("`borderlines build --build-dir <tmp>` (`make data`), cold: a fresh build folder", real.get("build")),
-            ("the same again into a folder already built: nothing changed, `build/cache` used", real.get("build_again")),
+            ("the same again into a folder already built: nothing changed (every build redoes everything)", real.get("build_again")),
             (f"Dagster floor: {real.get('assets')} no-op assets, same graph, in-process, ephemeral instance",
              real.get("dagster_floor")),
             ("the same no-op graph on the on-disk DAGSTER_HOME instance the build uses", real.get("dagster_floor_home")),
             ("imports alone of the libraries the build uses (Dagster, pandas, pyarrow, DuckDB, Pandera, "
              "frictionless, matplotlib)", real.get("stack_imports")),
-            ("the build's package check alone, in a fresh process, without its cache "
+            ("the build's package check alone, in a fresh process "
              "(frictionless reads every CSV row; `python -m benchmarks.floors package`)", real.get("package_check"))]
     lines = ["| command | seconds: median (min–max, runs) | peak RSS MiB |", "|---|---|---|"]
     lines += [f"| {label} | {_s(stats)} | {_rss(stats)} |" for label, stats in rows]
@@ -164,7 +164,7 @@ def generated(results: dict) -> str:
         "borderlines --root CORPUS build --build-dir TMP  # DAGSTER_HOME in the temporary folder",
         'python -c "import pandas, pandera.pandas"    # import floor',
         "python -m benchmarks.floors yaml CORPUS      # raw floor", "python -m benchmarks.floors dagster SHAPE.json   # Dagster floor",
-        "python -m benchmarks.floors package BUILD/data/datapackage.json   # the package check alone, no cache",
+        "python -m benchmarks.floors package BUILD/data/datapackage.json   # the package check alone",
         "```", "", END])
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import astuple
 from pathlib import Path
 
 from pipelines.errors import UsageError
@@ -22,8 +23,17 @@ GITHUB_ANNOTATION_LIMIT = 10
 # --- reports ---------------------------------------------------------------------------
 
 def _github_escape(text: str, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's escaping of a workflow command's data (prop=False) or property value: without
+    it, a line break in a file name or message starts a command of the contributor's choice."""
+    text = str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def _github_text(p: Problem) -> str:
+    """A problem as in the text report, for the log under "Full list:", every part escaped
+    as command data so that no line of it can be read as a workflow command."""
+    escaped = Problem(*(_github_escape(v) if isinstance(v, str) else v for v in astuple(p)))
+    return escaped.format_text()
 
 
 def report_text(problems: list[Problem], summary: str) -> str:
@@ -48,8 +58,8 @@ def report_github(problems: list[Problem], summary: str) -> str:
         lines.append(f"::error::{more} more problem(s) not annotated; the full list follows in the log")
     if problems:
         lines.append("Full list:")
-        lines.extend(p.format_text() for p in problems)
-    lines.append(summary)
+        lines.extend(_github_text(p) for p in problems)
+    lines.append(_github_escape(summary))
     return "\n".join(lines)
 
 

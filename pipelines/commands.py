@@ -5,25 +5,103 @@ work is done by library functions. Heavy imports happen inside each command so t
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 
 def cmd_build(args) -> int:
-    from pipelines.assets.definitions import PUBLISHED_TABLES
-    from pipelines.assets.run import failed_checks, run_build
-    from pipelines.core.database import connect
-    from pipelines.publish.build import build_summary
+    from pipelines.errors import BusyError, storage_cause
 
     root = args.root
     build_dir = Path(args.build_dir).resolve() if args.build_dir else root / "build"
-    result = run_build(root, build_dir)
-    if not result.success:
-        print("The build stopped: nothing was written to build/data.", file=sys.stderr)
-        for report in failed_checks(result) or ["a step failed; open the run in `make ui` for its log"]:
-            print(report, file=sys.stderr)
+    data = build_dir / "data"
+    shown = _shown(data, root)
+    try:
+        before = _identity(data)
+        from pipelines.publish.manifest import build_manifest
+
+        inputs = build_manifest(root)  # what the build starts from: the one it records must match
+        result = _run_build(root, build_dir)
+    except BusyError as err:
+        print(f"borderlines build: {err}", file=sys.stderr)
         return 1
+    except OSError as err:
+        cause = storage_cause(err)
+        if cause is None:
+            raise
+        where = _shown(Path(err.filename), root) if err.filename else shown
+        print(f"borderlines: cannot write {where}: {cause}", file=sys.stderr)
+        return 1
+    if result.success:
+        changed = _changed_during_build(inputs, data)
+        if changed:
+            print(f"borderlines build: {changed[0].replace('since the build', 'during the build')}"
+                  f"{f' (and {len(changed) - 1} more)' if len(changed) > 1 else ''}: "
+                  "run `make data` again (a release refuses this build)", file=sys.stderr)
+            return 1
+        return _report_build(root, build_dir)
+    from pipelines.assets.run import failed_checks, failed_steps
+
+    steps = failed_steps(result)
+    causes = {storage_cause(error) for _, error in steps} - {None}
+    if causes:
+        print(f"borderlines: cannot write {_shown(build_dir, root)}: {', '.join(sorted(causes))}", file=sys.stderr)
+        return 1
+    after = _identity(data)
+    if after is not None and after != before:
+        print(f"The build stopped after it replaced {shown}:", file=sys.stderr)
+    elif after is not None or before is not None:
+        print(f"The build stopped: {shown} still holds the last good build, unchanged.", file=sys.stderr)
+    else:
+        print(f"The build stopped: nothing was written to {shown}.", file=sys.stderr)
+    reports = failed_checks(result)
+    reports += [f"step {step!r} failed: {error}" for step, error in steps
+                if not reports or "AssetCheck" not in error]  # a failed blocking check is reported above
+    for report in reports or ["a step failed; open the run in `make ui` for its log"]:
+        print(report, file=sys.stderr)
+    return 1
+
+
+def _changed_during_build(inputs: dict, data: Path) -> list[str]:
+    """What changed between the start of the build and its manifest; the build's manifest is
+    removed when anything did, so that no release takes a build of a mix of both."""
+    from pipelines.publish.manifest import MANIFEST, differences, read_manifest
+
+    recorded = read_manifest(data / MANIFEST)
+    changed = differences(inputs, recorded) if recorded is not None else []
+    if changed:
+        (data / MANIFEST).unlink()
+    return changed
+
+
+def _identity(data: Path) -> tuple[int, int] | None:
+    """Which folder build/data is (a recovered or migrated build keeps its inode)."""
+    try:
+        found = data.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _run_build(root: Path, build_dir: Path):
+    from pipelines.assets.run import run_build
+
+    return run_build(root, build_dir)
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path as the user would type it: relative to the repository when inside it."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(root))).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _report_build(root: Path, build_dir: Path) -> int:
+    from pipelines.assets.definitions import PUBLISHED_TABLES
+    from pipelines.core.database import connect
+    from pipelines.publish.build import build_summary
+
     print(f"Built {build_dir / 'data'} (Parquet, CSV and datapackage.json):")
     con = connect(build_dir / "borderlines.duckdb")
     try:
@@ -44,25 +122,30 @@ def cmd_docs(args) -> int:
 
 def cmd_ui(args) -> int:
     from pipelines.assets.run import dagster_home
+    from pipelines.assets.ui import serve_ui
 
-    root = args.root
-    dagster_home(root)
-    print(f"Dagster UI: http://127.0.0.1:{args.port}  (Ctrl-C to stop)")
-    command = [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.assets.definitions",
-               "-h", "127.0.0.1", "-p", str(args.port)]
-    return subprocess.call(command, cwd=root, env={**os.environ, "BORDERLINES_ROOT": str(root)})
+    dagster_home(args.root)
+    print(f"Dagster UI: http://127.0.0.1:{args.port}  (Ctrl-C to stop)", flush=True)
+    return serve_ui(args.root, args.port)
 
 
 def cmd_release(args) -> int:
-    from pipelines.errors import ReleaseError
+    from pipelines.errors import BusyError, ReleaseError, storage_cause
     from pipelines.publish.release import release
 
     root = args.root
     try:
         message = release(args.version, root / "build" / "data", root / "datasets", root / "datapackage.json",
-                          release_date=args.date)
-    except ReleaseError as err:
+                          release_date=args.date, root=root)
+    except (ReleaseError, BusyError) as err:
         print(f"borderlines release: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        cause = storage_cause(err)
+        if cause is None:
+            raise
+        where = _shown(Path(err.filename), root) if err.filename else "datasets"
+        print(f"borderlines: cannot write {where}: {cause}", file=sys.stderr)
         return 1
     print(message)
     return 0
@@ -73,8 +156,10 @@ def register(sub) -> None:
         "build", help="build the dataset through Dagster into build/data",
         description="Materialise every Dagster asset in-process: read and check the sources, stage them in "
                     "DuckDB (build/borderlines.duckdb), build and check every table declared in schemas/tables/, "
-                    "and write Parquet, CSV, charts and datapackage.json to build/data/. Changes no tracked "
-                    "file. Exit status: 0 built, 1 a check or step failed (its report is printed).")
+                    "and write Parquet, CSV, charts, datapackage.json and the build's manifest beside the last "
+                    "good build, which build/data points to only once the package check has passed. One build "
+                    "at a time per build folder; no cache; changes no tracked file. Exit status: 0 built, 1 a "
+                    "check or step failed, another build is running, or the disk refused (the reason is printed).")
     build.add_argument("--build-dir", help="where to build (default: build/)")
     build.set_defaults(func=cmd_build)
 
@@ -95,10 +180,12 @@ def register(sub) -> None:
     rel = sub.add_parser(
         "release", help="publish the current build as datasets/<version>/",
         description="Copy build/data into datasets/<version>/ through a temporary folder renamed into place, "
-                    "validate it, and point the root datapackage.json at it. A version that exists is never "
-                    "overwritten. Describe the version in datasets/CHANGELOG.md first: its date there is the "
-                    "release date. Exit status: 0 published (or already identical), 1 refused.")
+                    "validate it, and point the root datapackage.json at it. Only a build made from the current "
+                    "sources and code is published (its manifest is checked); a version that exists is never "
+                    "overwritten, and running it again finishes an interrupted release. The version must be "
+                    "described in datasets/CHANGELOG.md: its date there is the release date. Exit status: 0 "
+                    "published (or already identical), 1 refused.")
     rel.add_argument("version", help="MAJOR.MINOR.PATCH")
-    rel.add_argument("--date", help="release date YYYY-MM-DD (default: its entry in datasets/CHANGELOG.md, else today)")
+    rel.add_argument("--date", help="release date YYYY-MM-DD (default: the date of its entry in datasets/CHANGELOG.md, else today)")
     rel.set_defaults(func=cmd_release)
 

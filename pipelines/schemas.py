@@ -35,6 +35,8 @@ from typing import Any
 
 import yaml
 
+from pipelines.ingest.safety import FORMULA_HINT_VALUE, formula_risk, url_problem
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = REPO_ROOT / "schemas" / "tables"
 SQL_DIR = Path(__file__).resolve().parent / "core" / "sql"
@@ -191,6 +193,14 @@ class FieldSpec:
             return f"{self.name} must be {expected}, not {type(value).__name__} {value!r}", hint
         if self.type == "string" and not value.strip():
             return f"{self.name} is empty", "write a value, or null when it is unknown"
+        if self.type == "string":
+            # Published as CSV too: no spreadsheet formula, no script link (ingest/safety.py).
+            risk = formula_risk(value)
+            if risk:
+                return f"{self.name} {risk}", FORMULA_HINT_VALUE
+            if self.format == "uri" and url_problem(value):
+                return (f"{self.name} {value!r} {url_problem(value)}",
+                        "write the address as the browser shows it, e.g. https://example.org/news/1")
         if self.enum and value not in self.enum:
             return (f"{self.name} {value!r} is not one of the allowed values",
                     " ".join(filter(None, [did_you_mean(value, self.enum), "allowed: " + ", ".join(self.enum)])))

@@ -101,3 +101,28 @@ def corpus(tmp_path) -> Path:
     root = tmp_path / "corpus"
     shutil.copytree(FIXTURE, root)
     return root
+
+
+# --- editing a copied corpus, and reading validate's problems --------------------------------
+
+def edit(root: Path, rel: str, old: str, new: str, count: int = 1) -> None:
+    """Replace text in a file of a copied corpus; the test's setup fails if old is not there."""
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"test setup: {old!r} not in {rel}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def line_of(root: Path, rel: str, needle: str) -> int:
+    """The first line of a file that contains needle (1-based)."""
+    for n, line in enumerate((root / rel).read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return n
+    raise AssertionError(needle)
+
+
+def only(problems: list[dict], code: str) -> dict:
+    """The first problem with this code; fails listing the problems there are."""
+    found = [p for p in problems if p["code"] == code]
+    assert found, f"no {code} in {[p['code'] + ': ' + p['message'] for p in problems]}"
+    return found[0]

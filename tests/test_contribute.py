@@ -255,6 +255,20 @@ def test_changed_since_checks_only_the_changed_source(repo, capsys):
     assert [p["code"] for p in report["problems"]] == ["number-not-quoted"]
 
 
+def test_changed_since_does_not_read_another_sources_annotations_through_a_link(repo, capsys):
+    """The id search over the other sources reads files as the full run does: a link to
+    /dev/zero there is not followed (it would be read until memory runs out)."""
+    other = repo / "sources/news/2024-03-04-fixture-strait-talks/annotations.yaml"
+    other.unlink()
+    other.symlink_to("/dev/zero")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a link")
+    changed = repo / "sources/news/2024-03-05-fixture-copy/annotations.yaml"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    code, report = validate_json(capsys, repo, "--changed-since", "HEAD")
+    assert code == 0 and report["sources"] == 1
+
+
 def test_changed_since_still_catches_an_id_of_an_unchanged_source(repo, capsys):
     annotations = repo / "sources/news/2024-03-05-fixture-copy/annotations.yaml"
     annotations.write_text(annotations.read_text(encoding="utf-8").replace(
@@ -422,6 +436,17 @@ def test_workflow_runs_on_pull_request_with_read_only_permissions_and_known_comm
     assert calls >= 2
     assert any("validate --format github" in s for s in scripts) and any("make data" in s for s in scripts)
     assert any("GITHUB_STEP_SUMMARY" in s and "borderlines diff" in s for s in scripts)
+    # actions pinned by commit SHA (tests/test_releases.py checks which), the checkout keeps
+    # no token, no ${{ }} inside a script, and pip's cache is keyed on both lock files
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    for step in steps:
+        if "uses" in step:
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+        assert "${{" not in step.get("run", ""), step.get("name")
+    [checkout] = [s for s in steps if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkout["with"]["persist-credentials"] is False
+    [setup] = [s for s in steps if s.get("uses", "").startswith("actions/setup-python@")]
+    assert set(setup["with"]["cache-dependency-path"].split()) == {"requirements.lock", "requirements-bootstrap.lock"}
 
 
 def test_pre_commit_hooks():

@@ -1,10 +1,8 @@
 """The blocking check of a package (pipelines/publish/package_check.py) finds what is wrong
-in a CSV or a Parquet file, and its cache of passed resources never hides a change."""
+in a CSV or a Parquet file."""
 
 import json
 import shutil
-import subprocess
-import sys
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -12,7 +10,7 @@ import pytest
 
 from pipelines.publish import package_check
 from pipelines.hashing import file_digest
-from pipelines.publish.package_check import CACHE_FILE, validate_package
+from pipelines.publish.package_check import validate_package
 from pipelines.schemas import REPO_ROOT
 
 LATEST = json.loads((REPO_ROOT / "datapackage.json").read_text())["version"]
@@ -41,20 +39,6 @@ def replace_in(path, old, new):
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def count_frictionless_reads(monkeypatch):
-    from frictionless import Resource
-
-    reads = []
-    original = Resource.validate
-
-    def counting(self, *args, **kwargs):
-        reads.append(self.name)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Resource, "validate", counting)
-    return reads
 
 
 def test_the_release_passes(package):
@@ -100,48 +84,3 @@ def test_rows_beyond_the_frictionless_limit_are_still_held_to_their_types(packag
     problems = validate_package(package)
     assert not any(p.startswith("uk_small_boat_arrivals_daily_csv: row") for p in problems), problems
     assert any(p.startswith("uk_small_boat_arrivals_daily_csv: ") and "declared types" in p for p in problems), problems
-
-
-def test_a_passed_resource_is_not_read_again_until_something_it_depends_on_changes(package, tmp_path, monkeypatch):
-    cache = tmp_path / "cache"
-    reads = count_frictionless_reads(monkeypatch)
-    assert validate_package(package, cache_dir=cache) == []
-    tables = [r["name"] for r in json.loads(package.read_text())["resources"] if r.get("format") == "csv"]
-    assert sorted(reads) == sorted(tables)
-    assert sorted(json.loads((cache / CACHE_FILE).read_text()).values()) == sorted([*tables, "datapackage.json"])
-
-    reads.clear()
-    assert validate_package(package, cache_dir=cache) == []
-    assert reads == []
-    # the descriptor's verdict is kept too: an unchanged package does not even load frictionless
-    check = "import sys; from pipelines.publish.package_check import validate_package; from pathlib import Path; " \
-            "assert validate_package(Path(sys.argv[1]), Path(sys.argv[2])) == []; print('frictionless' in sys.modules)"
-    loaded = subprocess.run([sys.executable, "-c", check, str(package), str(cache)], capture_output=True, text=True)
-    assert loaded.stdout.strip() == "False", loaded.stderr
-
-    # organisations changes: it and crossings, whose foreign key points at it, are read again
-    replace_in(package.parent / "csv" / "organisations.csv", '"italy-interior-ministry"', '"italy-ministry"')
-    rehash(package)
-    reads.clear()
-    problems = validate_package(package, cache_dir=cache)
-    assert "organisations_csv" in reads and "crossings_csv" in reads and "places_csv" not in reads
-    assert any(p.startswith("crossings_csv: row") and "foreign-key" in p for p in problems), problems
-
-
-def test_the_cache_is_not_trusted_when_a_file_differs_from_its_descriptor(package, tmp_path, monkeypatch):
-    cache = tmp_path / "cache"
-    assert validate_package(package, cache_dir=cache) == []
-    replace_in(package.parent / "csv" / "places.csv", "Calais", "Kalais")  # descriptor not rehashed
-    reads = count_frictionless_reads(monkeypatch)
-    problems = validate_package(package, cache_dir=cache)
-    assert any(p.startswith("places_csv: sha256") for p in problems)
-    assert "places_csv" in reads
-
-
-def test_a_damaged_cache_means_validating_everything(package, tmp_path, monkeypatch):
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    (cache / CACHE_FILE).write_text("{not json")
-    reads = count_frictionless_reads(monkeypatch)
-    assert validate_package(package, cache_dir=cache) == []
-    assert len(reads) == len([r for r in json.loads(package.read_text())["resources"] if r.get("format") == "csv"])

@@ -21,6 +21,7 @@ import pytest
 from conftest import FIXTURE, VENV_BIN, build, failed_checks, scratch_dagster_home
 from pipelines.assets.definitions import PUBLISHED_TABLES, defs
 from pipelines.cli import main
+from pipelines.publish.manifest import MANIFEST, build_manifest, write_manifest
 from pipelines.publish.release import ReleaseError, release
 from pipelines.schemas import load_tables, tables_in_group
 
@@ -109,7 +110,7 @@ def test_evidence_offsets_point_at_the_quotes(fixture_build):
 def test_same_inputs_give_byte_identical_files(fixture_build, cli_build):
     # two builds of the same corpus: the session's, and `borderlines build` into another folder
     first, second = tree_hashes(fixture_build / "data"), tree_hashes(cli_build[0] / "data")
-    assert len(first) == 2 * len(PUBLISHED_TABLES) + 1
+    assert len(first) == 2 * len(PUBLISHED_TABLES) + 2  # and datapackage.json, manifest.json
     assert first == second
 
 
@@ -144,11 +145,20 @@ def test_real_sources_build(real_build_result):
 
 # --- releases ----------------------------------------------------------------------------
 
+CHANGELOG = "# Changelog\n\n## 0.2.0 - 2026-11-24\n\n## 0.1.1 - 2026-11-23\n\n## 0.1.0 - 2026-11-23\n"
+
+
 @pytest.fixture
 def repo(tmp_path, fixture_build):
-    """A scratch repository layout holding the fixture build."""
+    """A scratch repository layout holding the fixture build, the sources it was built from
+    and a changelog describing the versions the tests release."""
     shutil.copytree(fixture_build / "data", tmp_path / "build" / "data")
+    shutil.copytree(FIXTURE / "sources", tmp_path / "sources")
+    # the code as it is now, should pipelines/ change during the session (tests/test_build_hardening.py
+    # shows that a release refuses a build older than its sources or code)
+    write_manifest(build_manifest(tmp_path), tmp_path / "build/data" / MANIFEST)
     (tmp_path / "datasets").mkdir()
+    (tmp_path / "datasets" / "CHANGELOG.md").write_text(CHANGELOG)
     return tmp_path
 
 

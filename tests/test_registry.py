@@ -48,24 +48,20 @@ SELECT route, count(*) AS figures FROM crossings GROUP BY route ORDER BY route
 """
 
 BUILD_AND_REPORT = """\
-import json, sys
-from pathlib import Path
+import contextlib, io, json, sys
 import dagster as dg
 from pipelines.assets.definitions import defs
-from pipelines.assets.run import failed_checks, run_build
+from pipelines.cli import main
 from pipelines.publish.codebook import render_codebook
 
-corpus, build = Path(sys.argv[1]), Path(sys.argv[2])
+with contextlib.redirect_stdout(io.StringIO()):
+    status = main(["build"])  # as `make data` runs it, in the copied repository
 graph = defs.resolve_asset_graph()
 node = graph.get(dg.AssetKey("route_counts"))
 checks = sorted(k.name for k in graph.asset_check_keys if k.asset_key == dg.AssetKey("route_counts"))
-result = run_build(corpus, build, instance=dg.DagsterInstance.ephemeral())
-evaluations = {(e.asset_key.to_user_string(), e.check_name): e.passed for e in result.get_asset_check_evaluations()}
 print(json.dumps({
-    "success": result.success, "failed": failed_checks(result), "group": node.group_name,
-    "parents": sorted(p.to_user_string() for p in node.parent_keys), "checks": checks,
-    "schema_check_passed": evaluations.get(("route_counts", "schema")),
-    "in_codebook": "## `route_counts`: Figures per route" in render_codebook(),
+    "status": status, "group": node.group_name, "parents": sorted(p.to_user_string() for p in node.parent_keys),
+    "checks": checks, "in_codebook": "## `route_counts`: Figures per route" in render_codebook(),
 }))
 """
 
@@ -77,51 +73,45 @@ def _copy_code(target: Path) -> Path:
     return target
 
 
-def test_a_table_added_as_yaml_and_sql_is_built_checked_published_and_documented(tmp_path):
-    code = _copy_code(tmp_path / "code")
-    (code / "schemas" / "tables" / "route_counts.yaml").write_text(NEW_TABLE, encoding="utf-8")
-    (code / "pipelines" / "core" / "sql" / "route_counts.sql").write_text(NEW_SQL, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(code), "DAGSTER_HOME": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-c", BUILD_AND_REPORT, str(FIXTURE), str(tmp_path / "build")],
-                         capture_output=True, text=True, env=env, cwd=code)
-    assert out.returncode == 0, out.stderr[-3000:]
-    report = json.loads(out.stdout.strip().splitlines()[-1])
-    assert report["success"], report["failed"]
-    assert report["group"] == "core"
-    assert "crossings" in report["parents"]  # read from its SQL: built after the table it reads
-    assert report["checks"] == ["schema"]
-    assert report["schema_check_passed"] is True
-    assert report["in_codebook"]
-    descriptor = json.loads((tmp_path / "build" / "data" / "datapackage.json").read_text())
-    names = [r["name"] for r in descriptor["resources"]]
-    assert names.index("route_counts") == names.index("conflicts_csv") + 1  # order 145: after conflicts (140)
-    assert {"route_counts", "route_counts_csv"} <= set(names)
-    rows = (tmp_path / "build" / "data" / "csv" / "route_counts.csv").read_text().splitlines()
-    assert rows[0] == '"route","figures"' or rows[0] == "route,figures"
-    assert len(rows) > 1
-
-
 def _tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
             if p.is_file() and "__pycache__" not in p.parts}
 
 
-def test_a_build_changes_no_tracked_file_even_when_the_generated_docs_are_stale(tmp_path):
-    """`make data` writes only under build/: regenerating the docs is `make docs`' job."""
+def test_a_table_added_as_yaml_and_sql_is_built_checked_published_and_documented(tmp_path):
+    """In a copy of the repository (code, declarations, the hand-made corpus, a codebook):
+    add a table as its YAML and its SQL file, make the generated docs stale, and run
+    `borderlines build` as `make data` does. The table is built, checked and published, the
+    codebook would document it, and the build changes no tracked file (docs are `make
+    docs`' job)."""
     repo = _copy_code(tmp_path / "repo")
     shutil.copytree(FIXTURE / "sources", repo / "sources")
     (repo / "datasets").mkdir()
     shutil.copy(REPO_ROOT / "datasets" / "CODEBOOK.md", repo / "datasets" / "CODEBOOK.md")
+    (repo / "schemas" / "tables" / "route_counts.yaml").write_text(NEW_TABLE, encoding="utf-8")
+    (repo / "pipelines" / "core" / "sql" / "route_counts.sql").write_text(NEW_SQL, encoding="utf-8")
     people = repo / "schemas" / "tables" / "people.yaml"
     people.write_text(people.read_text().replace("description: People named", "description: Everyone named", 1))
     assert "Everyone named" in people.read_text()
     before = _tree(repo)
     env = {**os.environ, "PYTHONPATH": str(repo), "DAGSTER_HOME": str(tmp_path / "dagster")}
-    out = subprocess.run([sys.executable, "-m", "pipelines.cli", "build"], capture_output=True, text=True, env=env,
-                         cwd=repo)
+    out = subprocess.run([sys.executable, "-c", BUILD_AND_REPORT], capture_output=True, text=True, env=env, cwd=repo)
     assert out.returncode == 0, out.stderr[-3000:]
-    after = {path: data for path, data in _tree(repo).items() if not path.startswith("build/")}
-    assert after == before
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report["status"] == 0, out.stderr[-3000:]
+    assert report["group"] == "core"
+    assert "crossings" in report["parents"]  # read from its SQL: built after the table it reads
+    assert report["checks"] == ["schema"]
+    assert report["in_codebook"]
+    data = repo / "build" / "data"
+    descriptor = json.loads((data / "datapackage.json").read_text())
+    names = [r["name"] for r in descriptor["resources"]]
+    assert names.index("route_counts") == names.index("conflicts_csv") + 1  # order 145: after conflicts (140)
+    assert {"route_counts", "route_counts_csv"} <= set(names)
+    rows = (data / "csv" / "route_counts.csv").read_text().splitlines()
+    assert rows[0].replace('"', "") == "route,figures" and len(rows) > 1
+    after = {path: content for path, content in _tree(repo).items() if not path.startswith("build/")}
+    assert after == before, "the build changed tracked files"
 
 
 # --- declarations the pipeline cannot build -----------------------------------------------

@@ -1,5 +1,6 @@
-"""The Dagster UI really starts on 127.0.0.1, shows the three groups, and "Materialize all"
-(the same GraphQL launch the button sends) succeeds."""
+"""The Dagster UI really starts on 127.0.0.1, shows the four groups, "Materialize all"
+(the same GraphQL launch the button sends) succeeds, and `borderlines ui` stops with all its
+processes on SIGTERM and on Ctrl-C (SIGINT) sent to it alone, as from a script."""
 
 import json
 import os
@@ -43,44 +44,57 @@ def graphql(port, query, variables=None):
         return json.loads(response.read())["data"]
 
 
-def group_alive(pgid: int) -> bool:
-    """Whether a process of the group still runs (zombies, which write nothing, do not count)."""
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
+def _processes() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, state) of every process, from /proc."""
+    out = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            state, _ppid, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
+            out[int(stat.parent.name)] = (int(ppid), state)
         except (OSError, IndexError, ValueError):
             continue
-        if int(group) == pgid and state != "Z":
-            return True
-    return not Path("/proc/self/stat").exists()  # no /proc: trust killpg
+    return out
 
 
-def stop(proc: subprocess.Popen) -> None:
-    """Stop the UI's whole process group (webserver, daemon, code server) and wait until every
-    process of it has exited: one still running would write into DAGSTER_HOME as it is removed."""
-    os.killpg(proc.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 20  # a limit: the loop ends as soon as the group is gone
-    while group_alive(proc.pid) and time.monotonic() < deadline:
-        proc.poll()
+def descendants(pid: int) -> set[int]:
+    processes, found, frontier = _processes(), set(), {pid}
+    while frontier:
+        children = {child for child, (parent, _) in processes.items() if parent in frontier} - found
+        found |= children
+        frontier = children
+    return found
+
+
+def running(pids: set[int]) -> set[int]:
+    """The pids that still run (a zombie, which does nothing, does not count)."""
+    processes = _processes()
+    return {pid for pid in pids if pid in processes and processes[pid][1] != "Z"}
+
+
+def stop(proc: subprocess.Popen, signum: int) -> set[int]:
+    """Send signum to the `borderlines ui` process alone, as a terminal's Ctrl-C or a
+    supervisor's SIGTERM would; returns the processes of the UI still running 30 s later
+    (after which they are killed, so that none writes into DAGSTER_HOME as it is removed)."""
+    children = descendants(proc.pid)
+    proc.send_signal(signum)
+    deadline = time.monotonic() + 30  # a limit: the loop ends as soon as every process is gone
+    while (proc.poll() is None or running(children)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    if group_alive(proc.pid):
-        os.killpg(proc.pid, signal.SIGKILL)
+    left = running(children | ({proc.pid} if proc.poll() is None else set()))
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
     proc.wait()
+    return left
 
 
-@pytest.fixture
-def ui(tmp_path, dagster_home):
+@pytest.fixture(params=[signal.SIGTERM])
+def ui(request, tmp_path, dagster_home):
     port = free_port()
     env = dict(os.environ, DAGSTER_HOME=str(dagster_home), TMPDIR=str(tmp_path),
                BORDERLINES_BUILD_DIR=str(tmp_path / "build"))
     (dagster_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    # its own session, so that the whole process group (webserver, daemon, code server) can be stopped
     proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "ui", "--port", str(port)], cwd=REPO_ROOT,
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 90  # a limit: the loop ends as soon as the UI answers
         while True:
@@ -95,7 +109,9 @@ def ui(tmp_path, dagster_home):
             time.sleep(POLL)
         yield port, tmp_path
     finally:
-        stop(proc)
+        left = stop(proc, request.param)
+    assert not left, f"processes of the UI still running after {request.param.name}: {sorted(left)}"
+    assert proc.returncode == 0
 
 
 def test_ui_shows_the_graph_and_materialize_all_succeeds(ui):
@@ -121,3 +137,9 @@ def test_ui_shows_the_graph_and_materialize_all_succeeds(ui):
         time.sleep(POLL)
     assert status == "SUCCESS"
     assert (tmp_path / "build" / "data" / "datapackage.json").exists()
+
+
+@pytest.mark.parametrize("ui", [signal.SIGINT], indirect=True)
+def test_ui_stops_on_ctrl_c_with_its_children(ui):
+    port, _ = ui  # the fixture sends SIGINT (Ctrl-C) when the test ends and checks that everything stopped
+    assert graphql(port, QUERY_ASSETS)["assetNodes"]

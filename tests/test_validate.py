@@ -13,7 +13,7 @@ import pytest
 
 from pipelines.cli import main
 
-from conftest import FIXTURE  # noqa: E402 (tests/fixtures/corpus, shared: conftest.py)
+from conftest import FIXTURE, edit, line_of, only  # noqa: E402 (shared: conftest.py)
 SOURCE = "sources/news/2024-03-04-fixture-strait-talks"
 ANNOTATIONS = f"{SOURCE}/annotations.yaml"
 METADATA = f"{SOURCE}/source.yaml"
@@ -23,26 +23,6 @@ def run(capsys, root, *args):
     code = main(["--root", str(root), "validate", "--format", "json", *args])
     report = json.loads(capsys.readouterr().out)
     return code, report["problems"]
-
-
-def edit(root, rel, old, new, count=1):
-    path = root / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"test setup: {old!r} not in {rel}"
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
-
-
-def line_of(root, rel, needle):
-    for n, line in enumerate((root / rel).read_text(encoding="utf-8").splitlines(), 1):
-        if needle in line:
-            return n
-    raise AssertionError(needle)
-
-
-def only(problems, code):
-    found = [p for p in problems if p["code"] == code]
-    assert found, f"no {code} in {[p['code'] + ': ' + p['message'] for p in problems]}"
-    return found[0]
 
 
 def test_fixture_corpus_is_valid(capsys):
@@ -194,7 +174,8 @@ def test_raw_file_changed_is_a_hash_mismatch(corpus, capsys):
     raw.write_bytes(raw.read_bytes().replace(b"seven", b"eight"))
     _, problems = run(capsys, corpus)
     problem = only(problems, "hash-mismatch")
-    assert problem["path"] == METADATA
+    assert problem["path"] == f"{SOURCE}/article.html"  # the file that changed, as a whole (line 0)
+    assert problem["line"] == 0
     assert hashlib.sha256(raw.read_bytes()).hexdigest() in problem["message"]
 
 

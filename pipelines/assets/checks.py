@@ -1,14 +1,12 @@
-"""How checks and tables show in the Dagster UI, for every group: one place for the
-check specs, check results and table metadata."""
+"""The blocking checks of every group, in one place: their specs, and their results as the
+UI shows them (validate's report, a table check's failure cases)."""
 
 from __future__ import annotations
 
 import dagster as dg
-import pyarrow as pa
 
-from pipelines.core.tables import TableCheck, as_pandas
+from pipelines.core.tables import TableCheck
 from pipelines.ingest.problems import ProblemList
-from pipelines.schemas import TableSpec
 
 SCHEMA_CHECK = "Pandera schema derived from schemas/: types, enums, patterns, ranges, keys, cross-field rules."
 
@@ -37,15 +35,3 @@ def table_check_result(asset: str, name: str, check: TableCheck) -> dg.AssetChec
         asset_key=asset, check_name=name, passed=check.passed,
         metadata={"failures": len(check.failures), "failure_cases": dg.MetadataValue.md(check.summary() or "none")},
     )
-
-
-def table_metadata(arrow_table: pa.Table, table: TableSpec) -> dict:
-    """Row count, column schema and a preview of a built table."""
-    frame = as_pandas(arrow_table.slice(0, 10))  # the preview's rows only: the whole table as pandas doubled a step's memory
-    return {
-        "dagster/row_count": arrow_table.num_rows,
-        "dagster/column_schema": dg.TableSchema(columns=[
-            dg.TableColumn(f.name, f.type, description=f.description) for f in table.fields
-        ]),
-        "preview": dg.MetadataValue.md(frame.head(10).to_markdown(index=False) if len(frame) else "(no rows)"),
-    }

@@ -4,15 +4,20 @@ its Pandera schema and its foreign keys."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 
-from pipelines.assets.checks import schema_spec, table_check_result, table_metadata
+from pipelines.assets.checks import schema_spec, table_check_result
+from pipelines.assets.metadata import OWNERS, code_version, definition_metadata, module_file, table_files, table_metadata
 from pipelines.assets.resources import BorderlinesPaths
 from pipelines.core.database import connect
 from pipelines.core.tables import build_table, check_foreign_keys, check_schema, tables_read
 from pipelines.schemas import TableSpec, load_tables, tables_in_group
 
 GROUP = "core"
+# The code that runs every core table's SQL: part of each core asset's code version.
+RUNNER_FILES = [module_file("pipelines.core.tables"), module_file("pipelines.core.database"), Path(__file__)]
 
 
 def core_asset(table: TableSpec) -> dg.AssetsDefinition:
@@ -22,7 +27,10 @@ def core_asset(table: TableSpec) -> dg.AssetsDefinition:
                                        description="Every foreign key value exists in " + ", ".join(table.references) + "."))
 
     @dg.asset(name=table.name, group_name=GROUP, description=table.description,
-              deps=["staging", *tables_read(table)], check_specs=specs)
+              deps=["staging", *tables_read(table)], check_specs=specs,
+              kinds={"duckdb", "sql"}, owners=OWNERS, tags={"borderlines/layer": GROUP},
+              code_version=code_version(*table_files(table), *RUNNER_FILES),
+              metadata=definition_metadata(table))
     def _build(paths: BorderlinesPaths) -> dg.MaterializeResult:
         con = connect(paths.database())
         try:

@@ -3,35 +3,55 @@ datapackage.json in build/data, with a blocking check of the whole package."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 
+from pipelines.assets.metadata import OWNERS, code_version, module_file
 from pipelines.assets.resources import BorderlinesPaths
 from pipelines.core.database import connect
-from pipelines.publish.build import write_build
+from pipelines.publish.build import discard, recover, stage_build, swap_in
+from pipelines.publish.locking import exclusive
+from pipelines.publish.manifest import MANIFEST, build_manifest, write_manifest
 from pipelines.publish.package_check import validate_package
 from pipelines.schemas import load_tables
 
 GROUP = "publish"
 PUBLISHED_TABLES = list(load_tables())  # every declared table, in declared order
+# The code that writes and checks the package: its code version.
+WRITER_FILES = [*(module_file(f"pipelines.publish.{name}") for name in
+                  ("build", "files", "datapackage", "chart", "manifest", "package_check", "roundtrip")),
+                module_file("pipelines.reference.attribution"), Path(__file__)]
 
 
-@dg.asset(group_name=GROUP, deps=PUBLISHED_TABLES,
+@dg.asset(group_name=GROUP, deps=PUBLISHED_TABLES, kinds={"parquet", "csv"}, owners=OWNERS,
+          tags={"borderlines/layer": GROUP}, code_version=code_version(*WRITER_FILES),
           check_specs=[dg.AssetCheckSpec("frictionless", asset="data_package", blocking=True,
                                          description="The descriptor against the Data Package profile, every file's size and sha256, "
                                                      "frictionless on each table's CSV (types, constraints, keys), and "
                                                      "each Parquet file's types and values against its CSV.")],
           description="Parquet and CSV of every published table, the charts, and datapackage.json, in build/data.")
 def data_package(paths: BorderlinesPaths) -> dg.MaterializeResult:
-    # build/cache: charts and frictionless verdicts of unchanged content are not redone
-    cache = paths.build() / "cache"
-    con = connect(paths.database())
-    try:
-        counts = write_build(con, PUBLISHED_TABLES, paths.data_dir(), paths.corpus(), cache)
-    finally:
-        con.close()
-    problems = validate_package(paths.data_dir() / "datapackage.json", cache_dir=cache)
+    # Written beside the last good build and swapped in only once the check passed: a failed
+    # check leaves build/data as it was (pipelines/publish/build.py). No cache: every build
+    # draws and checks everything, so what it publishes is what its sources make.
+    data_dir = paths.data_dir()
+    with exclusive(paths.build() / ".lock", "build"):
+        recover(data_dir)
+        con = connect(paths.database())
+        try:
+            staged, counts = stage_build(con, PUBLISHED_TABLES, data_dir, paths.corpus())
+        finally:
+            con.close()
+        try:
+            write_manifest(build_manifest(paths.corpus()), staged / MANIFEST)
+            problems = validate_package(staged / "datapackage.json")
+            if not problems:
+                swap_in(staged, data_dir)
+        finally:
+            discard(staged)
     return dg.MaterializeResult(
-        metadata={"path": str(paths.data_dir()), **{f"{name}_rows": n for name, n in counts.items()}},
+        metadata={"path": str(data_dir), **{f"{name}_rows": n for name, n in counts.items()}},
         check_results=[dg.AssetCheckResult(
             asset_key="data_package", check_name="frictionless", passed=not problems,
             metadata={"problems": len(problems), "report": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:50]) or "none")},

@@ -4,9 +4,12 @@ for the table that gathers every reader's data-quality issues."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 
-from pipelines.assets.checks import schema_spec, table_check_result, table_metadata
+from pipelines.assets.checks import schema_spec, table_check_result
+from pipelines.assets.metadata import OWNERS, code_version, definition_metadata, module_file, table_files, table_metadata
 from pipelines.assets.resources import BorderlinesPaths
 from pipelines.core.database import connect, store_table
 from pipelines.core.tables import check_schema, read_table
@@ -15,6 +18,9 @@ from pipelines.reference.load import gather_issues_sql, issues_gatherers, issues
 from pipelines.schemas import TableSpec, load_tables
 
 GROUP = "reference"
+# The code that reads every official file: part of each reference asset's code version.
+RUNNER_FILES = [module_file("pipelines.reference.load"), module_file("pipelines.reference.quality"),
+                module_file("pipelines.reference.provenance"), Path(__file__)]
 
 
 def reference_asset(table: TableSpec, quality: TableSpec) -> dg.AssetsDefinition:
@@ -23,7 +29,10 @@ def reference_asset(table: TableSpec, quality: TableSpec) -> dg.AssetsDefinition
                                            "its provenance.yaml records."),
              schema_spec(table.name)]
 
-    @dg.asset(name=table.name, group_name=GROUP, description=table.description, check_specs=specs)
+    @dg.asset(name=table.name, group_name=GROUP, description=table.description, check_specs=specs,
+              kinds={"python", "duckdb"}, owners=OWNERS, tags={"borderlines/layer": GROUP},
+              code_version=code_version(*table_files(table), *RUNNER_FILES),
+              metadata={**definition_metadata(table), "folder": f"{REFERENCE_DIR}/{table.build['folder']}"})
     def _load(paths: BorderlinesPaths) -> dg.MaterializeResult:
         read = read_reference(paths.corpus(), table, quality)
         con = connect(paths.database())
@@ -43,7 +52,9 @@ def reference_asset(table: TableSpec, quality: TableSpec) -> dg.AssetsDefinition
 
 def issues_asset(quality: TableSpec, readers: list[str]) -> dg.AssetsDefinition:
     @dg.asset(name=quality.name, group_name=GROUP, deps=readers, check_specs=[schema_spec(quality.name)],
-              description=quality.description)
+              description=quality.description, kinds={"duckdb"}, owners=OWNERS, tags={"borderlines/layer": GROUP},
+              code_version=code_version(*table_files(quality), *RUNNER_FILES),
+              metadata=definition_metadata(quality))
     def _gather(paths: BorderlinesPaths) -> dg.MaterializeResult:
         con = connect(paths.database())
         try:

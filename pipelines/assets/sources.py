@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 
 from pipelines.assets.checks import problems_result, valid_spec
+from pipelines.assets.metadata import OWNERS, code_version, module_file
 from pipelines.assets.resources import BorderlinesPaths
 from pipelines.core.database import connect
 from pipelines.core.staging import combine_parts, load_staging, record_tables, source_tables
@@ -16,9 +19,14 @@ from pipelines.reference.countries import country_names
 from pipelines.schemas import annotated_tables
 
 GROUP = "sources"
+# What the UI shows for every asset of the group; each asset's code version is a hash of
+# the modules that compute it (the ingest package, which validate shares, for the checks).
+INGEST_FILES = sorted((Path(__file__).resolve().parent.parent / "ingest").glob("*.py"))
+COMMON = dict(group_name=GROUP, owners=OWNERS, tags={"borderlines/layer": GROUP})
 
 
-@dg.asset(group_name=GROUP, check_specs=[valid_spec("registries", "Registry files")],
+@dg.asset(**COMMON, check_specs=[valid_spec("registries", "Registry files")], kinds={"python", "yaml"},
+          code_version=code_version(*INGEST_FILES),
           description="People, organisations, places and agreements from sources/registry/.")
 def registries(paths: BorderlinesPaths):
     problems = ProblemList()
@@ -27,7 +35,8 @@ def registries(paths: BorderlinesPaths):
     yield problems_result("registries", problems)
 
 
-@dg.asset(group_name=GROUP, check_specs=[valid_spec("news_sources", "Source folders")],
+@dg.asset(**COMMON, check_specs=[valid_spec("news_sources", "Source folders")], kinds={"python"},
+          code_version=code_version(*INGEST_FILES),
           description="Each news source: metadata, raw file (sha256 checked), canonical text and links.")
 def news_sources(paths: BorderlinesPaths):
     corpus = Corpus(paths.corpus())
@@ -41,7 +50,8 @@ def news_sources(paths: BorderlinesPaths):
     yield problems_result("news_sources", corpus.problems)
 
 
-@dg.asset(group_name=GROUP, check_specs=[valid_spec("annotations", "Annotation files")],
+@dg.asset(**COMMON, check_specs=[valid_spec("annotations", "Annotation files")], kinds={"python", "yaml"},
+          code_version=code_version(*INGEST_FILES, module_file("pipelines.core.staging")),
           description="Annotated records of every source, checked, with evidence quotes anchored in the text.")
 def annotations(paths: BorderlinesPaths, registries, news_sources):
     corpus = Corpus(paths.corpus(), registries=registries, sources=news_sources)
@@ -54,7 +64,10 @@ def annotations(paths: BorderlinesPaths, registries, news_sources):
     yield problems_result("annotations", corpus.problems)
 
 
-@dg.asset(group_name=GROUP, description="Staging tables in DuckDB: what each source says, one row per record per "
+@dg.asset(**COMMON, kinds={"duckdb"},
+          code_version=code_version(module_file("pipelines.core.staging"), module_file("pipelines.core.database"),
+                                    module_file("pipelines.reference.countries")),
+          description="Staging tables in DuckDB: what each source says, one row per record per "
                                         "source, and the country names (from pycountry) the claim rules match.")
 def staging(paths: BorderlinesPaths, annotations) -> dg.MaterializeResult:
     con = connect(paths.database())

@@ -9,6 +9,7 @@ it and name the characters that differ. The suggestion never anchors anything.
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 
 # Characters people type differently from how articles print them.
@@ -96,8 +97,33 @@ def _normalise_with_map(s: str) -> tuple[str, list[int]]:
     return "".join(out), positions
 
 
+# --- the nearest passage, in bounded time ----------------------------------------------------
+# difflib's longest common run costs about len(a) * len(b) / (alphabet size), and its
+# matching blocks that once per block: 2 s for a 1 KB quote in a 200 KB article, a minute for
+# 3 KB. Below _EXACT_BUDGET (len(text) * len(quote), to locate) and _ALIGN_BUDGET (len(passage)
+# * len(quote), to align) difflib runs as it always did, which covers ordinary quotes (a
+# sentence, up to about 1,000 characters) in ordinary articles. Above them:
+# - the passage is located by votes of the quote's 8-character pieces for where the quote
+#   would start in the text (a few hundred str.find calls), not by a full comparison;
+# - the quote is aligned with that passage chunk by chunk (_CHUNK characters at a time, after
+#   taking off the common start and end), so the cost grows with the quote's length, not
+#   with its square.
+_EXACT_BUDGET = 10_000_000
+_ALIGN_BUDGET = 1_000_000
+_GRAM = 8
+_GRAM_SAMPLES = 256  # pieces of the quote looked up in the text
+_GRAM_MAX_HITS = 16  # a piece found more often than this says nothing about where the quote is
+_CHUNK = 400
+
+
+@functools.lru_cache(maxsize=2)
+def _normalised_text(text: str) -> tuple[str, list[int]]:
+    """The article's folded text, once per article for all its quotes that do not match."""
+    return _normalise_with_map(text)
+
+
 def _not_found(text: str, quote: str) -> AnchorFailure:
-    norm_text, positions = _normalise_with_map(text)
+    norm_text, positions = _normalised_text(text)
     norm_quote, _ = _normalise_with_map(quote.strip())
     i = norm_text.find(norm_quote)
     if i != -1:
@@ -110,17 +136,19 @@ def _not_found(text: str, quote: str) -> AnchorFailure:
             "copy the passage from the article as it is: " + repr(passage),
             passage,
         )
-    matcher = difflib.SequenceMatcher(None, text, quote, autojunk=False)
-    match = matcher.find_longest_match(0, len(text), 0, len(quote))
-    if match.size < max(4, len(quote) // 5):
-        return AnchorFailure("quote-not-found", "the quote is not in the text, and nothing like it is",
-                             "check that the annotation belongs to this source, and copy the words from the article")
-    # Align the quote with a window around that run; the passage spans the matched parts.
-    w0 = max(0, match.a - match.b - 10)
-    window = text[w0: match.a - match.b + len(quote) + 10]
-    blocks = [b for b in difflib.SequenceMatcher(None, window, quote, autojunk=False).get_matching_blocks() if b.size]
-    passage = window[blocks[0].a: blocks[-1].a + blocks[-1].size]
-    if difflib.SequenceMatcher(None, passage, quote, autojunk=False).ratio() < 0.75:
+    nothing = AnchorFailure("quote-not-found", "the quote is not in the text, and nothing like it is",
+                            "check that the annotation belongs to this source, and copy the words from the article")
+    diagonal = _nearest_diagonal(text, quote)
+    if diagonal is None:
+        return nothing
+    # Align the quote with a window around that place; the passage spans the matched parts.
+    w0 = max(0, diagonal - 10)
+    window = text[w0: max(0, diagonal + len(quote) + 10)]
+    blocks = _matching_blocks(window, quote)
+    if not blocks or max(b[2] for b in blocks) < _min_run(quote):
+        return nothing
+    passage = window[blocks[0][0]: blocks[-1][0] + blocks[-1][2]]
+    if _ratio(passage, quote) < 0.75:
         return AnchorFailure("quote-not-found", "the quote is not in the text, and nothing close to it is",
                              "check that the annotation belongs to this source, and copy the words from the article")
     return AnchorFailure(
@@ -131,9 +159,120 @@ def _not_found(text: str, quote: str) -> AnchorFailure:
     )
 
 
+def _min_run(quote: str) -> int:
+    """The longest common run that makes a passage a candidate: a fifth of the quote, but
+    64 characters are enough for a long quote (the ratio test then decides)."""
+    return max(4, min(len(quote) // 5, 64))
+
+
+def _nearest_diagonal(text: str, quote: str) -> int | None:
+    """Where in the text the quote would start (text index of quote[0]), None if nowhere."""
+    if len(text) * len(quote) <= _EXACT_BUDGET:
+        match = difflib.SequenceMatcher(None, text, quote, autojunk=False).find_longest_match(
+            0, len(text), 0, len(quote))
+        return match.a - match.b if match.size >= _min_run(quote) else None
+    votes: dict[int, list[int]] = {}
+    step = max(1, (len(quote) - _GRAM) // _GRAM_SAMPLES)
+    for q in range(0, max(1, len(quote) - _GRAM + 1), step):
+        gram = quote[q: q + _GRAM]
+        hits, at = [], text.find(gram)
+        while at != -1 and len(hits) <= _GRAM_MAX_HITS:
+            hits.append(at)
+            at = text.find(gram, at + 1)
+        if len(hits) > _GRAM_MAX_HITS:
+            continue
+        for at in hits:  # a few inserted or deleted characters keep a piece in its band
+            votes.setdefault((at - q) // 64, []).append(at - q)
+    if not votes:
+        return None
+
+    def score(band: int) -> int:
+        return sum(len(votes.get(b, ())) for b in (band - 1, band, band + 1))
+
+    best = max(votes, key=lambda band: (score(band), -band))
+    # the exact start most pieces of that band agree on (pieces after an insertion vote one off)
+    counts: dict[int, int] = {}
+    for band in (best - 1, best, best + 1):
+        for diagonal in votes.get(band, ()):
+            counts[diagonal] = counts.get(diagonal, 0) + 1
+    return max(counts, key=lambda diagonal: (counts[diagonal], -diagonal))
+
+
+def _matching_blocks(a: str, b: str) -> list[tuple[int, int, int]]:
+    """difflib's matching blocks of a and b (without the final empty one); bounded above
+    _ALIGN_BUDGET by taking off the common start and end and aligning the rest by chunks."""
+    if len(a) * len(b) <= _ALIGN_BUDGET:
+        return [tuple(m) for m in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() if m.size]
+    head = _common_prefix(a, b)
+    tail = _common_prefix(a[head:][::-1], b[head:][::-1])
+    blocks = [(0, 0, head)] if head else []
+    i, j, a_end, b_end = head, head, len(a) - tail, len(b) - tail
+    while i < a_end and j < b_end:
+        last_chunk = (a_end - i) * (b_end - j) <= _ALIGN_BUDGET  # the rest in one go
+        if last_chunk:
+            a_part, b_part = a[i:a_end], b[j:b_end]
+        else:
+            a_part, b_part = a[i: min(a_end, i + _CHUNK + _CHUNK // 2)], b[j: min(b_end, j + _CHUNK)]
+        found = [m for m in difflib.SequenceMatcher(None, a_part, b_part, autojunk=False).get_matching_blocks()
+                 if m.size]
+        if not last_chunk:  # the chunk's last blocks may belong further on: keep its first half
+            kept = [m for m in found if m.b + m.size <= len(b_part) // 2] or found[:1]
+            found = kept
+        if not found:  # nothing in common here: skip this stretch of the quote
+            j += len(b_part)
+            continue
+        blocks.extend((i + m.a, j + m.b, m.size) for m in found)
+        i, j = i + found[-1].a + found[-1].size, j + found[-1].b + found[-1].size
+        if last_chunk:
+            break
+    if tail:
+        blocks.append((a_end, b_end, tail))
+    merged: list[tuple[int, int, int]] = []
+    for block in blocks:
+        if merged and merged[-1][0] + merged[-1][2] == block[0] and merged[-1][1] + merged[-1][2] == block[1]:
+            merged[-1] = (merged[-1][0], merged[-1][1], merged[-1][2] + block[2])
+        elif not merged or (block[0] >= merged[-1][0] + merged[-1][2] and block[1] >= merged[-1][1] + merged[-1][2]):
+            merged.append(block)
+    return merged
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common start of a and b, by halving (slices compare at C speed)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _ratio(a: str, b: str) -> float:
+    """difflib's ratio(), through _matching_blocks."""
+    if not a and not b:
+        return 1.0
+    return 2.0 * sum(size for _, _, size in _matching_blocks(a, b)) / (len(a) + len(b))
+
+
+def _opcodes(a: str, b: str) -> list[tuple[str, int, int, int, int]]:
+    """difflib's get_opcodes(), through _matching_blocks."""
+    if len(a) * len(b) <= _ALIGN_BUDGET:
+        return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    out, i, j = [], 0, 0
+    for ai, bj, size in [*_matching_blocks(a, b), (len(a), len(b), 0)]:
+        tag = "replace" if i < ai and j < bj else "delete" if i < ai else "insert" if j < bj else ""
+        if tag:
+            out.append((tag, i, ai, j, bj))
+        if size:
+            out.append(("equal", ai, ai + size, bj, bj + size))
+        i, j = ai + size, bj + size
+    return out
+
+
 def describe_differences(quote: str, passage: str, limit: int = 4) -> str:
     diffs = []
-    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, quote, passage, autojunk=False).get_opcodes():
+    for op, a1, a2, b1, b2 in _opcodes(quote, passage):
         if op == "equal":
             continue
         theirs, ours = passage[b1:b2], quote[a1:a2]
@@ -146,4 +285,6 @@ def describe_differences(quote: str, passage: str, limit: int = 4) -> str:
 def _name(s: str) -> str:
     if not s:
         return "nothing"
+    if len(s) > 60:  # a long stretch that differs: its start is enough to find it
+        return repr(s[:60]) + f"… ({len(s)} characters)"
     return _NAMES.get(s, repr(s))

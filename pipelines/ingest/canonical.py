@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from pipelines.ingest.safety import formula_risk, link_problem
+
 
 @dataclass(frozen=True)
 class Link:
@@ -93,7 +95,11 @@ def canonical_text(raw: bytes, raw_format: str) -> tuple[str, list[Link]]:
 
     links = []
     for href, start, end in sorted(parser.links, key=lambda link: link[1]):
+        if link_problem(href):  # only http(s), mailto and relative links become data (ingest/safety.py)
+            continue
         s, e = offset(start), offset(end)
+        if formula_risk(canonical[s:e]):  # the anchor text goes to the CSV of source_links
+            continue
         links.append(Link(anchor_text=canonical[s:e], href=href, start=s, end=e))
     return canonical, links
 

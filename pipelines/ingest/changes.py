@@ -28,6 +28,8 @@ from pipelines.errors import UsageError
 from pipelines.ingest.corpus import (ANNOTATION_FILE, NEWS_DIR, Corpus, check_corpus_ids, per_source_ids,
                                      per_source_ids_of_folders, source_folders)
 from pipelines.ingest.parallel import fewer_collections, map_in_order
+from pipelines.ingest.problems import ProblemList
+from pipelines.ingest.yamlfile import MAX_FILE_BYTES, read_bytes
 
 # A change under any of these can change the result for every source.
 CORPUS_WIDE_PREFIXES = ("sources/registry/", "schemas/", "pipelines/ingest/", "pipelines/schemas.py")
@@ -129,8 +131,9 @@ def _ids_in_folders(root: Path, registry_ids: dict[str, set[str]], wanted: froze
 def _may_hold(path: Path, ids: list[bytes]) -> bool:
     """False when the file cannot hold any of the ids: none is in its bytes, and it has no
     backslash (a YAML escape, "\\x2d", is the only way to write an id's characters apart)."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return False  # unreadable: the full run gets no records from it either
+    # Read as the full run reads it (no links, no special files, the size limit): a file it
+    # refuses gives it no records, so it cannot hold a clashing id.
+    data = read_bytes(path, ProblemList(), "", max_bytes=MAX_FILE_BYTES)
+    if data is None:
+        return False
     return b"\\" in data or any(record_id in data for record_id in ids)

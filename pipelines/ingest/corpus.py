@@ -8,24 +8,32 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from pipelines.errors import UsageError
 from pipelines.ingest.canonical import Link, canonical_text, sha256_hex
+from pipelines.ingest.dates import FIRST_YEAR, LAST_YEAR
 from pipelines.ingest.fields import check_mapping, did_you_mean
 from pipelines.ingest.parallel import fewer_collections, map_in_order
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.records import Record, SourceContext, check_record
 from pipelines.ingest.registry import load_registries
-from pipelines.ingest.yamlfile import load_contributor_yaml
+from pipelines.ingest.yamlfile import check_folder, exists, load_contributor_yaml, read_bytes
 from pipelines.schemas import annotated_tables, load_tables
 
 NEWS_DIR = "sources/news"
 METADATA_FILE = "source.yaml"
 ANNOTATION_FILE = "annotations.yaml"
 MAX_RAW_BYTES = 5_000_000  # a news article is tens of kB
+# http(s)://host[:port][/path...]: what the published `url` (format uri) and a reader need.
+# In a file or folder name, these would break the line of a report (and a line of the CI log
+# that starts with "::" is a workflow command): such a name is refused, and shown escaped.
+_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 @dataclass
@@ -61,8 +69,20 @@ def find_root(start: Path) -> Path:
 
 
 def source_folders(root: Path) -> list[Path]:
+    """The entries of sources/news/ that are not plain files: folders, and links or special
+    files (FIFO, device, socket), which _read_source reports without reading them. If
+    sources/news/ is itself a link, it is the one entry (and reported so); if sources/ is a
+    link, there are none (load_registries reports it)."""
     news = root / NEWS_DIR
-    return sorted(p for p in news.iterdir() if p.is_dir()) if news.exists() else []
+    try:
+        if stat.S_ISLNK(os.lstat(root / "sources").st_mode):
+            return []
+        if not stat.S_ISDIR(os.lstat(news).st_mode):
+            return [news]
+    except (OSError, ValueError):
+        return []
+    with os.scandir(news) as entries:  # the type comes with the entry: no stat per folder
+        return sorted(Path(entry.path) for entry in entries if not entry.is_file(follow_symlinks=False))
 
 
 def load_corpus(root: Path, only: Iterable[Path] | None = None, keep_records: bool = True) -> Corpus:
@@ -140,8 +160,13 @@ def per_source_ids_of_folders(root: Path, registry_ids: dict[str, set[str]],
 
 
 def _rel(root: Path, path: Path) -> str:
+    # The last part is not resolved: a link is reported under its own name, not its target's.
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return path.relative_to(root).as_posix()  # the usual case: no system call
+    except ValueError:
+        pass
+    try:
+        return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -185,11 +210,19 @@ def _read_source(root: Path, folder: Path) -> _SourceFolder:
     problems = found.problems
     rel_folder = _rel(root, folder)
     meta_rel = f"{rel_folder}/{METADATA_FILE}"
-    doc = load_contributor_yaml(folder / METADATA_FILE, meta_rel, problems) if (folder / METADATA_FILE).exists() else None
+    if _NAME_CONTROL.search(rel_folder):
+        problems.add(_escaped(rel_folder), 0, 0, "bad-file-name",
+                     "the folder's name has control characters (a line break, a tab, ...); it was not read",
+                     "rename the folder to its source_id")
+        return found
+    if not check_folder(folder, rel_folder, problems):
+        return found
+    if not exists(folder / METADATA_FILE):
+        problems.add(meta_rel, 0, 0, "missing-file", f"the source folder has no {METADATA_FILE}",
+                     "run `borderlines new-source` or copy the example in CONTRIBUTING.md")
+        return found
+    doc = load_contributor_yaml(folder / METADATA_FILE, meta_rel, problems)
     if doc is None:
-        if not (folder / METADATA_FILE).exists():
-            problems.add(meta_rel, 0, 0, "missing-file", f"the source folder has no {METADATA_FILE}",
-                         "run `borderlines new-source` or copy the example in CONTRIBUTING.md")
         return found
     sources_table = load_tables()["sources"]
     fields = sources_table.annotated_fields()
@@ -207,6 +240,10 @@ def _read_source(root: Path, folder: Path) -> _SourceFolder:
         problems.add(meta_rel, *doc.position("published_date"), "bad-date",
                      f"published_date {meta['published_date']!r} is not a date", "write it as YYYY-MM-DD")
         return found
+    if not FIRST_YEAR <= published.year <= LAST_YEAR:
+        problems.add(meta_rel, *doc.position("published_date"), "bad-value", _out_of_range("published_date", published),
+                     "check the year", meta["published_date"])
+        return found
     meta["published_date"] = published
     for name in ("retrieved_date",):
         if name in meta:
@@ -214,6 +251,10 @@ def _read_source(root: Path, folder: Path) -> _SourceFolder:
                 meta[name] = dt.date.fromisoformat(meta[name])
             except ValueError:
                 problems.add(meta_rel, *doc.position(name), "bad-date", f"{name} {meta[name]!r} is not a date", "write it as YYYY-MM-DD")
+                del meta[name]
+                continue
+            if not FIRST_YEAR <= meta[name].year <= LAST_YEAR:
+                problems.add(meta_rel, *doc.position(name), "bad-value", _out_of_range(name, meta[name]), "check the year")
                 del meta[name]
     if meta.get("published_date_method") == "inferred_from_text" and not meta.get("published_date_note"):
         problems.add(meta_rel, *doc.position("published_date_method"), "missing-field",
@@ -226,28 +267,48 @@ def _read_source(root: Path, folder: Path) -> _SourceFolder:
     return found
 
 
+def _escaped(text: str) -> str:
+    """text with its control characters written as escapes (a line break as \\n)."""
+    return _NAME_CONTROL.sub(lambda found: repr(found.group())[1:-1], text)
+
+
+def _out_of_range(name: str, day: dt.date) -> str:
+    return f"{name} {day.isoformat()} is out of range: dates go from {FIRST_YEAR} to {LAST_YEAR}"
+
+
+
 def _read_raw(folder, meta, meta_rel, doc, problems) -> tuple[str, list[Link]] | None:
-    raw_path = folder / meta["raw_file"]
+    name = meta["raw_file"]
+    raw_path = folder / name
+    raw_rel = f"{meta_rel.rsplit('/', 1)[0]}/{name}"
     position = doc.position("raw_file")
-    if "/" in meta["raw_file"] or not raw_path.is_file():
-        problems.add(meta_rel, *position, "missing-file", f"raw file {meta['raw_file']!r} is not in the source folder",
+    if _NAME_CONTROL.search(name):
+        problems.add(meta_rel, *position, "bad-file-name", f"raw_file {name!r} has control characters (a line break, ...)",
+                     "rename the raw file, and write its new name here")
+        return None
+    if "/" in name or "\\" in name or name in ("", ".", "..") or not exists(raw_path):
+        problems.add(meta_rel, *position, "missing-file", f"raw file {name!r} is not in the source folder",
                      "raw_file names a file next to source.yaml")
         return None
-    size = raw_path.stat().st_size
-    if size > MAX_RAW_BYTES:
-        problems.add(meta_rel, *position, "file-too-large", f"the raw file is {size:,} bytes; the limit is {MAX_RAW_BYTES:,}",
-                     "add the article text only, not a whole web page with its assets")
+    if name in (METADATA_FILE, ANNOTATION_FILE):
+        problems.add(meta_rel, *position, "bad-value", f"raw_file names {name}, not the article",
+                     "raw_file names the article's own file, next to source.yaml")
         return None
-    raw = raw_path.read_bytes()
+    raw = read_bytes(raw_path, problems, raw_rel, max_bytes=MAX_RAW_BYTES, what="the raw file",
+                     too_large_hint="add the article text only, not a whole web page with its assets")
+    if raw is None:
+        return None
     digest = sha256_hex(raw)
     if digest != meta["raw_sha256"]:
-        problems.add(meta_rel, *doc.position("raw_sha256"), "hash-mismatch",
-                     f"the raw file's sha256 is {digest}, not the recorded {meta['raw_sha256']}",
+        # On the file that changed (line 0: the whole file), not on source.yaml.
+        problems.add(raw_rel, 0, 0, "hash-mismatch",
+                     f"the raw file's sha256 is {digest}, not the {meta['raw_sha256']} recorded in {METADATA_FILE} "
+                     f"(line {doc.position('raw_sha256')[0]})",
                      "raw files are kept byte for byte: restore the original file, or record the hash of a new one")
     try:
         return canonical_text(raw, meta["raw_format"])
     except UnicodeDecodeError as err:
-        problems.add(f"{meta_rel.rsplit('/', 1)[0]}/{meta['raw_file']}", raw[: err.start].count(b"\n") + 1, 0, "not-utf8",
+        problems.add(raw_rel, raw[: err.start].count(b"\n") + 1, 0, "not-utf8",
                      f"the raw file is not valid UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start})",
                      "convert the article to UTF-8 before adding it (e.g. `iconv -f latin1 -t utf-8`)")
         return None
@@ -256,7 +317,7 @@ def _read_raw(folder, meta, meta_rel, doc, problems) -> tuple[str, list[Link]] |
 def load_annotations(corpus: Corpus, folder: Path, rel_folder: str, ctx: SourceContext) -> None:
     problems = corpus.problems
     rel = f"{rel_folder}/{ANNOTATION_FILE}"
-    if not (folder / ANNOTATION_FILE).exists():
+    if not exists(folder / ANNOTATION_FILE):
         problems.add(rel, 0, 0, "missing-file", f"the source has no {ANNOTATION_FILE}", "create it; see CONTRIBUTING.md")
         return
     doc = load_contributor_yaml(folder / ANNOTATION_FILE, rel, problems)

@@ -49,6 +49,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+# The years a date may have (published_date and every date of an annotation): nothing
+# outside is a date anyone means, and counting from year 1 or 9999 overflows.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july",
                 "august", "september", "october", "november", "december")
@@ -147,7 +150,13 @@ def resolve_date(value: str, published: date, *, planned: bool = False) -> Resol
         why = _PRECISION_WORD[precision]
         return ResolvedDate(start, end, precision, None, f"'{shown}' -> {_fmt(start, end)}: {why} (ISO)")
     s = _normalise(shown)
-    start, end, precision, why = _resolve(s, shown, published, planned)
+    try:
+        start, end, precision, why = _resolve(s, shown, published, planned)
+    except DateError:
+        raise
+    except (OverflowError, ValueError):  # counted from a publication date near year 1 or 9999
+        raise DateError(f"'{shown}' resolves to a date out of range from the publication date "
+                        f"{published.isoformat()}; check the publication date, or write the date as YYYY-MM-DD") from None
     rule = f"'{shown}' -> {_fmt(start, end)}: {why}"
     return ResolvedDate(start, end, precision, shown, rule)
 

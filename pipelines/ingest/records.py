@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipelines.ingest.anchoring import Anchor, anchor_quote
-from pipelines.ingest.dates import DateError, is_iso_date, resolve_date
+from pipelines.ingest.dates import FIRST_YEAR, LAST_YEAR, DateError, is_iso_date, resolve_date
 from pipelines.ingest.fields import check_mapping, did_you_mean
 from pipelines.ingest.numbers import find_cue, numbers_in
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.yamlfile import YamlDoc
+from pipelines.ingest.safety import FORMULA_HINT_QUOTE, formula_risk
 from pipelines.schemas import FieldSpec, TableSpec, child_tables
 
 # A change or a ratio means nothing without the period it is compared with.
@@ -90,19 +91,24 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
     line, _ = doc.position(*keys)
     record = Record(table.name, record_id, ctx.source_id, values, {}, [], path=doc.path, line=line)
 
-    record.evidence = _anchor_evidence(doc, keys, item.get("evidence"), table, children, ctx, problems, what)
+    failed: list[tuple[str, ...] | None] = []  # the `fields` of each quote that did not anchor
+    record.evidence = _anchor_evidence(doc, keys, item.get("evidence"), table, children, ctx, problems, what, failed)
     _check_references(doc, keys, values, table, ctx, problems)
     for key, child_table in children.items():
         record.children[key] = _check_children(doc, keys + (key,), item.get(key), child_table, ctx, problems, what, key)
 
     quotes = [q for q in record.evidence]
     planned = values.get("status") == "planned"
-    _resolve_dates(doc, keys, values, fields, quotes, ctx, problems, record, planned)
+    # A quote that did not anchor is reported once, as such: the checks that would have read
+    # it (a date phrase in any quote; a number or cue in the quotes supporting its field) are
+    # not run, or they would report a second, misleading problem for the same mistake.
+    phrases_checked = not failed
+    _resolve_dates(doc, keys, values, fields, quotes, ctx, problems, record, planned, phrases_checked=phrases_checked)
     for key, child_table in children.items():
         for j, child in enumerate(record.children[key]):
             _resolve_dates(doc, keys + (key, j), child, child_table.annotated_fields(), quotes, ctx, problems,
-                           record, bool(child.get("is_planned")), label=f"{key}[{j + 1}].")
-    _check_numbers_and_cues(doc, keys, values, fields, quotes, problems)
+                           record, bool(child.get("is_planned")), label=f"{key}[{j + 1}].", phrases_checked=phrases_checked)
+    _check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed)
     _check_spans(doc, keys, values, problems)
     if table.name == "crossings" and values.get("measure") in NEEDS_BASELINE:
         # The key must be there; an explicit null says the source does not give the baseline.
@@ -113,7 +119,8 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
     return record
 
 
-def _anchor_evidence(doc, keys, evidence, table, children, ctx, problems, what) -> list[Quote]:
+def _anchor_evidence(doc, keys, evidence, table, children, ctx, problems, what, failed) -> list[Quote]:
+    """The quotes that anchor; `failed` gets the `fields` (None: all) of each one that does not."""
     if not evidence:
         problems.add(doc.path, *doc.position(*keys), "no-evidence", f"{what} has no evidence",
                      "add `evidence:` with at least one quote copied from the article")
@@ -151,12 +158,17 @@ def _anchor_evidence(doc, keys, evidence, table, children, ctx, problems, what) 
             quote = entry
         if not isinstance(quote, str):
             problems.add(doc.path, *where(), "wrong-type", "a quote must be text", "put the quote in quotes")
+            failed.append(supports)
             continue
+        risk = formula_risk(quote)
+        if risk:  # published in the CSV of `evidence`; the quote still anchors, so nothing cascades
+            problems.add(doc.path, *where(), "bad-value", f"the quote {risk}", FORMULA_HINT_QUOTE, quote)
         result = anchor_quote(ctx.text, quote, occurrence)
         if isinstance(result, Anchor):
             quotes.append(Quote(quote, result.start, result.end, supports))
         else:
             problems.add(doc.path, *where(), result.code, result.message, result.hint, result.excerpt or quote)
+            failed.append(supports)
     return quotes
 
 
@@ -200,7 +212,8 @@ def _check_children(doc, keys, items, table, ctx, problems, what, key) -> list[d
     return out
 
 
-def _resolve_dates(doc, keys, values, fields, quotes, ctx, problems, record, planned, label="") -> None:
+def _resolve_dates(doc, keys, values, fields, quotes, ctx, problems, record, planned, label="",
+                   phrases_checked=True) -> None:
     for spec in fields:
         if spec.type != "date" or spec.name not in values:
             continue
@@ -211,11 +224,17 @@ def _resolve_dates(doc, keys, values, fields, quotes, ctx, problems, record, pla
             problems.add(doc.path, *doc.position(*keys, spec.name), "bad-date", str(err), "", raw)
             del values[spec.name]
             continue
-        if not is_iso_date(raw) and not any(raw.casefold() in q.quote.casefold() for q in quotes):
+        if phrases_checked and not is_iso_date(raw) and not any(raw.casefold() in q.quote.casefold() for q in quotes):
             problems.add(doc.path, *doc.position(*keys, spec.name), "date-phrase-not-quoted",
                          f"the date phrase {raw!r} does not appear in any quote of this record",
                          "quote the words that give the date, or write the date as YYYY-MM-DD", raw)
         day = resolved.end if spec.name.endswith("_end") else resolved.start
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            problems.add(doc.path, *doc.position(*keys, spec.name), "bad-value",
+                         f"{spec.name} {day.isoformat()} is out of range: dates go from {FIRST_YEAR} to {LAST_YEAR}",
+                         "check the year", raw)
+            del values[spec.name]
+            continue
         values[spec.name] = day
         precision_field = f"{spec.name}_precision"
         if any(f.name == precision_field for f in fields) and precision_field not in values:
@@ -232,7 +251,13 @@ def _supporting(quotes: list[Quote], *names: str) -> str:
     return "\n".join(q.quote for q in quotes if q.fields is None or any(n in q.fields for n in names))
 
 
-def _check_numbers_and_cues(doc, keys, values, fields, quotes, problems) -> None:
+def _unchecked(failed: list[tuple[str, ...] | None], *names: str) -> bool:
+    """True if a quote that did not anchor supports one of these fields (a quote without
+    `fields` supports them all)."""
+    return any(supports is None or any(n in supports for n in names) for supports in failed)
+
+
+def _check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed=()) -> None:
     if not quotes:
         return  # no-evidence was reported already
     scanned: dict[str, set[float]] = {}  # the fields of a record mostly share their quotes: scan each text once
@@ -241,6 +266,8 @@ def _check_numbers_and_cues(doc, keys, values, fields, quotes, problems) -> None
         if value is None:
             continue
         if spec.type in ("integer", "number"):
+            if failed and _unchecked(failed, spec.name):
+                continue
             text = _supporting(quotes, spec.name)
             found = scanned.get(text)
             if found is None:
@@ -252,6 +279,8 @@ def _check_numbers_and_cues(doc, keys, values, fields, quotes, problems) -> None
                              f"numbers in the quotes: {', '.join(f'{n:g}' for n in sorted(found)) or 'none'}")
         elif spec.name == "qualifier" or spec.name.endswith("_qualifier"):
             qualified = "value" if spec.name == "qualifier" else spec.name[: -len("_qualifier")]
+            if failed and _unchecked(failed, spec.name, qualified):
+                continue
             if value != "exact" and not find_cue(value, _supporting(quotes, spec.name, qualified)):
                 problems.add(doc.path, *doc.position(*keys, spec.name), "qualifier-cue-missing",
                              f"{spec.name} is {value!r} but no supporting quote has a cue for it",

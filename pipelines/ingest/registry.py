@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipelines.ingest.fields import check_mapping
 from pipelines.ingest.problems import ProblemList
-from pipelines.ingest.yamlfile import load_contributor_yaml
+from pipelines.ingest.yamlfile import check_folder, exists, load_contributor_yaml
 from pipelines.schemas import TableSpec, load_tables
 
 
@@ -20,12 +20,15 @@ def registry_tables() -> dict[str, TableSpec]:
 
 def load_registries(root: Path, problems: ProblemList) -> dict[str, list[dict]]:
     """Entries of every registry, keyed by table name (invalid entries are left out)."""
-    out: dict[str, list[dict]] = {}
+    out: dict[str, list[dict]] = {table.name: [] for table in registry_tables().values()}
+    # Folders that are links (or anything but folders) are reported and not read through.
+    for rel in ("sources", "sources/registry"):
+        if exists(root / rel) and not check_folder(root / rel, rel, problems):
+            return out
     for table in registry_tables().values():
         rel = f"sources/registry/{table.registry}"
         path = root / rel
-        out[table.name] = []
-        if not path.exists():
+        if not exists(path):
             problems.add(rel, 0, 0, "missing-file", f"the {table.name} registry is missing", f"create {rel} (a YAML list)")
             continue
         doc = load_contributor_yaml(path, rel, problems)

@@ -1,15 +1,27 @@
 """Write the current build: Parquet, CSV and datapackage.json for every published table,
 and the charts (pipelines/publish/chart.py).
 
-The build goes to a fresh temporary folder next to build/data and replaces it only once
-every file is written, so a failed or interrupted build never leaves a half-written one.
+The last good build stays whole until a new one is complete. build/data is a symbolic
+link to a folder build/data-<id>:
+1. `stage_build` writes the new build into a fresh hidden folder, build/.data-<random>;
+2. the package check reads it there (pipelines/assets/publish.py);
+3. `swap_in` renames it to build/data-<id> and replaces the link in one step (os.replace
+   of a new link onto the old one is atomic), then removes the previous folder.
+A kill at any point leaves build/data pointing at a whole build, the old one or the new.
+What a kill leaves behind (a hidden .data-* folder or link, a data-<id> folder no link
+points to) is removed by `recover`, which every build runs first, under the build lock;
+it also turns a build/data folder of the layout before links into a link, and points a
+missing build/data at the newest complete data-<id>.
 `build_summary` gives the lines `borderlines build` prints: rows and sources per table.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import duckdb
@@ -19,29 +31,89 @@ from pipelines.publish.chart import write_charts
 from pipelines.publish.datapackage import package_descriptor, write_descriptor
 from pipelines.publish.files import write_csv, write_parquet
 
+STAGING_PREFIX = ".data-"  # a build being written, or a link being made: never complete
+FOLDER_PREFIX = "data-"  # a complete build; build/data points at one of them
 
-def write_build(con: duckdb.DuckDBPyConnection, table_names: list[str], out_dir: Path, root: Path,
-                cache_dir: Path | None = None) -> dict[str, int]:
-    """Write every table and the charts (drawn again only when their data changed, with
-    cache_dir) of the corpus at root; returns row counts per table."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".data-", dir=out_dir.parent))
+
+def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir: Path,
+                root: Path) -> tuple[Path, dict[str, int]]:
+    """Write every table and the charts of the corpus at root into a new hidden folder beside
+    data_dir; returns the folder (for `swap_in`, or `discard`) and row counts per table."""
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=data_dir.parent))
     try:
+        tmp.chmod(0o755)  # mkdtemp makes it 0700: a build is for everyone who can read build/
         counts = {}
         for name in table_names:
             table = read_table(con, name)
             write_parquet(table, tmp / "parquet" / f"{name}.parquet")
             write_csv(table, tmp / "csv" / f"{name}.csv")
             counts[name] = table.num_rows
-        write_charts(con, tmp / "charts", cache_dir)
+        write_charts(con, tmp / "charts")
         write_descriptor(package_descriptor(tmp, table_names, root), tmp / "datapackage.json")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        tmp.rename(out_dir)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
-    return counts
+    except BaseException:
+        discard(tmp)
+        raise
+    return tmp, counts
+
+
+def discard(staged: Path) -> None:
+    shutil.rmtree(staged, ignore_errors=True)
+
+
+def swap_in(staged: Path, data_dir: Path) -> Path:
+    """Make the complete build in staged the one build/data points at; returns its folder."""
+    parent = data_dir.parent
+    previous = current_folder(data_dir)
+    final = parent / f"{FOLDER_PREFIX}{time.time_ns()}"
+    os.rename(staged, final)  # now complete: `recover` would point a missing build/data at it
+    link = parent / f"{STAGING_PREFIX}link-{os.getpid()}-{time.time_ns()}"
+    os.symlink(final.name, link)
+    os.replace(link, data_dir)  # atomic: build/data is the old build or the new one, never neither
+    if previous is not None and previous != final:
+        shutil.rmtree(previous, ignore_errors=True)
+    return final
+
+
+def current_folder(data_dir: Path) -> Path | None:
+    """The folder build/data points at, when it is a link to one."""
+    if not data_dir.is_symlink():
+        return None
+    target = data_dir.parent / os.readlink(data_dir)
+    return target if target.is_dir() else None
+
+
+def recover(data_dir: Path) -> list[Path]:
+    """Finish or undo what an interrupted build left (see the module docstring); returns what
+    it removed. Call it holding the build lock: it removes other builds' temporaries."""
+    parent = data_dir.parent
+    if not parent.is_dir():
+        return []
+    removed = []
+    for stale in parent.glob(STAGING_PREFIX + "*"):
+        if stale.is_symlink() or stale.is_file():
+            stale.unlink()
+        else:
+            shutil.rmtree(stale, ignore_errors=True)
+        removed.append(stale)
+    if data_dir.is_dir() and not data_dir.is_symlink():  # the layout before links
+        legacy = parent / f"{FOLDER_PREFIX}{time.time_ns()}"
+        os.rename(data_dir, legacy)
+    complete = sorted((p for p in parent.glob(FOLDER_PREFIX + "*") if p.is_dir() and not p.is_symlink()),
+                      key=lambda p: p.name)
+    if current_folder(data_dir) is None and complete:  # missing, or dangling: the newest complete build
+        link = parent / f"{STAGING_PREFIX}link-{os.getpid()}-{time.time_ns()}"
+        os.symlink(complete[-1].name, link)
+        os.replace(link, data_dir)
+    current = current_folder(data_dir)
+    for folder in complete:
+        if folder != current:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    if current is None and data_dir.is_symlink():
+        with contextlib.suppress(FileNotFoundError):
+            data_dir.unlink()  # dangling, and no complete build to point at
+    return removed
 
 
 def build_summary(con: duckdb.DuckDBPyConnection, table_names: list[str]) -> list[str]:

@@ -16,8 +16,6 @@ fixed salt, and text stays text (no font outlines).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,39 +141,17 @@ def _draw_marks(ax, marks: list[dict]) -> None:
                     markersize=6, markeredgecolor="black", markeredgewidth=0.5, zorder=3)
 
 
-def write_charts(con: duckdb.DuckDBPyConnection, folder: Path, cache_dir: Path | None = None) -> list[Path]:
-    """Render every chart whose series has data into folder; returns the files written.
-
-    With cache_dir, a chart drawn before from the same data by the same code and matplotlib
-    is copied rather than drawn again: importing matplotlib and drawing took 0.7 s of every
-    build, and the official series behind the charts rarely change."""
+def write_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
+    """Render every chart whose series has data into folder; returns the files written."""
     written = []
     for spec in CHARTS:
         days, marks = chart_data(con, spec)
         if not days:  # a corpus without official statistics has nothing to draw
             continue
         path = folder / f"{spec.name}.svg"
-        cached = cache_dir / "charts" / f"{spec.name}-{_drawing_key(spec, days, marks)}.svg" if cache_dir else None
-        if cached is not None and cached.is_file():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cached, path)
-        else:
-            render(spec, days, marks, path)
-            if cached is not None:
-                for old in cached.parent.glob(f"{spec.name}-*.svg"):  # keep only the latest drawing
-                    old.unlink()
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, cached)
+        render(spec, days, marks, path)
         written.append(path)
     return written
-
-
-def _drawing_key(spec: ChartSpec, days: list, marks: list[dict]) -> str:
-    """Everything a drawing depends on: its data, this module's code, matplotlib's version."""
-    from importlib.metadata import version
-
-    material = repr((spec, days, marks, version("matplotlib"))).encode() + Path(__file__).read_bytes()
-    return hashlib.sha256(material).hexdigest()[:32]
 
 
 def chart_entries(out_dir: Path, root: Path, prefix: str = "") -> list[dict[str, Any]]:

@@ -1,0 +1,97 @@
+"""What a build was made from: its manifest, and the release's proof that it is current.
+
+The build writes `manifest.json` beside the files it publishes (build/data/manifest.json):
+the sha256 of every file under the corpus' sources/, of every table declaration
+(schemas/tables/*.yaml) and of the code (pipelines/**/*.py and *.sql), and the versions of
+Python and of the libraries that read, compute and write the data. A release computes the
+same manifest from the tree as it is now and refuses any difference, naming it
+("sources/news/x/annotations.yaml changed since the build: run `make data`"): a build left
+behind by a failed `make data`, or made before an edit, is never published.
+
+The manifest is not published: a release copies the tables, the charts and the descriptor
+only. The published descriptor already carries the hash of every file a user reads, and
+the sources and code that made a release are the repository at its tag; local facts such
+as library patch versions are the maintainer's, not the reader's (and publishing them
+would change the content of releases made before it existed).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import stat
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from pipelines.hashing import file_sha256
+
+MANIFEST = "manifest.json"
+DRAFTS = "suggestions.yaml"  # written by `borderlines suggest --write`, read by nothing
+FORMAT = 1
+# the libraries whose behaviour the published bytes depend on (pyproject.toml's dependencies)
+PACKAGES = ["dagster", "duckdb", "frictionless", "matplotlib", "pandas", "pandera", "pyarrow", "pycountry",
+            "python-calamine", "pyyaml"]
+
+
+def code_root() -> Path:
+    """The repository that holds the code and the table declarations the build ran with."""
+    from pipelines.schemas import REPO_ROOT
+
+    return REPO_ROOT
+
+
+def build_manifest(corpus: Path) -> dict[str, Any]:
+    """The manifest of a build of the corpus at corpus by the code installed now."""
+    code = code_root()
+    inputs: dict[str, str] = {}
+    for base, pattern_root, patterns in ((corpus, "sources", ["**/*"]),
+                                         (code, "schemas/tables", ["*.yaml"]),
+                                         (code, "pipelines", ["**/*.py", "**/*.sql"])):
+        folder = base / pattern_root
+        for pattern in patterns:
+            for path in sorted(folder.glob(pattern)):
+                # Plain files only, never through a link: a link or special file under
+                # sources/ is refused by the build's checks, and /dev/zero has no end.
+                # Drafts of `borderlines suggest --write` are never read by the build.
+                if (path.is_symlink() or not stat.S_ISREG(path.lstat().st_mode) or "__pycache__" in path.parts
+                        or path.name == DRAFTS):
+                    continue
+                inputs[path.relative_to(base).as_posix()] = file_sha256(path)
+    packages = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            packages[name] = version(name)
+        except PackageNotFoundError:
+            packages[name] = "not installed"
+    return {"format": FORMAT, "inputs": dict(sorted(inputs.items())), "packages": packages}
+
+
+def write_manifest(manifest: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def read_manifest(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+
+def differences(built: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """What differs between the build's manifest and the tree now, one line each."""
+    lines = []
+    old, new = built.get("inputs", {}), now.get("inputs", {})
+    for path in sorted(old.keys() | new.keys()):
+        if path not in new:
+            lines.append(f"{path} was removed since the build")
+        elif path not in old:
+            lines.append(f"{path} was added since the build")
+        elif old[path] != new[path]:
+            lines.append(f"{path} changed since the build")
+    old, new = built.get("packages", {}), now.get("packages", {})
+    for name in sorted(old.keys() | new.keys()):
+        if old.get(name) != new.get(name):
+            lines.append(f"{name} was {old.get(name, 'absent')} at the build and is {new.get(name, 'absent')} now")
+    return lines

@@ -1,0 +1,69 @@
+"""What a maintainer sees of each asset in the Dagster UI before and after a run: kinds,
+owners, a code version derived from the files that define it, the column schema and table
+name, links to its SQL file, declaration and codebook section, and a preview as a table."""
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipelines.assets.core import RUNNER_FILES
+from pipelines.assets.definitions import defs
+from pipelines.assets.metadata import CODEBOOK, code_version, table_files
+from pipelines.schemas import SQL_DIR, load_tables
+
+GRAPH = defs.resolve_asset_graph()
+
+
+@pytest.mark.parametrize("name", list(load_tables()))
+def test_every_table_asset_is_described_before_any_run(name):
+    table = load_tables()[name]
+    node = GRAPH.get(dg.AssetKey(name))
+    assert node.kinds and node.owners == ["team:borderlines-maintainers"]
+    assert node.tags["borderlines/layer"] == table.group
+    assert node.code_version
+    metadata = node.metadata
+    assert metadata["dagster/table_name"] == f"borderlines.main.{name}"
+    assert [c.name for c in metadata["dagster/column_schema"].columns] == table.field_names
+    references = {r.label: r for r in metadata["dagster/code_references"].code_references}
+    assert Path(references["declaration"].file_path).name == f"{name}.yaml"
+    if "sql" in table.build:
+        assert Path(references["SQL"].file_path) == SQL_DIR / table.build["sql"]
+    codebook = references["codebook"]
+    assert Path(codebook.file_path) == CODEBOOK
+    assert CODEBOOK.read_text().splitlines()[codebook.line_number - 1].startswith(f"## `{name}`:")
+
+
+def test_every_asset_has_kinds_owners_and_a_code_version():
+    for key in GRAPH.get_all_asset_keys():
+        node = GRAPH.get(key)
+        assert node.kinds, key
+        assert node.owners, key
+        assert node.code_version, key
+
+
+def test_a_core_assets_code_version_is_the_hash_of_its_sql_declaration_and_runner():
+    crossings = load_tables()["crossings"]
+    assert GRAPH.get(dg.AssetKey("crossings")).code_version == code_version(*table_files(crossings), *RUNNER_FILES)
+
+
+def test_code_version_changes_with_the_bytes_of_a_defining_file(tmp_path, monkeypatch):
+    import pipelines.assets.metadata as metadata
+
+    monkeypatch.setattr(metadata, "PACKAGE", tmp_path / "pipelines")
+    sql = tmp_path / "pipelines" / "core" / "sql" / "t.sql"
+    sql.parent.mkdir(parents=True)
+    sql.write_text("SELECT 1 AS x\n")
+    first = code_version(sql)
+    assert code_version(sql) == first
+    sql.write_text("SELECT 2 AS x\n")
+    assert code_version(sql) != first
+
+
+def test_a_built_tables_preview_is_a_table(fixture_build_result):
+    materializations = {m.asset_key.to_user_string(): m for m in fixture_build_result.result.get_asset_materialization_events()}
+    metadata = materializations["crossings"].materialization.metadata
+    preview = metadata["preview"]
+    assert isinstance(preview, dg.TableMetadataValue)
+    assert preview.records and "crossing_id" in preview.records[0].data
+    assert metadata["dagster/row_count"].value >= len(preview.records)
