@@ -26,8 +26,9 @@ validate: install
 data: install
 	$(BIN)/borderlines build
 
+# Two workers, one per core: the suite starts many real processes (builds, the UI, kills).
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 ui: install
 	$(BIN)/borderlines ui --port $(PORT)
