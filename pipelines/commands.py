@@ -17,23 +17,20 @@ def cmd_build(args) -> int:
     data = build_dir / "data"
     shown = _shown(data, root)
     try:
-        before = _identity(data)
-        from pipelines.publish.manifest import build_manifest
+        from pipelines.assets.run import run_build
+        from pipelines.publish.build import folder_identity
+        from pipelines.publish.manifest import build_manifest, changed_during_build
 
+        before = folder_identity(data)
         inputs = build_manifest(root)  # what the build starts from: the one it records must match
-        result = _run_build(root, build_dir)
+        result = run_build(root, build_dir)
     except BusyError as err:
         print(f"borderlines build: {err}", file=sys.stderr)
         return 1
     except OSError as err:
-        cause = storage_cause(err)
-        if cause is None:
-            raise
-        where = _shown(Path(err.filename), root) if err.filename else shown
-        print(f"borderlines: cannot write {where}: {cause}", file=sys.stderr)
-        return 1
+        return _storage_failure(err, root, shown)
     if result.success:
-        changed = _changed_during_build(inputs, data)
+        changed = changed_during_build(inputs, data)
         if changed:
             print(f"borderlines build: {changed[0].replace('since the build', 'during the build')}"
                   f"{f' (and {len(changed) - 1} more)' if len(changed) > 1 else ''}: "
@@ -47,7 +44,7 @@ def cmd_build(args) -> int:
     if causes:
         print(f"borderlines: cannot write {_shown(build_dir, root)}: {', '.join(sorted(causes))}", file=sys.stderr)
         return 1
-    after = _identity(data)
+    after = folder_identity(data)
     if after is not None and after != before:
         print(f"The build stopped after it replaced {shown}:", file=sys.stderr)
     elif after is not None or before is not None:
@@ -62,31 +59,22 @@ def cmd_build(args) -> int:
     return 1
 
 
-def _changed_during_build(inputs: dict, data: Path) -> list[str]:
-    """What changed between the start of the build and its manifest; the build's manifest is
-    removed when anything did, so that no release takes a build of a mix of both."""
-    from pipelines.publish.manifest import MANIFEST, differences, read_manifest
-
-    recorded = read_manifest(data / MANIFEST)
-    changed = differences(inputs, recorded) if recorded is not None else []
-    if changed:
-        (data / MANIFEST).unlink()
-    return changed
 
 
-def _identity(data: Path) -> tuple[int, int] | None:
-    """Which folder build/data is (a recovered or migrated build keeps its inode)."""
-    try:
-        found = data.stat()
-    except FileNotFoundError:
-        return None
-    return found.st_dev, found.st_ino
 
 
-def _run_build(root: Path, build_dir: Path):
-    from pipelines.assets.run import run_build
 
-    return run_build(root, build_dir)
+
+def _storage_failure(err: OSError, root: Path, default: str) -> int:
+    """A read-only or full disk in one line (exit 1); any other OSError goes on up."""
+    from pipelines.errors import storage_cause
+
+    cause = storage_cause(err)
+    if cause is None:
+        raise err
+    where = _shown(Path(err.filename), root) if err.filename else default
+    print(f"borderlines: cannot write {where}: {cause}", file=sys.stderr)
+    return 1
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -141,12 +129,7 @@ def cmd_release(args) -> int:
         print(f"borderlines release: {err}", file=sys.stderr)
         return 1
     except OSError as err:
-        cause = storage_cause(err)
-        if cause is None:
-            raise
-        where = _shown(Path(err.filename), root) if err.filename else "datasets"
-        print(f"borderlines: cannot write {where}: {cause}", file=sys.stderr)
-        return 1
+        return _storage_failure(err, root, "datasets")
     print(message)
     return 0
 

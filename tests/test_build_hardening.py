@@ -215,16 +215,16 @@ def test_a_failed_build_leaves_the_last_good_one_and_a_release_refuses_it(repo, 
 
 def test_a_source_changed_during_the_build_is_reported_and_the_build_cannot_be_released(
         corpus, tmp_path, monkeypatch, dagster_home):
-    import pipelines.commands as commands
+    import pipelines.assets.run as run
 
-    real = commands._run_build
+    real = run.run_build
 
     def edited_meanwhile(root, build_dir):  # after the build noted its inputs, before it read them
         annotations = root / ANNOTATIONS
         annotations.write_text(annotations.read_text() + "# an edit\n")
         return real(root, build_dir)
 
-    monkeypatch.setattr(commands, "_run_build", edited_meanwhile)
+    monkeypatch.setattr(run, "run_build", edited_meanwhile)
     monkeypatch.setenv("DAGSTER_HOME", str(dagster_home))
     status, out, err = run_main("--root", str(corpus), "build", "--build-dir", str(tmp_path / "build"))
     assert status == 1

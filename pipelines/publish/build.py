@@ -130,3 +130,13 @@ def build_summary(con: duckdb.DuckDBPyConnection, table_names: list[str]) -> lis
                                   [name]).fetchone()[0]
         lines.append(f"  {name:<30} {rows:>7} rows  {sources:>5} sources" if sources else f"  {name:<30} {rows:>7} rows")
     return lines
+
+
+def folder_identity(data: Path) -> tuple[int, int] | None:
+    """Which folder build/data is (device, inode), None when there is none: a failed build
+    compares it before and after, to say truly whether it replaced the last good build."""
+    try:
+        found = data.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino

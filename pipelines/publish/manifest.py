@@ -95,3 +95,14 @@ def differences(built: dict[str, Any], now: dict[str, Any]) -> list[str]:
         if old.get(name) != new.get(name):
             lines.append(f"{name} was {old.get(name, 'absent')} at the build and is {new.get(name, 'absent')} now")
     return lines
+
+
+def changed_during_build(inputs: dict[str, Any], data: Path) -> list[str]:
+    """What changed between the start of a build (inputs) and the manifest it wrote in data;
+    that manifest is removed when anything did, so that no release takes a build of a mix
+    of both."""
+    recorded = read_manifest(data / MANIFEST)
+    changed = differences(inputs, recorded) if recorded is not None else []
+    if changed:
+        (data / MANIFEST).unlink()
+    return changed
