@@ -26,3 +26,24 @@ def file_digest(path: Path) -> tuple[int, str]:
     """(size in bytes, sha256 hex) of a file."""
     sha256 = file_sha256(path)
     return Path(path).stat().st_size, sha256
+
+
+def tree_digest(folder: Path, skip_names: frozenset[str] = frozenset()) -> str:
+    """One sha256 for everything under folder: each regular file's path and content hash, in
+    path order. A link or special file counts by its path only (it is never opened: the
+    checks refuse it), so adding, removing or changing any file changes the digest."""
+    import stat
+
+    digest = hashlib.sha256()
+    folder = Path(folder)
+    if not folder.is_dir():
+        return digest.hexdigest()
+    for path in sorted(folder.rglob("*")):
+        if path.name in skip_names or "__pycache__" in path.parts:
+            continue
+        mode = path.lstat().st_mode
+        if stat.S_ISDIR(mode):
+            continue
+        content = file_sha256(path) if stat.S_ISREG(mode) else "not a regular file"
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{content}\0".encode())
+    return digest.hexdigest()

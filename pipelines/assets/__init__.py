@@ -8,3 +8,13 @@
 - `checks`: how check results and table metadata are shown in the UI, shared by all groups.
 - `definitions`: the `Definitions` object `dagster dev` loads; `run`: in-process builds.
 """
+
+import warnings
+
+import dagster as dg
+
+# Observable source assets (sources.py, reference.py) and the automation sensor's own default
+# condition (definitions.py) are beta features of Dagster 1.13: said here, once, rather than
+# on every import of the definitions.
+for _beta in ("Function `observable_source_asset`", "Parameter `use_user_code_server`", "Parameter `default_condition`"):
+    warnings.filterwarnings("ignore", message=f"{_beta}.* is currently in beta", category=dg.BetaWarning)

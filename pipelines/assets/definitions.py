@@ -17,10 +17,21 @@ from pipelines.assets.resources import BorderlinesPaths
 from pipelines.schemas import REPO_ROOT
 
 ASSETS = [*sources.ASSETS, *core.ASSETS, *reference.ASSETS, *publish.ASSETS]
+# The files under sources/, observed: their data versions say what an edit made stale.
+SOURCE_FILES = [*sources.SOURCE_FILES, *reference.SOURCE_FILES]
 PUBLISHED_TABLES = publish.PUBLISHED_TABLES
 
+# For maintainers who keep the UI open: once switched on (Automation, "rebuild_stale"), the
+# files are observed every minute and whatever a saved edit made stale is rebuilt. Off by
+# default: a build is something a person asks for.
+REBUILD_STALE = dg.AutomationConditionSensorDefinition(
+    "rebuild_stale", target=dg.AssetSelection.all(), default_status=dg.DefaultSensorStatus.STOPPED,
+    default_condition=dg.AutomationCondition.eager(), use_user_code_server=True, minimum_interval_seconds=30,
+    description="Observes the files under sources/ every minute and rebuilds the assets an edit made stale.")
+
 defs = dg.Definitions(
-    assets=ASSETS,
+    assets=[*SOURCE_FILES, *ASSETS],
+    sensors=[REBUILD_STALE],
     resources={"paths": BorderlinesPaths(root=os.environ.get("BORDERLINES_ROOT") or str(REPO_ROOT),
                                          build_dir=os.environ.get("BORDERLINES_BUILD_DIR", ""))},
     executor=dg.in_process_executor,

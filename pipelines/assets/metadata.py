@@ -21,6 +21,8 @@ import pyarrow as pa
 from pipelines.schemas import REPO_ROOT, SCHEMA_DIR, SQL_DIR, TableSpec
 
 OWNERS = ["team:borderlines-maintainers"]
+# The files under sources/ are observed every minute while the `rebuild_stale` sensor is on.
+OBSERVE_EVERY_MINUTE = dg.AutomationCondition.cron_tick_passed("* * * * *") & ~dg.AutomationCondition.in_progress()
 CODEBOOK = REPO_ROOT / "datasets" / "CODEBOOK.md"
 PACKAGE = Path(__file__).resolve().parent.parent
 PREVIEW_ROWS = 10

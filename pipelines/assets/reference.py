@@ -9,10 +9,11 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.assets.checks import schema_spec, table_check_result
-from pipelines.assets.metadata import OWNERS, code_version, definition_metadata, module_file, table_files, table_metadata
+from pipelines.assets.metadata import OBSERVE_EVERY_MINUTE, OWNERS, code_version, definition_metadata, module_file, table_files, table_metadata
 from pipelines.assets.resources import BorderlinesPaths
 from pipelines.core.database import connect, store_table
 from pipelines.core.tables import check_schema, read_table
+from pipelines.hashing import tree_digest
 from pipelines.reference import REFERENCE_DIR
 from pipelines.reference.load import gather_issues_sql, issues_gatherers, issues_table_name, read_reference, reader_tables
 from pipelines.schemas import TableSpec, load_tables
@@ -23,6 +24,23 @@ RUNNER_FILES = [module_file("pipelines.reference.load"), module_file("pipelines.
                 module_file("pipelines.reference.provenance"), Path(__file__)]
 
 
+def file_asset_name(folder: str) -> str:
+    return folder.replace("-", "_") + "_files"
+
+
+def reference_files(folder: str):
+    """The official file and its provenance.yaml in sources/reference/<folder>/, observed:
+    its data version is a sha256 of their paths and contents."""
+    @dg.observable_source_asset(name=file_asset_name(folder), group_name=GROUP, required_resource_keys={"paths"},
+                            automation_condition=OBSERVE_EVERY_MINUTE,
+                                description=f"The files in {REFERENCE_DIR}/{folder}/ (the official file and its "
+                                            "provenance.yaml); data version: a sha256 of their paths and contents.")
+    def _observe(context) -> dg.DataVersion:
+        return dg.DataVersion(tree_digest(context.resources.paths.corpus() / REFERENCE_DIR / folder))
+
+    return _observe
+
+
 def reference_asset(table: TableSpec, quality: TableSpec) -> dg.AssetsDefinition:
     specs = [dg.AssetCheckSpec("file_hash", asset=table.name, blocking=True,
                                description=f"The file in {REFERENCE_DIR}/{table.build['folder']}/ has the sha256 "
@@ -30,6 +48,7 @@ def reference_asset(table: TableSpec, quality: TableSpec) -> dg.AssetsDefinition
              schema_spec(table.name)]
 
     @dg.asset(name=table.name, group_name=GROUP, description=table.description, check_specs=specs,
+              deps=[file_asset_name(table.build["folder"])],
               kinds={"python", "duckdb"}, owners=OWNERS, tags={"borderlines/layer": GROUP},
               code_version=code_version(*table_files(table), *RUNNER_FILES),
               metadata={**definition_metadata(table), "folder": f"{REFERENCE_DIR}/{table.build['folder']}"})
@@ -78,3 +97,5 @@ def _assets() -> list[dg.AssetsDefinition]:
 
 
 ASSETS = _assets()
+SOURCE_FILES = [reference_files(folder) for folder in sorted({load_tables()[name].build["folder"]
+                                                              for name in reader_tables()})]

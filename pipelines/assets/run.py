@@ -28,7 +28,9 @@ def dagster_home(root: Path) -> Path:
 def run_build(root: Path, build_dir: Path | None = None, instance: dg.DagsterInstance | None = None):
     """Materialise every asset of the corpus at root in-process; returns Dagster's result.
     Raises BusyError when another build holds the folder, OSError when it cannot be written."""
-    from pipelines.assets.definitions import ASSETS
+    from dagster._core.definitions.observe import observe  # not re-exported by dagster 1.13
+
+    from pipelines.assets.definitions import ASSETS, SOURCE_FILES
     from pipelines.assets.resources import BorderlinesPaths
     from pipelines.publish.build import recover
     from pipelines.publish.locking import exclusive
@@ -40,10 +42,12 @@ def run_build(root: Path, build_dir: Path | None = None, instance: dg.DagsterIns
             dagster_home(root)
             instance = dg.DagsterInstance.get()
         paths = BorderlinesPaths(root=str(root), build_dir=str(build_dir))
-        return dg.materialize(
-            ASSETS, resources={"paths": paths}, instance=instance, raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-        )
+        quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+        # The files' data versions first, so that the instance (and the UI) knows what this
+        # build was made from, and an edit after it shows as Unsynced.
+        observe(SOURCE_FILES, instance=instance, resources={"paths": paths}, run_config=quiet, raise_on_error=False)
+        return dg.materialize([*SOURCE_FILES, *ASSETS], selection=ASSETS, resources={"paths": paths},
+                              instance=instance, raise_on_error=False, run_config=quiet)
 
 
 def failed_checks(result) -> list[str]:

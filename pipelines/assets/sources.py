@@ -8,13 +8,14 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.assets.checks import problems_result, valid_spec
-from pipelines.assets.metadata import OWNERS, code_version, module_file
+from pipelines.assets.metadata import OBSERVE_EVERY_MINUTE, OWNERS, code_version, module_file
 from pipelines.assets.resources import BorderlinesPaths
 from pipelines.core.database import connect
 from pipelines.core.staging import combine_parts, load_staging, record_tables, source_tables
-from pipelines.ingest.corpus import Corpus, load_all_annotations, load_sources, source_folders
+from pipelines.hashing import tree_digest
+from pipelines.ingest.corpus import NEWS_DIR, Corpus, load_all_annotations, load_sources, source_folders
 from pipelines.ingest.problems import ProblemList
-from pipelines.ingest.registry import load_registries
+from pipelines.ingest.registry import REGISTRY_DIR, load_registries
 from pipelines.reference.countries import country_names
 from pipelines.schemas import annotated_tables
 
@@ -23,10 +24,31 @@ GROUP = "sources"
 # the modules that compute it (the ingest package, which validate shares, for the checks).
 INGEST_FILES = sorted((Path(__file__).resolve().parent.parent / "ingest").glob("*.py"))
 COMMON = dict(group_name=GROUP, owners=OWNERS, tags={"borderlines/layer": GROUP})
+DRAFTS = frozenset({"suggestions.yaml"})  # `borderlines suggest --write` drafts: read by nothing
+
+
+# --- the files themselves: observed, their data version a hash of their content ----------------
+# Observing them (the UI's "Observe sources", or every `make data`) tells Dagster which
+# assets a saved edit made stale: those downstream show as Unsynced.
+
+@dg.observable_source_asset(group_name=GROUP, required_resource_keys={"paths"},
+                            automation_condition=OBSERVE_EVERY_MINUTE,
+                            description="The files under sources/news/ (raw texts, source.yaml, annotations.yaml); "
+                                        "data version: a sha256 of their paths and contents.")
+def news_files(context) -> dg.DataVersion:
+    return dg.DataVersion(tree_digest(context.resources.paths.corpus() / NEWS_DIR, DRAFTS))
+
+
+@dg.observable_source_asset(group_name=GROUP, required_resource_keys={"paths"},
+                            automation_condition=OBSERVE_EVERY_MINUTE,
+                            description="The registry files under sources/registry/; data version: a sha256 of their "
+                                        "paths and contents.")
+def registry_files(context) -> dg.DataVersion:
+    return dg.DataVersion(tree_digest(context.resources.paths.corpus() / REGISTRY_DIR))
 
 
 @dg.asset(**COMMON, check_specs=[valid_spec("registries", "Registry files")], kinds={"python", "yaml"},
-          code_version=code_version(*INGEST_FILES),
+          code_version=code_version(*INGEST_FILES), deps=[registry_files],
           description="People, organisations, places and agreements from sources/registry/.")
 def registries(paths: BorderlinesPaths):
     problems = ProblemList()
@@ -36,7 +58,7 @@ def registries(paths: BorderlinesPaths):
 
 
 @dg.asset(**COMMON, check_specs=[valid_spec("news_sources", "Source folders")], kinds={"python"},
-          code_version=code_version(*INGEST_FILES),
+          code_version=code_version(*INGEST_FILES), deps=[news_files],
           description="Each news source: metadata, raw file (sha256 checked), canonical text and links.")
 def news_sources(paths: BorderlinesPaths):
     corpus = Corpus(paths.corpus())
@@ -78,4 +100,5 @@ def staging(paths: BorderlinesPaths, annotations) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={name: rows for name, rows in counts.items()})
 
 
+SOURCE_FILES = [news_files, registry_files]
 ASSETS = [registries, news_sources, annotations, staging]

@@ -13,6 +13,8 @@ from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.yamlfile import check_folder, exists, load_contributor_yaml
 from pipelines.schemas import TableSpec, load_tables
 
+REGISTRY_DIR = "sources/registry"
+
 
 def registry_tables() -> dict[str, TableSpec]:
     return {t.name: t for t in load_tables().values() if t.registry}
@@ -22,11 +24,11 @@ def load_registries(root: Path, problems: ProblemList) -> dict[str, list[dict]]:
     """Entries of every registry, keyed by table name (invalid entries are left out)."""
     out: dict[str, list[dict]] = {table.name: [] for table in registry_tables().values()}
     # Folders that are links (or anything but folders) are reported and not read through.
-    for rel in ("sources", "sources/registry"):
+    for rel in ("sources", REGISTRY_DIR):
         if exists(root / rel) and not check_folder(root / rel, rel, problems):
             return out
     for table in registry_tables().values():
-        rel = f"sources/registry/{table.registry}"
+        rel = f"{REGISTRY_DIR}/{table.registry}"
         path = root / rel
         if not exists(path):
             problems.add(rel, 0, 0, "missing-file", f"the {table.name} registry is missing", f"create {rel} (a YAML list)")

@@ -1,0 +1,130 @@
+"""Dagster knows what an edit made stale: the files under sources/ are observed assets whose
+data versions are hashes of their content, and every asset has a code version, so after an
+edit exactly the assets downstream of the edited files are stale (asked of Dagster's
+instance, not of any bookkeeping of ours)."""
+
+import shutil
+
+import dagster as dg
+import pytest
+from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+from dagster._core.definitions.observe import observe
+from dagster._core.loader import LoadingContextForTest
+
+from conftest import FIXTURE, edit
+from pipelines.assets.definitions import ASSETS, SOURCE_FILES, defs
+from pipelines.assets.resources import BorderlinesPaths
+from pipelines.assets.run import run_build
+
+GRAPH = defs.resolve_asset_graph()
+
+
+def descendants(keys: set) -> set:
+    found, frontier = set(), set(keys)
+    while frontier:
+        children = {child.key if hasattr(child, "key") else child
+                    for key in frontier for child in GRAPH.get(key).child_keys} - found
+        found |= children
+        frontier = children
+    return found
+
+
+def directly_stale(instance) -> set:
+    """Assets Dagster's instance finds stale or missing: an input's data version or the
+    asset's code version differs from those of its last materialization."""
+    resolver = CachingStaleStatusResolver(instance, GRAPH, LoadingContextForTest(instance))
+    return {k for k in GRAPH.materializable_asset_keys if resolver.get_status(k) != StaleStatus.FRESH}
+
+
+def unsynced(instance) -> set[str]:
+    """What a rebuild must redo: the stale assets and everything downstream of them (Dagster
+    marks only the first level stale until it is rebuilt)."""
+    stale = directly_stale(instance)
+    return {k.to_user_string() for k in stale | descendants(stale)}
+
+
+def downstream_of(*names: str) -> set[str]:
+    keys = {dg.AssetKey(name) for name in names}
+    return {k.to_user_string() for k in descendants(keys) - keys}
+
+
+@pytest.fixture
+def built(tmp_path):
+    """A copy of the hand-made corpus built once on its own instance, and how to observe it again."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE, corpus)
+    instance = dg.DagsterInstance.ephemeral()
+    assert run_build(corpus, tmp_path / "build", instance=instance).success
+    paths = BorderlinesPaths(root=str(corpus), build_dir=str(tmp_path / "build"))
+
+    def observe_files():
+        assert observe(SOURCE_FILES, instance=instance, resources={"paths": paths}).success
+
+    return corpus, instance, observe_files
+
+
+
+
+def test_a_changed_registry_makes_its_downstream_stale_and_not_the_news_sources(built):
+    corpus, instance, observe_files = built
+    registry = corpus / "sources/registry/people.yaml"
+    registry.write_text(registry.read_text() + "\n")
+    observe_files()
+    assert directly_stale(instance) == {dg.AssetKey("registries")}
+    stale = unsynced(instance)
+    assert stale == downstream_of("registry_files")
+    assert "news_sources" not in stale and "registries" in stale
+
+
+def test_every_asset_reads_its_files_through_an_observed_source():
+    roots = {k for k in GRAPH.materializable_asset_keys if not GRAPH.get(k).parent_keys}
+    assert roots == set(), f"assets with no observed input: {sorted(k.to_user_string() for k in roots)}"
+    assert {a.key.to_user_string() for a in ASSETS} == {k.to_user_string() for k in GRAPH.materializable_asset_keys}
+
+
+def test_a_changed_sql_file_makes_its_table_and_what_depends_on_it_stale(built, monkeypatch):
+    """A core asset's code version is the hash of its SQL file, declaration and runner
+    (tests/test_asset_definitions.py); here the crossings SQL is taken as changed."""
+    import pipelines.assets.core as core
+    from pipelines.schemas import load_tables
+
+    _, instance, _ = built
+    real = core.code_version
+    monkeypatch.setattr(core, "code_version", lambda *files: real(*files) + (
+        "-edited" if any(f.name == "crossings.sql" for f in files) else ""))
+    edited = [core.core_asset(load_tables()["crossings"]) if a.key == dg.AssetKey("crossings") else a for a in ASSETS]
+    graph = dg.Definitions(assets=[*SOURCE_FILES, *edited], resources=defs.resources).resolve_asset_graph()
+    resolver = CachingStaleStatusResolver(instance, graph, LoadingContextForTest(instance))
+    stale = {k for k in graph.materializable_asset_keys if resolver.get_status(k) != StaleStatus.FRESH}
+    assert stale == {dg.AssetKey("crossings")}
+    assert {"claim_checks", "data_package"} <= downstream_of("crossings")
+
+
+def test_a_changed_annotation_makes_exactly_its_downstream_stale_and_the_sensor_rebuilds_it(built):
+    """Right after a build nothing is stale and the sensor's condition requests nothing; after
+    an annotation is edited and the files observed, exactly the assets downstream of the news
+    files are stale, and the sensor's condition requests them."""
+    from pipelines.assets.definitions import REBUILD_STALE
+
+    corpus, instance, observe_files = built
+    observe_files()  # the same files again: the same data versions
+    assert unsynced(instance) == set()
+    assert REBUILD_STALE.default_status == dg.DefaultSensorStatus.STOPPED
+    condition = REBUILD_STALE.default_condition
+    with_condition = dg.map_asset_specs(lambda spec: spec.replace_attributes(automation_condition=condition), ASSETS)
+    automated = dg.Definitions(assets=[*SOURCE_FILES, *with_condition], resources=defs.resources)
+    selection = dg.AssetSelection.assets(*ASSETS)
+    first = dg.evaluate_automation_conditions(automated, instance, asset_selection=selection)
+    assert first.total_requested == 0
+
+    edit(corpus, "sources/news/2024-03-04-fixture-strait-talks/annotations.yaml", "survivors: 41", "survivors: 42")
+    observe_files()
+    assert directly_stale(instance) == {dg.AssetKey("news_sources")}
+    stale = unsynced(instance)
+    assert stale == downstream_of("news_files")
+    assert {"news_sources", "annotations", "staging", "crossings", "data_package"} <= stale
+    assert not stale & {"registries", "iom_incidents", "uk_small_boat_arrivals_daily"}
+
+    second = dg.evaluate_automation_conditions(automated, instance, asset_selection=selection, cursor=first.cursor)
+    requested = {key.to_user_string() for key in GRAPH.materializable_asset_keys if second.get_num_requested(key)}
+    assert "news_sources" in requested and requested <= downstream_of("news_files")
