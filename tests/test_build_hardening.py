@@ -14,6 +14,7 @@ import shutil
 import signal
 import stat
 import subprocess
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -430,8 +431,7 @@ def test_a_full_disk_during_a_step_is_named_in_one_line(corpus, tmp_path, monkey
 def _can_mount() -> bool:
     if os.geteuid() != 0 or not shutil.which("mount"):
         return False
-    probe = Path(f"/tmp/borderlines-mount-probe-{os.getpid()}")
-    probe.mkdir(exist_ok=True)
+    probe = Path(tempfile.mkdtemp(prefix="borderlines-mount-probe-"))
     try:
         if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(probe)],
                           capture_output=True).returncode != 0:
