@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def cmd_build(args) -> int:
-    from pipelines.errors import BusyError, storage_cause
+    from pipelines.errors import BusyError, ChangedDuringBuild, storage_cause
 
     root = args.root
     build_dir = Path(args.build_dir).resolve() if args.build_dir else root / "build"
@@ -19,23 +19,21 @@ def cmd_build(args) -> int:
     try:
         from pipelines.assets.run import run_build
         from pipelines.publish.build import folder_identity
-        from pipelines.publish.manifest import build_manifest, changed_during_build
 
         before = folder_identity(data)
-        inputs = build_manifest(root)  # what the build starts from: the one it records must match
-        result = run_build(root, build_dir)
+        result = run_build(root, build_dir, full=args.full)
     except BusyError as err:
         print(f"borderlines build: {err}", file=sys.stderr)
+        return 1
+    except ChangedDuringBuild as err:
+        changed = err.changes
+        print(f"borderlines build: {changed[0].replace('since the build', 'during the build')}"
+              f"{f' (and {len(changed) - 1} more)' if len(changed) > 1 else ''}: "
+              "run `make data` again (a release refuses this build)", file=sys.stderr)
         return 1
     except OSError as err:
         return _storage_failure(err, root, shown)
     if result.success:
-        changed = changed_during_build(inputs, data)
-        if changed:
-            print(f"borderlines build: {changed[0].replace('since the build', 'during the build')}"
-                  f"{f' (and {len(changed) - 1} more)' if len(changed) > 1 else ''}: "
-                  "run `make data` again (a release refuses this build)", file=sys.stderr)
-            return 1
         return _report_build(root, build_dir)
     from pipelines.assets.run import failed_checks, failed_steps
 
@@ -137,13 +135,16 @@ def cmd_release(args) -> int:
 def register(sub) -> None:
     build = sub.add_parser(
         "build", help="build the dataset through Dagster into build/data",
-        description="Materialise every Dagster asset in-process: read and check the sources, stage them in "
+        description="Materialise the Dagster assets in-process (only those an edit made stale, when that is "
+                    "safe; every asset with --full): read and check the sources, stage them in "
                     "DuckDB (build/borderlines.duckdb), build and check every table declared in schemas/tables/, "
                     "and write Parquet, CSV, charts, datapackage.json and the build's manifest beside the last "
                     "good build, which build/data points to only once the package check has passed. One build "
                     "at a time per build folder; no cache; changes no tracked file. Exit status: 0 built, 1 a "
                     "check or step failed, another build is running, or the disk refused (the reason is printed).")
     build.add_argument("--build-dir", help="where to build (default: build/)")
+    build.add_argument("--full", action="store_true",
+                       help="rebuild every asset, not only what an edit made stale")
     build.set_defaults(func=cmd_build)
 
     ui = sub.add_parser(

@@ -13,6 +13,14 @@ class ReleaseError(Exception):
     """A release cannot be made (a bad version, no build, an invalid package): exit 1."""
 
 
+class ChangedDuringBuild(Exception):
+    """Inputs of a build changed while it ran: its manifest was removed, no release takes it."""
+
+    def __init__(self, changes: list[str]):
+        super().__init__("; ".join(changes))
+        self.changes = changes
+
+
 class BusyError(Exception):
     """Another build or release holds the lock (pipelines.publish.locking): exit 1."""
 

@@ -28,6 +28,12 @@ def file_digest(path: Path) -> tuple[int, str]:
     return Path(path).stat().st_size, sha256
 
 
+def is_editor_litter(name: str) -> bool:
+    """Files an editor or a desktop leaves beside the real ones (.x.swp, x~, #x#, .DS_Store):
+    neither read by the build nor part of what it is made from."""
+    return name.startswith(".") or name.endswith("~") or (name.startswith("#") and name.endswith("#"))
+
+
 def tree_digest(folder: Path, skip_names: frozenset[str] = frozenset()) -> str:
     """One sha256 for everything under folder: each regular file's path and content hash, in
     path order. A link or special file counts by its path only (it is never opened: the
@@ -39,7 +45,7 @@ def tree_digest(folder: Path, skip_names: frozenset[str] = frozenset()) -> str:
     if not folder.is_dir():
         return digest.hexdigest()
     for path in sorted(folder.rglob("*")):
-        if path.name in skip_names or "__pycache__" in path.parts:
+        if path.name in skip_names or is_editor_litter(path.name) or "__pycache__" in path.parts:
             continue
         mode = path.lstat().st_mode
         if stat.S_ISDIR(mode):

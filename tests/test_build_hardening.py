@@ -216,16 +216,20 @@ def test_a_failed_build_leaves_the_last_good_one_and_a_release_refuses_it(repo, 
 
 def test_a_source_changed_during_the_build_is_reported_and_the_build_cannot_be_released(
         corpus, tmp_path, monkeypatch, dagster_home):
-    import pipelines.assets.run as run
+    import pipelines.publish.manifest as manifest
 
-    real = run.run_build
+    real = manifest.build_manifest
+    calls = []
 
-    def edited_meanwhile(root, build_dir):  # after the build noted its inputs, before it read them
-        annotations = root / ANNOTATIONS
-        annotations.write_text(annotations.read_text() + "# an edit\n")
-        return real(root, build_dir)
+    def edited_meanwhile(root):  # the first call notes the build's inputs; then the file is edited
+        found = real(root)
+        if not calls:
+            annotations = root / ANNOTATIONS
+            annotations.write_text(annotations.read_text() + "# an edit\n")
+        calls.append(root)
+        return found
 
-    monkeypatch.setattr(run, "run_build", edited_meanwhile)
+    monkeypatch.setattr(manifest, "build_manifest", edited_meanwhile)
     monkeypatch.setenv("DAGSTER_HOME", str(dagster_home))
     status, out, err = run_main("--root", str(corpus), "build", "--build-dir", str(tmp_path / "build"))
     assert status == 1
@@ -293,9 +297,11 @@ def test_a_killed_make_data_is_cleaned_up_by_the_next(corpus, tmp_path, fixture_
     build_dir = tmp_path / "build"
     shutil.copytree(fixture_build, build_dir, symlinks=True)
     good = published(build_dir / "data")
-    (build_dir / ".data-planted").mkdir()  # temporaries of an earlier killed build
-    (build_dir / ".data-planted" / "half.csv").write_text("x\n")
-    (build_dir / "data-1").mkdir()  # a complete build no link points to
+    (build_dir / ".data-k1lled_x").mkdir()  # temporaries of an earlier killed build (mkdtemp's names)
+    (build_dir / ".data-k1lled_x" / "half.csv").write_text("x\n")
+    (build_dir / "data-1764000000000000000").mkdir()  # a complete build no link points to
+    (build_dir / "data-2023-backup").mkdir()  # not the build's: left alone
+    (build_dir / ".data-keep").mkdir()
     proc = cli(corpus, "build", "--build-dir", str(build_dir), dagster_home=dagster_home)
     try:
         # a fixture build takes about 6 s, most of it importing Dagster: kill somewhere in it
@@ -308,7 +314,7 @@ def test_a_killed_make_data_is_cleaned_up_by_the_next(corpus, tmp_path, fixture_
     assert done.returncode == 0, err
     assert f"Built {build_dir / 'data'}" in out
     assert sorted(p.name for p in build_dir.iterdir() if p.name.startswith(("data", ".data"))) == \
-        ["data", current_folder(build_dir / "data").name]
+        sorted([".data-keep", "data", "data-2023-backup", current_folder(build_dir / "data").name])
     assert published(build_dir / "data") == good
 
 

@@ -218,3 +218,11 @@ def test_only_web_mail_and_relative_links_of_an_html_article_become_data():
             '<a href="mailto:x@example.org">mail</a> <a href="https://example.org/c">=HYPERLINK(1)</a></p>')
     _, links = canonical_text(html.encode(), "html")
     assert [link.href for link in links] == ["https://example.org/a", "/b", "mailto:x@example.org"]
+
+
+def test_a_link_with_a_line_break_or_a_hidden_formula_is_not_published():
+    from pipelines.ingest.canonical import canonical_text
+
+    html = b'<a href="&#10;=cmd|\' /C calc\'!A0">the report</a> <a href="https://example.org/x">ok</a>'
+    _, links = canonical_text(html, "html")
+    assert [link.href for link in links] == ["https://example.org/x"]

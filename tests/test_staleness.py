@@ -128,3 +128,93 @@ def test_a_changed_annotation_makes_exactly_its_downstream_stale_and_the_sensor_
     second = dg.evaluate_automation_conditions(automated, instance, asset_selection=selection, cursor=first.cursor)
     requested = {key.to_user_string() for key in GRAPH.materializable_asset_keys if second.get_num_requested(key)}
     assert "news_sources" in requested and requested <= downstream_of("news_files")
+
+
+# --- make data rebuilds only what is stale -----------------------------------------------------
+
+def materialized(result) -> set[str]:
+    return {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
+
+
+def published(build_dir) -> dict[str, bytes]:
+    data = build_dir / "data"
+    return {p.relative_to(data).as_posix(): p.read_bytes() for p in sorted(data.rglob("*")) if p.is_file()}
+
+
+def test_make_data_recomputes_nothing_when_nothing_changed_and_only_the_downstream_of_an_edit(built, tmp_path):
+    corpus, instance, _ = built
+    build_dir = tmp_path / "build"
+    before = published(build_dir)
+    again = run_build(corpus, build_dir, instance=instance)
+    assert again.success and materialized(again) == set()  # observations only
+    assert published(build_dir) == before
+
+    edit(corpus, "sources/news/2024-03-04-fixture-strait-talks/annotations.yaml", "    distance_offshore_km: 3\n", "")
+    incremental = run_build(corpus, build_dir, instance=instance)
+    assert incremental.success
+    assert materialized(incremental) == downstream_of("news_files")
+    full = run_build(corpus, tmp_path / "full", instance=dg.DagsterInstance.ephemeral())
+    assert published(build_dir) == published(tmp_path / "full")  # the same bytes as a full build
+    assert published(build_dir) != before
+
+
+def test_make_data_builds_everything_for_another_folder_a_code_change_or_full(built, tmp_path, monkeypatch):
+    corpus, instance, _ = built
+    everything = {a.key.to_user_string() for a in ASSETS}
+    assert materialized(run_build(corpus, tmp_path / "other", instance=instance)) == everything
+    # the instance last built "other": the first folder no longer holds what it last built
+    assert materialized(run_build(corpus, tmp_path / "build", instance=instance)) == everything
+    assert materialized(run_build(corpus, tmp_path / "build", instance=instance, full=True)) == everything
+
+    import pipelines.publish.manifest as manifest
+
+    real = manifest.build_manifest
+
+    def code_changed(root):
+        found = real(root)
+        found["inputs"]["pipelines/core/sql/crossings.sql"] = "0" * 64
+        return found
+
+    import pipelines.assets.publish as publish
+
+    monkeypatch.setattr(manifest, "build_manifest", code_changed)
+    monkeypatch.setattr(publish, "build_manifest", code_changed)  # the manifest the build writes, too
+    assert materialized(run_build(corpus, tmp_path / "build", instance=instance)) == everything
+
+
+def test_after_a_failed_build_the_next_one_is_full_and_fails_again_until_fixed(built, tmp_path):
+    """A failed blocking check leaves its asset recorded as built: building only what is
+    stale would then carry invalid annotations downstream. So after a failure, everything."""
+    corpus, instance, _ = built
+    annotations = "sources/news/2024-03-04-fixture-strait-talks/annotations.yaml"
+    edit(corpus, annotations, "survivors: 41", "survivors: 42")  # a number its quote does not give
+    assert not run_build(corpus, tmp_path / "build", instance=instance).success
+    again = run_build(corpus, tmp_path / "build", instance=instance)
+    assert not again.success  # the check ran again: not skipped as "fresh"
+    edit(corpus, annotations, "survivors: 42", "survivors: 41")
+    assert materialized(run_build(corpus, tmp_path / "build", instance=instance)) == {a.key.to_user_string() for a in ASSETS}
+
+
+def test_a_file_no_asset_watches_still_rebuilds_and_keeps_the_manifest_true(built, tmp_path):
+    """A file under sources/ that no observed asset covers (a README beside the folders) is
+    in the manifest: a build after it changes rebuilds everything rather than leaving a
+    manifest that no longer matches the tree."""
+    from pipelines.publish.manifest import MANIFEST, build_manifest, differences, read_manifest
+
+    corpus, instance, _ = built
+    (corpus / "sources" / "README.md").write_text("What is in here.\n")
+    result = run_build(corpus, tmp_path / "build", instance=instance)
+    assert result.success and materialized(result)
+    assert differences(read_manifest(tmp_path / "build" / "data" / MANIFEST), build_manifest(corpus)) == []
+
+
+def test_editor_files_are_not_inputs(tmp_path):
+    from pipelines.hashing import tree_digest
+    from pipelines.publish.manifest import build_manifest
+
+    (tmp_path / "sources" / "news" / "x").mkdir(parents=True)
+    (tmp_path / "sources" / "news" / "x" / "annotations.yaml").write_text("source_id: x\n")
+    before = (build_manifest(tmp_path)["inputs"], tree_digest(tmp_path / "sources"))
+    for name in (".annotations.yaml.swp", "annotations.yaml~", "#annotations.yaml#", ".DS_Store"):
+        (tmp_path / "sources" / "news" / "x" / name).write_text("litter")
+    assert (build_manifest(tmp_path)["inputs"], tree_digest(tmp_path / "sources")) == before

@@ -1,5 +1,9 @@
 """Build in-process, as `make data` does: the library behind `borderlines build`.
 
+A build observes the files under sources/ and materialises only what they made stale
+(`stale_assets`, asked of Dagster's instance), when the build folder holds what the
+instance last built with the same code; otherwise, or with `--full`, everything.
+
 One build at a time per build folder: `run_build` holds build/.lock for the whole run
 (pipelines/publish/locking.py) and raises BusyError, naming the other build's pid, when it
 is taken. Dagster's console log is kept to critical messages: a failed step is reported by
@@ -25,15 +29,28 @@ def dagster_home(root: Path) -> Path:
     return home
 
 
-def run_build(root: Path, build_dir: Path | None = None, instance: dg.DagsterInstance | None = None):
-    """Materialise every asset of the corpus at root in-process; returns Dagster's result.
-    Raises BusyError when another build holds the folder, OSError when it cannot be written."""
+LAST_RUN = ".last_run"  # in the build folder: the Dagster run that made what it holds
+
+
+def run_build(root: Path, build_dir: Path | None = None, instance: dg.DagsterInstance | None = None,
+              full: bool = False):
+    """Build the corpus at root in-process; returns Dagster's result.
+
+    The files under sources/ are observed first. Then only what they made stale is
+    materialised (the stale assets and everything downstream of them), when that is safe:
+    the build folder holds what this instance last built, and the code and libraries are
+    those of that build (otherwise, or with full=True, everything is). When nothing is
+    stale, the observation's result is returned and nothing is recomputed.
+    Raises BusyError when another build holds the folder, ChangedDuringBuild when an input
+    changed while it ran (its manifest is then removed), OSError when it cannot be written."""
     from dagster._core.definitions.observe import observe  # not re-exported by dagster 1.13
 
     from pipelines.assets.definitions import ASSETS, SOURCE_FILES
     from pipelines.assets.resources import BorderlinesPaths
+    from pipelines.errors import ChangedDuringBuild
     from pipelines.publish.build import recover
     from pipelines.publish.locking import exclusive
+    from pipelines.publish.manifest import MANIFEST, build_manifest, changed_during_build, differences, read_manifest
 
     build_dir = Path(build_dir or root / "build")
     with exclusive(build_dir / ".lock", "build"):
@@ -41,13 +58,87 @@ def run_build(root: Path, build_dir: Path | None = None, instance: dg.DagsterIns
         if instance is None:
             dagster_home(root)
             instance = dg.DagsterInstance.get()
+        inputs = build_manifest(root)  # what the build starts from: the manifest it writes must match
         paths = BorderlinesPaths(root=str(root), build_dir=str(build_dir))
         quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
         # The files' data versions first, so that the instance (and the UI) knows what this
-        # build was made from, and an edit after it shows as Unsynced.
-        observe(SOURCE_FILES, instance=instance, resources={"paths": paths}, run_config=quiet, raise_on_error=False)
-        return dg.materialize([*SOURCE_FILES, *ASSETS], selection=ASSETS, resources={"paths": paths},
-                              instance=instance, raise_on_error=False, run_config=quiet)
+        # build is made from, and an edit after it shows as Unsynced.
+        observed = observe(SOURCE_FILES, instance=instance, resources={"paths": paths}, run_config=quiet,
+                           raise_on_error=False)
+        selection = ASSETS if full or not _can_build_incrementally(root, build_dir, instance) else stale_assets(instance)
+        if not selection:
+            recorded = read_manifest(build_dir / "data" / MANIFEST)
+            if recorded is not None and not differences(recorded, inputs):
+                return observed
+            selection = ASSETS  # a file no asset watches changed (or the manifest is gone): all again
+        # Until this run succeeds the folder may hold a mix (or a failed check's output that
+        # the next run must not build on): without the marker, the next build is a full one.
+        (build_dir / LAST_RUN).unlink(missing_ok=True)
+        result = dg.materialize([*SOURCE_FILES, *ASSETS], selection=selection, resources={"paths": paths},
+                                instance=instance, raise_on_error=False, run_config=quiet)
+        if result.success:
+            # Checked holding the lock, so that no release can take a build of a mix of both.
+            changed = changed_during_build(inputs, build_dir / "data")
+            if changed:
+                raise ChangedDuringBuild(changed)
+            (build_dir / LAST_RUN).write_text(result.run_id + "\n", encoding="utf-8")
+        return result
+
+
+def _can_build_incrementally(root: Path, build_dir: Path, instance: dg.DagsterInstance) -> bool:
+    """Whether the build folder holds what this instance last built, from the code and
+    libraries of now: then what Dagster finds stale is all that differs. Anything else (a
+    new folder, another folder built since, a code or library change) means a full build."""
+    from pipelines.publish.manifest import MANIFEST, build_manifest, read_manifest
+
+    marker = build_dir / LAST_RUN
+    recorded = read_manifest(build_dir / "data" / MANIFEST)
+    if not marker.is_file() or recorded is None or not (build_dir / "borderlines.duckdb").is_file():
+        return False
+    latest = instance.get_latest_materialization_event(dg.AssetKey("data_package"))
+    if latest is None or latest.run_id != marker.read_text(encoding="utf-8").strip():
+        return False
+    now = build_manifest(root)
+    code_then = {k: v for k, v in recorded.get("inputs", {}).items() if not k.startswith("sources/")}
+    code_now = {k: v for k, v in now["inputs"].items() if not k.startswith("sources/")}
+    return code_then == code_now and recorded.get("packages") == now["packages"]
+
+
+def _loading_context(instance: dg.DagsterInstance):
+    """The smallest loading context the resolver takes: this instance, its own loaders."""
+    from dagster._core.loader import LoadingContext
+
+    class InstanceLoading(LoadingContext):
+        def __init__(self):
+            self._loaders = {}
+
+        @property
+        def instance(self):
+            return instance
+
+        @property
+        def loaders(self):
+            return self._loaders
+
+    return InstanceLoading()
+
+
+def stale_assets(instance: dg.DagsterInstance) -> list[dg.AssetsDefinition]:
+    """The assets Dagster finds stale or missing, and everything downstream of them (Dagster
+    marks only the first level stale until it is rebuilt)."""
+    # Dagster 1.13 (pinned) has no public call for this; the UI's "Unsynced" uses the same resolver.
+    from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+
+    from pipelines.assets.definitions import ASSETS, defs
+
+    graph = defs.resolve_asset_graph()
+    resolver = CachingStaleStatusResolver(instance, graph, _loading_context(instance))
+    chosen = {key for key in graph.materializable_asset_keys if resolver.get_status(key) != StaleStatus.FRESH}
+    frontier = set(chosen)
+    while frontier:
+        frontier = {child for key in frontier for child in graph.get(key).child_keys} - chosen
+        chosen |= frontier
+    return [asset for asset in ASSETS if asset.key in chosen]
 
 
 def failed_checks(result) -> list[str]:

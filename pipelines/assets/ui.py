@@ -69,6 +69,9 @@ def serve_ui(root: Path, port: int) -> int:
         proc = subprocess.Popen(command, cwd=root, env=env, start_new_session=True)
         return proc.wait()
     except _Stop as stop:
+        # A second Ctrl-C while Dagster shuts down must not cut the shutdown short.
+        for signum in previous:
+            signal.signal(signum, signal.SIG_IGN)
         if proc is not None:
             stop_group(proc, signal.SIGINT if stop.args[0] == signal.SIGINT else signal.SIGTERM)
         return 0

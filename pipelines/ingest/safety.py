@@ -33,7 +33,7 @@ import re
 # The characters a spreadsheet reads as the start of a formula (OWASP "CSV injection"),
 # with the full-width = and @ that some spreadsheets fold to ASCII.
 _ALWAYS = {"=": "'='", "@": "'@'", "\uff1d": "a full-width '='", "\uff20": "a full-width '@'",
-           "\t": "a tab", "\r": "a carriage return"}
+           "\t": "a tab", "\r": "a carriage return", "\n": "a line break"}
 _SIGNS = {"+": "'+'", "-": "'-'", "\uff0b": "a full-width '+'", "\uff0d": "a full-width '-'"}
 _CALL_OR_DDE = ("(", "|", "\uff08", "\uff5c")
 
@@ -68,13 +68,13 @@ def link_problem(href: str) -> str | None:
     if not isinstance(href, str):
         return "is not text"
     # What a browser's URL parser ignores, so that "java\tscript:" is javascript: too.
-    cleaned = href.strip(_C0_OR_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")
-    if _CONTROL.search(cleaned):
-        return "has control characters"
+    if _CONTROL.search(href) or any(ch in href for ch in "\t\n\r"):
+        return "has control characters"  # published as written: a line break could start a formula cell
+    cleaned = href.strip(_C0_OR_SPACE)
     scheme = _SCHEME.match(cleaned)
     if scheme and scheme.group(1).lower() not in LINK_SCHEMES:
         return f"is a {scheme.group(1).lower()}: link; only {', '.join(LINK_SCHEMES)} and relative links are kept"
-    risk = formula_risk(href)
+    risk = formula_risk(cleaned)
     if risk:
         return risk
     return None

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -33,6 +34,10 @@ from pipelines.publish.files import write_csv, write_parquet
 
 STAGING_PREFIX = ".data-"  # a build being written, or a link being made: never complete
 FOLDER_PREFIX = "data-"  # a complete build; build/data points at one of them
+# Only names this module makes are ever removed or taken over, so that a --build-dir shared
+# with other files (data-2023-backup/, .data-keep/) loses nothing.
+BUILD_ID = re.compile(r"[0-9]{16,20}")  # time.time_ns()
+OURS = re.compile(r"(?:link-[0-9]+-)?[0-9]{16,20}|[A-Za-z0-9_]{8}")  # link temporaries, and mkdtemp's suffixes
 
 
 def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir: Path,
@@ -90,16 +95,18 @@ def recover(data_dir: Path) -> list[Path]:
     if not parent.is_dir():
         return []
     removed = []
-    for stale in parent.glob(STAGING_PREFIX + "*"):
+    for stale in (p for p in parent.glob(STAGING_PREFIX + "*") if OURS.fullmatch(p.name[len(STAGING_PREFIX):])):
         if stale.is_symlink() or stale.is_file():
             stale.unlink()
         else:
             shutil.rmtree(stale, ignore_errors=True)
         removed.append(stale)
-    if data_dir.is_dir() and not data_dir.is_symlink():  # the layout before links
+    if data_dir.is_dir() and not data_dir.is_symlink() and (data_dir / "datapackage.json").is_file():
+        # a build of the layout before links: taken over, as the current build
         legacy = parent / f"{FOLDER_PREFIX}{time.time_ns()}"
         os.rename(data_dir, legacy)
-    complete = sorted((p for p in parent.glob(FOLDER_PREFIX + "*") if p.is_dir() and not p.is_symlink()),
+    complete = sorted((p for p in parent.glob(FOLDER_PREFIX + "*")
+                       if BUILD_ID.fullmatch(p.name[len(FOLDER_PREFIX):]) and p.is_dir() and not p.is_symlink()),
                       key=lambda p: p.name)
     if current_folder(data_dir) is None and complete:  # missing, or dangling: the newest complete build
         link = parent / f"{STAGING_PREFIX}link-{os.getpid()}-{time.time_ns()}"

@@ -24,7 +24,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from pipelines.hashing import file_sha256
+from pipelines.hashing import file_sha256, is_editor_litter
 
 MANIFEST = "manifest.json"
 DRAFTS = "suggestions.yaml"  # written by `borderlines suggest --write`, read by nothing
@@ -55,7 +55,7 @@ def build_manifest(corpus: Path) -> dict[str, Any]:
                 # sources/ is refused by the build's checks, and /dev/zero has no end.
                 # Drafts of `borderlines suggest --write` are never read by the build.
                 if (path.is_symlink() or not stat.S_ISREG(path.lstat().st_mode) or "__pycache__" in path.parts
-                        or path.name == DRAFTS):
+                        or path.name == DRAFTS or is_editor_litter(path.name)):
                     continue
                 inputs[path.relative_to(base).as_posix()] = file_sha256(path)
     packages = {"python": platform.python_version()}
