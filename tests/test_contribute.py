@@ -397,8 +397,31 @@ def test_diff_lists_added_removed_and_changed_rows(two_builds, capsys):
     assert "1 row(s) added:\n  - `fixture-channel-boats-saturday`" in crossings
     assert "1 row(s) removed:\n  - `fixture-channel-boats-2024-03-02`" in crossings
     incidents = out.split("### incidents")[1].split("###")[0]
-    assert "- `2024-02-23-fixture-calais-capsize`: distance_offshore_km, vessel_type" in incidents
+    # each changed field with its old and new value, so a reviewer sees what the change did
+    assert ("- `2024-02-23-fixture-calais-capsize`: distance_offshore_km `3.0` → null; "
+            "vessel_type `small_boat` → null") in incidents
     assert "### meetings" not in out
+
+
+def test_diff_lists_new_conflicts_with_their_values_and_sources(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipelines.contribute.diff import diff_builds
+    from pipelines.schemas import load_tables
+
+    schema = load_tables()["conflicts"].to_arrow()
+    row = {"table_name": "meetings", "record_id": "2023-12-16-rome", "field": "status", "source_id": "a",
+           "value": "planned", "published_value": "held", "is_published_value": False}
+    later = {**row, "source_id": "b", "value": "held", "is_published_value": True}
+    for folder, rows in (("old", [row]), ("new", [row, later])):
+        (tmp_path / folder).mkdir()
+        table = pa.Table.from_pylist([{f.name: r.get(f.name) for f in schema} for r in rows], schema=schema)
+        pq.write_table(table, tmp_path / folder / "conflicts.parquet")
+    out = diff_builds(tmp_path / "old", tmp_path / "new", "0.1.0")
+    assert "| conflicts | 1 | 2 | 1 | 0 | 0 |" in out
+    assert "- the new conflicts, value by value:\n  - `2023-12-16-rome` status: `held` from `b` (published)" in out
+    assert "from `a`" not in out  # only the new row is listed
 
 
 def test_diff_against_a_missing_release_and_without_releases(two_builds, tmp_path, capsys):

@@ -3,7 +3,10 @@
 Compares the Parquet files of the current build (build/data/parquet) with those of a
 release (datasets/<version>/parquet; by default the latest), table by table, matching
 rows on the primary key declared in schemas/. Prints Markdown: a summary table, then per
-changed table the keys added and removed and, for changed rows, the fields that differ.
+changed table the keys added and removed and, for changed rows, each field that differs
+with its old and new value (a reviewer must see that a status stayed `planned`, not only
+that something changed). New rows of `conflicts` are listed with their field, value and
+source, since a new disagreement between sources is what a reviewer has to judge.
 It is informational: it exits 0 whatever it finds (2 only for a version that does not exist).
 """
 
@@ -15,6 +18,7 @@ from pipelines.errors import UsageError
 from pipelines.schemas import load_tables
 
 MAX_LISTED = 20  # keys listed per table and kind; the counts are always complete
+MAX_VALUE = 80  # characters of a value shown in a change; longer ones end in "…"
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -65,13 +69,38 @@ def diff_table(con, name: str, old: Path, new: Path) -> dict:
     changed = []
     if differs:
         flags = ", ".join(differs)
-        rows = con.execute(f"SELECT {', '.join('n.' + _q(k) for k in key)}, {flags} FROM o JOIN n ON {match} "
+        values = ", ".join(f"o.{_q(c)}::VARCHAR, n.{_q(c)}::VARCHAR" for c in shared)
+        rows = con.execute(f"SELECT {', '.join('n.' + _q(k) for k in key)}, {flags}, {values} FROM o JOIN n ON {match} "
                            f"WHERE {' OR '.join(differs)} ORDER BY {', '.join('n.' + _q(k) for k in key)}").fetchall()
-        changed = [(row[:len(key)], [c for c, flag in zip(shared, row[len(key):]) if flag]) for row in rows]
+        for row in rows:
+            flags_of_row = row[len(key):len(key) + len(shared)]
+            pairs = row[len(key) + len(shared):]
+            changed.append((row[:len(key)], [(c, pairs[2 * i], pairs[2 * i + 1])
+                                             for i, (c, flag) in enumerate(zip(shared, flags_of_row)) if flag]))
     counts = [con.execute(f"SELECT count(*) FROM {v}").fetchone()[0] for v in ("o", "n")]
+    added_rows = []
+    if name == "conflicts":  # the whole rows: a reviewer judges a disagreement by its values
+        cursor = con.execute(f"SELECT * FROM n WHERE NOT EXISTS (SELECT 1 FROM o WHERE {match}) ORDER BY {keys}")
+        names = [c[0] for c in cursor.description]
+        added_rows = [dict(zip(names, row)) for row in cursor.fetchall()]
     return {"key": key, "rows": counts, "added": only_in("n", "o"), "removed": only_in("o", "n"), "changed": changed,
+            "added_rows": added_rows,
             "columns_added": [c for c in new_cols if c not in old_cols],
             "columns_removed": [c for c in old_cols if c not in new_cols]}
+
+
+def _shown(value: str | None) -> str:
+    """A value as a reviewer reads it in Markdown: null spelled out, long text cut, code-quoted."""
+    if value is None:
+        return "null"
+    text = " ".join(value.split())
+    if len(text) > MAX_VALUE:
+        text = text[:MAX_VALUE - 1] + "…"
+    return "`" + text.replace("`", "'") + "`"
+
+
+def _change(field: str, old: str | None, new: str | None) -> str:
+    return f"{field} {_shown(old)} → {_shown(new)}"
 
 
 def _listed(items: list[str]) -> list[str]:
@@ -105,7 +134,13 @@ def render_markdown(version: str, diffs: dict[str, dict], only_old: list[str], o
                 lines += _listed([f"`{_key_text(d['key'], row)}`" for row in d[kind]])
         if d["changed"]:
             lines.append(f"- {len(d['changed'])} row(s) changed:")
-            lines += _listed([f"`{_key_text(d['key'], row)}`: {', '.join(fields)}" for row, fields in d["changed"]])
+            lines += _listed([f"`{_key_text(d['key'], row)}`: " + "; ".join(_change(*f) for f in fields)
+                              for row, fields in d["changed"]])
+        if name == "conflicts" and d["added"]:
+            lines.append("- the new conflicts, value by value:")
+            lines += _listed([f"`{row.get('record_id')}` {row.get('field')}: {_shown(row.get('value'))} "
+                              f"from `{row.get('source_id')}`" + (" (published)" if row.get("is_published_value") else "")
+                              for row in d["added_rows"]])
     return "\n".join(lines) + "\n"
 
 
