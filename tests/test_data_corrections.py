@@ -1,0 +1,121 @@
+"""The rules behind the data corrections of issue 13, and the corrected data itself.
+
+- A figure's period is what the source states: null (both ends) only for a figure the
+  source attributes to a body (reported_by), and the keys must be written. validate says
+  so with file:line; the Pandera checks of the built table hold the same rule.
+- `bill_approved` is an agreement event ("MPs approved a new bill"), distinct from
+  `legislation_passed` (a law).
+- A meeting without a place may state its country; a meeting with a place takes the
+  place's country, and validate refuses both.
+"""
+
+import datetime as dt
+import json
+
+import pyarrow as pa
+
+from conftest import edit, line_of, only
+from pipelines.cli import main
+from pipelines.core.tables import check_schema
+from pipelines.schemas import load_tables
+
+ANNOTATIONS = "sources/news/2024-03-04-fixture-strait-talks/annotations.yaml"
+# The fixture's Home Office figure (reported_by: uk-home-office) and its boats figure (no reported_by).
+ATTRIBUTED = "    period_start: last month\n    period_end: last month\n"
+UNATTRIBUTED = "    period_start: on Saturday\n    period_end: on Saturday\n"
+NULL_PERIOD = "    period_start: null\n    period_end: null\n"
+
+
+def validate(capsys, root):
+    code = main(["--root", str(root), "validate", "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)["problems"]
+
+
+# --- a period the source does not state ---------------------------------------------------
+
+def test_null_period_is_accepted_for_a_figure_attributed_to_a_body(corpus, capsys):
+    edit(corpus, ANNOTATIONS, ATTRIBUTED, NULL_PERIOD)
+    code, problems = validate(capsys, corpus)
+    assert (code, problems) == (0, [])
+
+
+def test_null_period_is_refused_without_reported_by(corpus, capsys):
+    edit(corpus, ANNOTATIONS, UNATTRIBUTED, NULL_PERIOD)
+    code, problems = validate(capsys, corpus)
+    problem = only(problems, "missing-field")
+    assert code == 1 and len(problems) == 1
+    assert problem["path"] == ANNOTATIONS
+    assert problem["line"] == line_of(corpus, ANNOTATIONS, "crossing_id: fixture-channel-boats") + 2
+    assert "crossings[2] has no period (period_start and period_end are null) and no reported_by" in problem["message"]
+    assert "say which in reported_by" in problem["hint"]
+
+
+def test_a_period_with_one_null_end_is_refused(corpus, capsys):
+    edit(corpus, ANNOTATIONS, ATTRIBUTED, "    period_start: null\n    period_end: last month\n")
+    code, problems = validate(capsys, corpus)
+    problem = only(problems, "missing-field")
+    assert code == 1 and len(problems) == 1
+    assert problem["message"] == "crossings[1] has period_end but period_start is null"
+    assert problem["line"] == line_of(corpus, ANNOTATIONS, "period_start: null")
+
+
+def test_the_period_keys_must_be_written(corpus, capsys):
+    # Leaving the key out is not saying "not stated": it is forgetting it.
+    edit(corpus, ANNOTATIONS, ATTRIBUTED, "    period_end: null\n")
+    code, problems = validate(capsys, corpus)
+    problem = only(problems, "missing-field")
+    assert code == 1 and len(problems) == 1
+    assert problem["message"] == "crossings[1] has no period_start"
+    assert problem["line"] == line_of(corpus, ANNOTATIONS, "crossing_id: fixture-channel-people")
+
+
+def crossings_frame(**changes) -> pa.Table:
+    row = {"crossing_id": "x-1", "source_id": "2024-01-01-x", "route": "western_balkans", "period_start": None,
+           "period_end": None, "measure": "people_pct_change", "value": -77.0, "qualifier": "exact",
+           "value_low": -77.0, "value_high": -77.0, "reported_by": "frontex"}
+    row.update(changes)
+    return pa.Table.from_pylist([row], schema=load_tables()["crossings"].to_arrow())
+
+
+def test_the_built_table_holds_the_same_period_rule():
+    crossings = load_tables()["crossings"]
+    assert check_schema(crossings_frame(), crossings).passed
+    unattributed = check_schema(crossings_frame(reported_by=None), crossings)
+    assert not unattributed.passed
+    assert {f["check"] for f in unattributed.failures} == {"period_start may be null only where reported_by is set"}
+    half = check_schema(crossings_frame(period_start=dt.date(2024, 1, 1)), crossings)
+    assert {f["check"] for f in half.failures} == {"period_start and period_end must be null together"}
+
+
+# --- a vote on a bill is not a law ---------------------------------------------------------
+
+def test_bill_approved_is_an_agreement_event(corpus, capsys):
+    edit(corpus, ANNOTATIONS, "{event_type: signed, date: last year}", "{event_type: bill_approved, date: last year}")
+    assert validate(capsys, corpus) == (0, [])
+    labels = load_tables()["agreement_events"].field("event_type").labels
+    assert "not say the bill became law" in labels["bill_approved"]
+
+
+def test_an_undeclared_event_type_is_refused(corpus, capsys):
+    edit(corpus, ANNOTATIONS, "{event_type: signed, date: last year}", "{event_type: vote_won, date: last year}")
+    code, problems = validate(capsys, corpus)
+    problem = only(problems, "bad-value")
+    assert code == 1
+    assert problem["message"] == "event_type 'vote_won' is not one of the allowed values"
+    assert "bill_approved" in problem["hint"]
+
+
+# --- a meeting's country -------------------------------------------------------------------
+
+def test_a_meeting_without_a_place_may_state_its_country(corpus, capsys):
+    edit(corpus, ANNOTATIONS, "    place_id: london\n", "    country: GB\n")
+    assert validate(capsys, corpus) == (0, [])
+
+
+def test_a_country_beside_a_place_is_refused(corpus, capsys):
+    edit(corpus, ANNOTATIONS, "    place_id: london\n", "    place_id: london\n    country: FR\n")
+    code, problems = validate(capsys, corpus)
+    problem = only(problems, "bad-value")
+    assert code == 1 and len(problems) == 1
+    assert problem["message"] == "meetings[1] has both place_id and country"
+    assert problem["line"] == line_of(corpus, ANNOTATIONS, "place_id: london") + 1
