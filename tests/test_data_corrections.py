@@ -7,12 +7,15 @@
   `legislation_passed` (a law).
 - A meeting without a place may state its country; a meeting with a place takes the
   place's country, and validate refuses both.
+- The real sources, built: the corrections are in the published tables.
 """
 
 import datetime as dt
 import json
 
+import pandas as pd
 import pyarrow as pa
+import pytest
 
 from conftest import edit, line_of, only
 from pipelines.cli import main
@@ -119,3 +122,44 @@ def test_a_country_beside_a_place_is_refused(corpus, capsys):
     assert code == 1 and len(problems) == 1
     assert problem["message"] == "meetings[1] has both place_id and country"
     assert problem["line"] == line_of(corpus, ANNOTATIONS, "place_id: london") + 1
+
+
+# --- the corrected data, as built from sources/ -----------------------------------------------
+
+@pytest.fixture(scope="module")
+def published(real_build):
+    parquet = real_build / "data" / "parquet"
+    return {name: pd.read_parquet(parquet / f"{name}.parquet")
+            for name in ("crossings", "meetings", "meeting_participants", "agreements", "agreement_events", "people")}
+
+
+def test_frontex_figures_without_a_stated_period_have_none(published):
+    frontex = published["crossings"].set_index("crossing_id")
+    frontex = frontex[frontex["reported_by"] == "frontex"]
+    unstated = frontex.drop("2024-09-16-frontex-channel-pct-change-2024-to-date")  # "this year" is stated
+    assert len(unstated) == 5
+    assert unstated["period_start"].isna().all() and unstated["period_end"].isna().all()
+    channel = frontex.loc["2024-09-16-frontex-channel-pct-change-2024-to-date"]
+    assert (channel["period_start"], channel["period_end"]) == (dt.date(2024, 1, 1), dt.date(2024, 9, 16))
+
+
+def test_meetings_are_about_migration_with_the_people_the_text_puts_there(published):
+    meetings = published["meetings"].set_index("meeting_id")
+    assert "2023-12-16-rome-atreju" not in meetings.index
+    assert "elon-musk" not in set(published["people"]["person_id"])
+    assert meetings.loc["2024-09-16-national-coordination-centre-for-migration-visit", "country"] == "IT"
+    assert pd.isna(meetings.loc["2024-09-16-national-coordination-centre-for-migration-visit", "city"])
+    participants = published["meeting_participants"].groupby("meeting_id")["person_id"].apply(set)
+    assert participants["2024-09-16-rome-starmer-meloni"] == {"giorgia-meloni", "keir-starmer"}
+    assert "martin-hewitt" in participants["2024-09-16-national-coordination-centre-for-migration-visit"]
+
+
+def test_agreement_statuses_and_events_say_what_the_text_says(published):
+    status = published["agreements"].set_index("agreement_id")["status"]
+    for unstated in ("uk-rwanda-partnership", "uk-albania-returns-agreement", "italy-tunisia-migration-deal"):
+        assert pd.isna(status[unstated]), unstated
+    assert status["italy-albania-protocol"] == "signed" and status["italy-libya-migration-deal"] == "in_force"
+    events = published["agreement_events"]
+    rwanda = events[events["agreement_id"] == "uk-rwanda-partnership"]
+    assert list(rwanda["event_type"]) == ["bill_approved"]
+    assert "legislation_passed" not in set(events["event_type"])
