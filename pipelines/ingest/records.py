@@ -110,6 +110,13 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
                            record, bool(child.get("is_planned")), label=f"{key}[{j + 1}].", phrases_checked=phrases_checked)
     _check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed)
     _check_spans(doc, keys, values, problems)
+    if table.name == "crossings":
+        _check_period(doc, keys, line, what, item, values, problems)
+    if table.name == "meetings" and values.get("place_id") and values.get("country"):
+        # One place, one country: the registry's. `country` is for a meeting with no place.
+        problems.add(doc.path, *doc.position(*keys, "country"), "bad-value", f"{what} has both place_id and country",
+                     "remove `country:`: the country of a place comes from sources/registry/places.yaml "
+                     "(write country only for a meeting whose place the source does not name)", values["country"])
     if table.name == "crossings" and values.get("measure") in NEEDS_BASELINE:
         # The key must be there; an explicit null says the source does not give the baseline.
         for name in ("baseline_start", "baseline_end"):
@@ -117,6 +124,30 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
                 problems.add(doc.path, line, 1, "missing-field", f"{what} is a {values['measure']} but has no {name}",
                              f"a change or ratio is against a period: add `{name}:` (null if the source does not say)")
     return record
+
+
+def _check_period(doc, keys, line, what, item, values, problems) -> None:
+    """A figure's period is what the source states. A source may attribute a figure to a
+    body (Frontex, ...) without stating its period: then, and only then, the period is null,
+    both ends together. The keys must be written, so that a forgotten period is caught."""
+    missing = [name for name in ("period_start", "period_end") if name not in item]
+    for name in missing:
+        problems.add(doc.path, line, 1, "missing-field", f"{what} has no {name}",
+                     f"add `{name}:` with the period the source states (null only if it does not state it, "
+                     "for a figure it attributes to a body in reported_by)")
+    if missing:
+        return
+    nulls = [name for name in ("period_start", "period_end") if item[name] is None]
+    if len(nulls) == 1:
+        given = "period_end" if nulls[0] == "period_start" else "period_start"
+        problems.add(doc.path, *doc.position(*keys, nulls[0]), "missing-field",
+                     f"{what} has {given} but {nulls[0]} is null",
+                     "a stated period has both ends: write both, or both null if the source does not state it")
+    elif nulls and values.get("reported_by") is None:
+        problems.add(doc.path, *doc.position(*keys, "period_start"), "missing-field",
+                     f"{what} has no period (period_start and period_end are null) and no reported_by",
+                     "write the period the source states (a date, or a phrase from a quote); a period may be "
+                     "null only for a figure the source attributes to a body: say which in reported_by")
 
 
 def _anchor_evidence(doc, keys, evidence, table, children, ctx, problems, what, failed) -> list[Quote]:

@@ -1,6 +1,7 @@
 -- meetings: one row per meeting id, merged across sources with the same rule as
 -- incidents (latest-published source wins, field by field). City and country come from
--- the places registry.
+-- the places registry; a meeting without a place keeps the country its source states
+-- (validate refuses a country written beside a place_id).
 WITH merged AS (
     SELECT
         meeting_id,
@@ -11,9 +12,9 @@ WITH merged AS (
     GROUP BY meeting_id
 )
 SELECT
-    merged.*,
+    merged.* EXCLUDE (country),
     places.name AS city,
-    places.country AS country
+    coalesce(places.country, merged.country) AS country
 FROM merged
 LEFT JOIN reg_places AS places USING (place_id)
 ORDER BY meeting_id
