@@ -287,7 +287,7 @@ def test_italian_defects_are_in_reference_data_quality(real_build):
     italy = quality[quality["dataset"] == "italy-interior-ministry-arrivals"]
     assert {"0[VALORE]0", "2024-04-31", "2025-02-30"} <= set(italy["value"])
     assert (italy["value"] == "").sum() >= 3  # the empty values
-    assert len(italy) == 26 and len(quality) == 45 + 26  # as the readers report them (test_reference.py)
+    assert len(italy) == 26 and len(quality) == 56 + 26  # as the readers report them (test_reference.py)
 
 
 CHART_AGAIN = """
