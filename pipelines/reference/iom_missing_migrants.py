@@ -165,12 +165,12 @@ def _text(raw: str, line: int, column: str, log: IssueLog) -> str | None:
 def _total_without_rejected_parts(row: dict, rec: dict[str, str], line: int, log: IssueLog) -> None:
     """Set dead_or_missing to null when a part of that sum was rejected (see the module docstring)."""
     total = COUNTS["dead_or_missing"]
-    rejected = [f"{COUNTS[part]} {rec[COUNTS[part]].strip()!r}" for part in ("dead", "missing")
+    rejected = [f"{COUNTS[part]} ({rec[COUNTS[part]].strip()!r})" for part in ("dead", "missing")
                 if row[part] is None and rec[COUNTS[part]].strip() not in NULL_TOKENS]
     if rejected and row["dead_or_missing"] is not None:
         log.add(line, total, rec[total],
-                f"the sum of No. dead and No. missing, and {' and '.join(rejected)} is not a valid count "
-                "(set to null on this row), so the sum is unknown", SET_TO_NULL)
+                f"No. dead/missing is No. dead plus No. missing, and {' and '.join(rejected)} is not a valid "
+                "count (set to null on this row): the sum is unknown", SET_TO_NULL)
         row["dead_or_missing"] = None
 
 
