@@ -14,7 +14,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import FIXTURE, edit
+from conftest import FIXTURE, edit, line_of
 from pipelines.core.staging import evidence_rows
 from pipelines.ingest.corpus import load_corpus
 from pipelines.ingest.records import Quote
@@ -58,6 +58,18 @@ def test_a_passage_quoted_twice_for_different_fields_gets_two_ids():
                                        Quote("off Calais", 30, 40, None)])
     ids = [row["evidence_id"] for row in evidence_rows([record])]
     assert ids == ["s/incidents/r/10-18/dead", "s/incidents/r/10-18/record", "s/incidents/r/30-40"]
+
+
+def test_the_same_quote_twice_for_the_same_fields_is_refused_with_its_line(corpus, capsys):
+    from pipelines.cli import main
+
+    quote = "      - seven people died and 41 were rescued\n"
+    edit(corpus, ANNOTATIONS, quote, quote + quote)
+    code = main(["--root", str(corpus), "validate", "--format", "json"])
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert code == 1 and [p["code"] for p in problems] == ["duplicate-record"]
+    assert problems[0]["path"] == ANNOTATIONS and problems[0]["line"] == line_of(corpus, ANNOTATIONS, quote.strip()) + 1
+    assert "already in the record's evidence" in problems[0]["message"]
 
 
 # --- empty text and null, in CSV and Parquet -----------------------------------------------
