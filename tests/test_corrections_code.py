@@ -21,7 +21,7 @@ from pipelines.ingest.records import Quote
 from pipelines.publish.datapackage import resource_entries
 from pipelines.publish.files import write_csv, write_parquet
 from pipelines.publish.roundtrip import compare_csv
-from pipelines.reference import italy_arrivals, uk_small_boats
+from pipelines.reference import iom_missing_migrants, italy_arrivals, uk_small_boats
 from pipelines.reference.quality import IssueLog
 from pipelines.schemas import SCHEMA_DIR, DeclarationError, load_tables
 
@@ -186,6 +186,27 @@ def test_the_readers_keep_na_words_as_text_and_log_trimmed_cells(tmp_path):
     assert frame["note"].tolist() == ["nan", "NA"] and frame["source"].tolist() == ["Ministero", "null"]
     assert [(i["row"], i["column"], i["action"]) for i in issues] == [("3", "Fonte", "whitespace trimmed")]
     assert "leading U+00A0 NO-BREAK SPACE" in issues[0]["problem"]
+
+
+def test_every_changed_iom_cell_is_logged(tmp_path):
+    from test_reference import IOM_HEADER, _iom_line
+
+    lines = [IOM_HEADER,
+             _iom_line("2024.MMP1", "2024.MMP1", location="Off Calais\u00a0").replace(",day,IOM", ",Day ,IOM"),
+             _iom_line("2024.MMP2", "2024.MMP2", location="nan"),
+             _iom_line("2024.MMP3", "2024.MMP3", dead="2", missing="-1", total="1")]
+    path = tmp_path / "iom.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frame, issues = iom_missing_migrants.read_incidents(path)
+    assert frame["location_of_death"].tolist()[:2] == ["Off Calais", "nan"]
+    assert frame["incident_date_precision"].tolist() == ["day"] * 3
+    assert frame["dead_or_missing"].tolist()[:2] == [1, 1] and pd.isna(frame["dead_or_missing"].iloc[2])
+    assert sorted((i["row"], i["column"], i["action"]) for i in issues) == [
+        ("2", "Location of death", "whitespace trimmed"),
+        ("2", "incident_date_precision", "read as 'day'"),
+        ("4", "No. dead/missing", "value set to null"),
+        ("4", "No. missing", "value set to null"),
+    ]
 
 
 # --- licences and rights per resource ------------------------------------------------------

@@ -1,7 +1,9 @@
 """IOM Missing Migrants Project: incidents on Europe-bound routes (CSV, 31 columns).
 
 One output row per record (CSV line) of the file; `incident_id` (IOM's Incident ID cell,
-as written) is the key. "NA" and empty cells are null; unknown counts stay null, never 0.
+as written) is the key. "NA" and empty cells are null, as provenance.yaml says of this file
+("NA" marks missing values); no other word is (a text "nan" stays text). Unknown counts
+stay null, never 0.
 
 Split incidents. IOM records some incidents as several parts ("split incidents") that
 share a Main ID. The file carries them in two ways, and both are kept as they are:
@@ -242,6 +244,9 @@ def _precision(raw: str, line: int, log: IssueLog) -> str | None:
         return None
     text = raw.strip().lower()
     if text in DATE_PRECISIONS:
+        if text != raw:  # "Day " is read as "day": a changed value, so it is logged
+            log.add(line, "incident_date_precision", raw, f"not written as the lowercase word {text!r}",
+                    f"read as {text!r}")
         return text
     log.add(line, "incident_date_precision", raw, f"not one of {sorted(DATE_PRECISIONS)}", SET_TO_NULL)
     return None
