@@ -9,8 +9,9 @@ that say where it sits and how it is made:
   pipelines/core/sql/, `{reader: <module>.<function>, folder: <id>}` for a table read
   from sources/reference/<id>/ by a function in pipelines/reference/, or
   `{gather: reader_issues}` for the readers' data-quality issues;
-- `attribution`: `{draws_on: [<reference folder>...], licence: source|package}`, the
-  official files the table is drawn from and whose licence governs it;
+- `attribution`: `{draws_on: [<reference folder>...], licence: source|package, rights: <note>}`,
+  the official files the table is drawn from, whose licence governs it, and what that
+  licence does not cover (absent: the package's licence, nothing drawn on);
 - on a field, `annotation: required|optional` means contributors type it in an annotation
   file and `registry: required|optional` in a registry file (neither: derived);
   `categories: [{value, label}]` lists the allowed values (`same_categories_as:
@@ -262,8 +263,9 @@ class TableSpec:
                                "primaryKey": list(self.primary_key)}
         if self.foreign_keys:
             out["foreignKeys"] = [dict(fk) for fk in self.foreign_keys]
-        # Frictionless reads empty CSV cells and pandas' NaN for nullable numbers as missing.
-        out["missingValues"] = ["", "nan", "NaN"]
+        # Only an empty cell is missing: a text "nan" or "NA" stays text (publish/datapackage.py
+        # adds pandas' NaN to the numeric fields of Parquet resources).
+        out["missingValues"] = [""]
         return out
 
     def to_arrow(self):
@@ -357,8 +359,12 @@ def _check_declaration(path: Path, decl: Any) -> None:
     if "gather" in build and build["gather"] != "reader_issues":
         fail(f"gather {build['gather']!r}: only reader_issues is known")
     attribution = decl.get("attribution", {})
-    if attribution and (not attribution.get("draws_on") or attribution.get("licence") not in LICENCE_RULES):
-        fail("attribution must be {draws_on: [reference folder, ...], licence: source|package}")
+    if attribution and (set(attribution) - {"draws_on", "licence", "rights"}
+                        or attribution.get("licence") not in LICENCE_RULES
+                        or (attribution["licence"] == "source" and not attribution.get("draws_on"))
+                        or not isinstance(attribution.get("rights", "-"), str)):
+        fail("attribution must be {licence: source|package, draws_on: [reference folder, ...] (needed with "
+             "licence: source), rights: a note of what the licence does not cover (optional)}")
 
 
 @functools.lru_cache(maxsize=None)

@@ -41,8 +41,15 @@ def replace_in(path, old, new):
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+# Release 0.2.0 published reference_data_quality.value as "" in Parquet where every reader of
+# its CSV sees a null (issue 13). The round trip has read the CSV as those readers do since, so
+# it finds that cell; releases are immutable, and the next one has no empty text.
+KNOWN_DEFECTS = {"0.2.0": ["reference_data_quality_csv: differs from reference_data_quality: "
+                           "column value, row 46: '' against None"]}
+
+
 def test_the_release_passes(package):
-    assert validate_package(package) == []
+    assert validate_package(package) == KNOWN_DEFECTS.get(LATEST, [])
 
 
 def test_a_cell_of_the_wrong_type_in_a_csv_is_reported_with_its_row(package):

@@ -197,11 +197,38 @@ def test_iom_issues(iom):
         ("No. missing", "value set to null"): 4,
         ("No. survivors", "value set to null"): 2,
         ("Country of Incident", "value set to null"): 1,
+        # the totals that included a rejected No. missing (issue 13, E7)
+        ("No. dead/missing", "value set to null"): 4,
+        # cells ending in a no-break space (issue 13, E8)
+        ("Link", "whitespace trimmed"): 2,
+        ("Location of death", "whitespace trimmed"): 4,
+        ("Source", "whitespace trimmed"): 1,
     }
     by_cell = {(i["row"], i["column"]): i for i in issues}
     assert by_cell[("6782", "Country of Incident")]["value"] == "012 52E"
     assert by_cell[("330", "No. missing")]["value"] == "-2"
     assert pd.isna(_row(frame, "main_id", "2015.MMP00513").missing)
+    assert by_cell[("2441", "Link")]["value"] == "https://bit.ly/2QG50JN\u00a0"
+    assert "U+00A0 NO-BREAK SPACE" in by_cell[("2441", "Link")]["problem"]
+    assert _row(frame, "incident_id", "2018.MMP01178").link == "https://bit.ly/2QG50JN"
+
+
+def test_iom_total_with_a_rejected_part_is_null(iom):
+    """No. dead/missing is No. dead plus No. missing; where No. missing is rejected, the sum is unknown."""
+    frame, issues = iom
+    by_cell = {(i["row"], i["column"]): i for i in issues}
+    for line, incident, raw_total in [("330", "2015.MMP00513541", "13"), ("367", "2015.MMP00565596", "56"),
+                                      ("4368", "2022.MMP00157", "1"), ("6772", "2026.MMP0190218", "12")]:
+        row = frame[frame["incident_id"].str.split(",").str[0] == incident].iloc[0]
+        assert pd.isna(row.missing) and pd.isna(row.dead_or_missing) and row.dead > 0
+        assert by_cell[(line, "No. dead/missing")]["value"] == raw_total
+        assert "No. missing" in by_cell[(line, "No. dead/missing")]["problem"]
+    # a rejected No. survivors leaves the total alone (line 597: 1 dead, 56 missing, 57)
+    kept = _row(frame, "main_id", "2016.MMP00134")
+    assert pd.isna(kept.survivors) and kept.dead_or_missing == 57
+    # elsewhere the total is IOM's, and equals dead + missing wherever both are given
+    both = frame.dropna(subset=["dead", "missing", "dead_or_missing"])
+    assert (both["dead"] + both["missing"] == both["dead_or_missing"]).all()
 
 
 @pytest.mark.parametrize("name, code", [
@@ -261,12 +288,14 @@ def test_iom_dirty_csv(tmp_path):
     assert pd.isna(split.missing) and pd.isna(split.source_quality)
     odd = _row(frame, "main_id", "2024.MMP3")
     assert pd.isna(odd.dead) and pd.isna(odd.latitude) and odd.location_of_death == "Two\nlines"
+    assert pd.isna(odd.dead_or_missing)
     found = {(i["row"], i["column"], i["action"]) for i in issues}
     assert found == {
         ("3", "No. dead", "values summed into 5"),
         ("3", "Source Quality", "value set to null"),
         ("4", "No. dead", "value set to null"),
         ("4", "Latitude", "value set to null"),
+        ("4", "No. dead/missing", "value set to null"),  # its part No. dead was rejected
         ("6", "Incident ID", "row skipped"),  # line numbers count the quoted line break
         ("7", "incident_date_clean", "row skipped"),
         ("8", "*", "row skipped"),
@@ -431,7 +460,7 @@ def test_readers_match_declared_tables(uk, iom, italy):
     _validate("iom_incidents", iom[0])
     _validate("italy_sea_arrivals_daily", italy[0])
     all_issues = issues_frame(uk_issues + iom[1] + italy[1])
-    assert len(all_issues) == 45 + 26
+    assert len(all_issues) == 56 + 26  # IOM 56 (45, and 4 totals and 7 trimmed cells of issue 13), Italy 26
     _validate("reference_data_quality", all_issues)
     for name in ("uk_small_boat_arrivals_daily", "uk_small_boat_arrivals_weekly", "iom_incidents",
                  "italy_sea_arrivals_daily", "reference_data_quality"):

@@ -9,6 +9,7 @@ and stored by `load_staging`.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Iterable
 
 import duckdb
@@ -81,14 +82,26 @@ def combine_parts(parts: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
     return {name: pa.concat_tables([part[name] for part in parts]) for name in parts[0]}
 
 
+def evidence_id(record: Record, quote, passage_quoted_again: bool = False) -> str:
+    """What identifies a quote: the record it supports and where the quote is in the source's
+    text (start-end), which a raw file kept byte for byte never moves. So adding, removing or
+    reordering other quotes changes no other id. A record that quotes the same passage more
+    than once (for different fields) tells them apart by the fields."""
+    key = f"{record.source_id}/{record.table}/{record.record_id}/{quote.start}-{quote.end}"
+    if passage_quoted_again:
+        key += "/" + (",".join(quote.fields) if quote.fields else "record")
+    return key
+
+
 def evidence_rows(records: Iterable[Record]) -> list[dict]:
     rows = []
     for record in records:
-        for n, quote in enumerate(record.evidence, 1):
+        passages = Counter((q.start, q.end) for q in record.evidence)
+        for quote in record.evidence:
             folded = quote.quote.casefold()
             resolutions = [f"{field} {rule}" for field, phrase, rule in record.resolutions if phrase.casefold() in folded]
             rows.append({
-                "evidence_id": f"{record.source_id}/{record.table}/{record.record_id}/{n}",
+                "evidence_id": evidence_id(record, quote, passages[(quote.start, quote.end)] > 1),
                 "source_id": record.source_id,
                 "table_name": record.table,
                 "record_id": record.record_id,

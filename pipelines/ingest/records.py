@@ -196,7 +196,13 @@ def _anchor_evidence(doc, keys, evidence, table, children, ctx, problems, what, 
             problems.add(doc.path, *where(), "bad-value", f"the quote {risk}", FORMULA_HINT_QUOTE, quote)
         result = anchor_quote(ctx.text, quote, occurrence)
         if isinstance(result, Anchor):
-            quotes.append(Quote(quote, result.start, result.end, supports))
+            found = Quote(quote, result.start, result.end, supports)
+            if found in quotes:  # its evidence_id (from the passage and fields) would be taken
+                problems.add(doc.path, *where(), "duplicate-record",
+                             "this quote, for the same fields, is already in the record's evidence",
+                             "remove one of the two", quote)
+                continue
+            quotes.append(found)
         else:
             problems.add(doc.path, *where(), result.code, result.message, result.hint, result.excerpt or quote)
             failed.append(supports)

@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 
 from pipelines.hashing import file_digest
-from pipelines.reference.attribution import credit
+from pipelines.reference.attribution import credit, resource_attribution
 from pipelines.schemas import load_tables
 
 VERDICT_COLOURS = {  # ColorBrewer Dark2, readable by most colour-blind readers
@@ -174,6 +174,9 @@ def chart_entries(out_dir: Path, root: Path, prefix: str = "") -> list[dict[str,
                             "for that series marked and coloured by verdict (see pipelines/publish/chart.py)."),
             "bytes": size,
             "hash": f"sha256:{sha}",
+            # The chart draws claim_checks' figures over an official series: it is published
+            # under claim_checks' licence (its declaration), crediting the series' files.
+            "licenses": resource_attribution(load_tables()["claim_checks"], root)["licenses"],
             **credit(root, [load_tables()[spec.series].build["folder"]], with_licences=False),
         })
     return entries

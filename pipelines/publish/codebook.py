@@ -25,7 +25,11 @@ INTRO = """\
 
 Every release in `datasets/<version>/` holds each table below twice: `parquet/<table>.parquet`
 (typed; descriptions in the Arrow field metadata) and `csv/<table>.csv` (UTF-8, header row,
-empty cell = null), described by `datapackage.json` (Frictionless Data Package v2).
+empty cell = null), described by `datapackage.json` (Frictionless Data Package v2). Both hold
+the same values: no published text is empty (empty text is published as null, which is what
+CSV readers make of it), and a text such as `nan`, `NA` or `null` is text, not a null (only
+an empty cell is missing). Each table's licence, and what it does not cover, is under its name
+below and on its resources in `datapackage.json` (`licenses`, `rights`).
 
 Conventions: dates are ISO 8601 (`YYYY-MM-DD`); countries are ISO 3166-1 alpha-2 (`GB`, not
 `UK`); ids are stable lowercase slugs; **null means unknown** (a count of 0 is a reported
@@ -70,13 +74,25 @@ def how_built(table: TableSpec) -> str:
     return "gathered from the data-quality issues every reader of a reference file reports."
 
 
+def licence_note(table: TableSpec) -> str:
+    """From the declaration's `attribution`: whose licence governs the table, and its rights note."""
+    attribution = table.attribution
+    folders = ", ".join(f"`{folder}`" for folder in attribution.get("draws_on", []))
+    if attribution.get("licence") == "source":
+        note = f"Licence: those of the official files it draws on ({folders}), as `sources/reference/*/provenance.yaml` states."
+    else:
+        note = "Licence: the package's, CC BY 4.0" + (f", crediting the official files it draws on ({folders})." if folders else ".")
+    rights = " ".join(str(attribution.get("rights", "")).split())
+    return f"{note} {rights}".strip()
+
+
 def table_section(table: TableSpec) -> str:
     out = [f"## `{table.name}`: {table.title}", "", table.description, ""]
     out.append(f"Primary key: {', '.join(f'`{k}`' for k in table.primary_key)}.")
     for fk in table.foreign_keys:
         ref = fk["reference"]
         out.append(f"`{fk['fields'][0]}` refers to `{ref['resource']}.{ref['fields'][0]}`.")
-    out += ["", f"How it is built: {how_built(table)}"]
+    out += ["", f"How it is built: {how_built(table)}", "", licence_note(table)]
     out += ["", "| field | type | required | description | values | origin |", "|---|---|---|---|---|---|"]
     out += [_field_row(table, f.name) for f in table.fields]
     return "\n".join(out)

@@ -6,9 +6,11 @@ come from schemas/. Each resource carries its sha256 `hash`; CSV resources also 
 `bytes`. Parquet resources carry no `bytes` because frictionless 5 reads Parquet through
 pandas and cannot count them (a declared `bytes` fails its validation, and it does not
 check a Parquet hash either): `verify_files` checks size and hash of every file itself.
-Resources drawn from official statistics carry their `sources` and `licenses`, as their
-declarations say (pipelines.reference.attribution), from the corpus the build read; the
-charts are `file` resources with `bytes` and `hash`. A release takes the build's
+Every resource states its `licenses` (and a `rights` note where its licence does not cover
+all of it: the publishers' words in `evidence`, `sources` and `source_links`), and resources
+drawn from official statistics their `sources`, as their declarations say
+(pipelines.reference.attribution), from the corpus the build read; the charts are `file`
+resources with `bytes` and `hash`, under claim_checks' declaration, whose figures they draw. A release takes the build's
 descriptor and only sets its version and date (`for_release`).
 """
 
@@ -20,12 +22,10 @@ from typing import Any
 
 from pipelines.publish.chart import chart_entries
 from pipelines.hashing import file_digest
-from pipelines.reference.attribution import corpus_provenances, resource_attribution
+from pipelines.reference.attribution import DATA_LICENCE, corpus_provenances, resource_attribution
 from pipelines.schemas import load_tables
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
-DATA_LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 International",
-                "path": "https://creativecommons.org/licenses/by/4.0/"}
 KEYWORDS = ["migration", "irregular migration", "small boats", "English Channel", "Mediterranean",
             "asylum", "migration agreements", "Europe", "evidence", "news"]
 DESCRIPTION = (
@@ -33,7 +33,8 @@ DESCRIPTION = (
     "migration agreements between states and the meetings of leaders that make them, built from "
     "news articles and official statistics. Every value is traced to verbatim quotes of its "
     "sources (see the evidence table). News article texts are not redistributed: only the quotes "
-    "that support each value."
+    "that support each value, which remain their publishers' and are not covered by the package's "
+    "licence. Each resource states its own licences and rights."
 )
 
 
@@ -65,11 +66,20 @@ def resource_entries(out_dir: Path, table_names: list[str], root: Path, prefix: 
 
 
 def _schema_for(schema: dict[str, Any], fmt: str) -> dict[str, Any]:
-    """CSV resources reference CSV resources in their foreign keys, Parquet ones Parquet."""
+    """CSV resources reference CSV resources in their foreign keys, Parquet ones Parquet.
+
+    Only an empty cell is missing (the schema's missingValues), so that a text "nan", "NaN",
+    "NA" or "null" written by a source stays text. frictionless reads a Parquet file through
+    pandas, which gives a null of a whole-number column as the float NaN: in a Parquet
+    resource, numeric fields alone also count "nan" as missing."""
     schema = json.loads(json.dumps(schema))
     for fk in schema.get("foreignKeys", []):
         if fmt == "csv":
             fk["reference"]["resource"] += "_csv"
+    if fmt == "parquet":
+        for field in schema["fields"]:
+            if field["type"] in ("integer", "number"):
+                field["missingValues"] = ["", "nan", "NaN"]
     return schema
 
 

@@ -53,8 +53,11 @@ def verify_round_trip(descriptor_path: Path) -> list[str]:
 
 def compare_csv(parquet, path: Path, schema) -> str:
     """'' when the CSV (written by publish.files.write_csv) holds the Parquet table's rows.
-    Read in batches, so that only one table is held whole: empty cells are nulls, quoted
-    empty strings ("") are empty strings, values may contain line breaks."""
+    Read in batches, so that only one table is held whole, and as the package's readers read
+    it: an empty cell and a quoted empty string ("") are both null (the descriptor's
+    missingValues, frictionless, pandas and R agree), values may contain line breaks. (Read
+    with "" as an empty string, as before issue 13, an empty string in Parquet passed here
+    while every other reader of the CSV saw a null.)"""
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
@@ -63,7 +66,7 @@ def compare_csv(parquet, path: Path, schema) -> str:
         parse_options=pa_csv.ParseOptions(newlines_in_values=True),
         convert_options=pa_csv.ConvertOptions(
             column_types={f.name: f.type for f in schema}, null_values=[""], strings_can_be_null=True,
-            quoted_strings_can_be_null=False, true_values=["true"], false_values=["false"]),
+            quoted_strings_can_be_null=True, true_values=["true"], false_values=["false"]),
     )
     if reader.schema.names != schema.names:
         return f"columns {reader.schema.names}, declared {schema.names}"

@@ -1,7 +1,9 @@
 """IOM Missing Migrants Project: incidents on Europe-bound routes (CSV, 31 columns).
 
 One output row per record (CSV line) of the file; `incident_id` (IOM's Incident ID cell,
-as written) is the key. "NA" and empty cells are null; unknown counts stay null, never 0.
+as written) is the key. "NA" and empty cells are null, as provenance.yaml says of this file
+("NA" marks missing values); no other word is (a text "nan" stays text). Unknown counts
+stay null, never 0.
 
 Split incidents. IOM records some incidents as several parts ("split incidents") that
 share a Main ID. The file carries them in two ways, and both are kept as they are:
@@ -21,7 +23,16 @@ total and logged with its raw text; a Source Quality cell whose grades are run t
 Also logged and set to null: negative or fractional counts, source quality outside 1-5,
 coordinates that are not numbers or out of range, a Country of Incident that is not a
 name (e.g. a coordinate). A record without a usable Incident ID or incident date, or
-repeating an Incident ID, is logged and left out.
+repeating an Incident ID, is logged and left out. Whitespace around a text cell (some end
+in a no-break space) is trimmed and logged.
+
+No. dead/missing is No. dead plus No. missing: so on every row of the file as written,
+negatives included. Where the reader sets No. dead or No. missing to null because the
+cell is not a valid count (a negative No. missing on four rows of the file as
+retrieved), the total that included it is a sum with an
+unknown part, so it is set to null too and logged; it is not recomputed from the other
+part, which would publish a total IOM never gave and count the rejected part as 0. A part
+that IOM left empty ("NA") is not rejected: its total is kept as IOM gives it.
 """
 
 from __future__ import annotations
@@ -33,7 +44,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.reference.quality import ROW_SKIPPED, SET_TO_NULL, IssueLog, csv_records
+from pipelines.reference.quality import ROW_SKIPPED, SET_TO_NULL, IssueLog, csv_records, trimmed
 from pipelines.schemas import load_tables
 
 DATASET = "iom-missing-migrants"
@@ -105,7 +116,7 @@ def read_incidents(path: Path) -> tuple[pd.DataFrame, list[dict]]:
     out: dict[str, list] = {name: [] for name in columns}
     seen: dict[str, int] = {}
     for line, rec in csv_records(path, log, REQUIRED):
-        incident_id = rec["Incident ID"].strip()
+        incident_id = rec["Incident ID"].strip()  # logged with the row's other text cells below
         if incident_id in NULL_TOKENS:
             log.add(line, "Incident ID", rec["Incident ID"], "the record has no Incident ID", ROW_SKIPPED)
             continue
@@ -119,9 +130,10 @@ def read_incidents(path: Path) -> tuple[pd.DataFrame, list[dict]]:
                     "not a valid ISO date (YYYY-MM-DD)", ROW_SKIPPED)
             continue
         seen[incident_id] = line
-        row = {name: _text(rec[column]) for name, column in TEXT.items()}
+        row = {name: _text(rec[column], line, column, log) for name, column in TEXT.items()}
         row.update({name: _count(rec[column], line, column, log) for name, column in COUNTS.items()})
-        row["incident_id"] = incident_id
+        _total_without_rejected_parts(row, rec, line, log)
+        row["incident_id"] = _text(rec["Incident ID"], line, "Incident ID", log)
         row["split_parts"] = len([p for p in incident_id.split(",") if p.strip()])
         row["incident_date"] = incident_date
         row["incident_date_precision"] = _precision(rec["incident_date_precision"], line, log)
@@ -147,9 +159,21 @@ def _frame(out: dict[str, list]) -> pd.DataFrame:
     return frame
 
 
-def _text(raw: str) -> str | None:
+def _text(raw: str, line: int, column: str, log: IssueLog) -> str | None:
     text = raw.strip()
-    return None if text in NULL_TOKENS else text
+    return None if text in NULL_TOKENS else trimmed(raw, line, column, log)
+
+
+def _total_without_rejected_parts(row: dict, rec: dict[str, str], line: int, log: IssueLog) -> None:
+    """Set dead_or_missing to null when a part of that sum was rejected (see the module docstring)."""
+    total = COUNTS["dead_or_missing"]
+    rejected = [f"{COUNTS[part]} ({rec[COUNTS[part]].strip()!r})" for part in ("dead", "missing")
+                if row[part] is None and rec[COUNTS[part]].strip() not in NULL_TOKENS]
+    if rejected and row["dead_or_missing"] is not None:
+        log.add(line, total, rec[total],
+                f"No. dead/missing is No. dead plus No. missing, and {' and '.join(rejected)} is not a valid "
+                "count (set to null on this row): the sum is unknown", SET_TO_NULL)
+        row["dead_or_missing"] = None
 
 
 def _date(raw: str) -> dt.date | None:
@@ -220,6 +244,9 @@ def _precision(raw: str, line: int, log: IssueLog) -> str | None:
         return None
     text = raw.strip().lower()
     if text in DATE_PRECISIONS:
+        if text != raw:  # "Day " is read as "day": a changed value, so it is logged
+            log.add(line, "incident_date_precision", raw, f"not written as the lowercase word {text!r}",
+                    f"read as {text!r}")
         return text
     log.add(line, "incident_date_precision", raw, f"not one of {sorted(DATE_PRECISIONS)}", SET_TO_NULL)
     return None

@@ -16,6 +16,9 @@ Rules, in order:
    the rest of the month with 0. It is logged and left out (for example 2025-09-16 to
    2025-09-30, which only the report of 2025-09-15 lists).
 
+Note and Fonte are kept as written; on the records kept, whitespace around them is trimmed
+and logged (an empty or blank cell is null).
+
 So every input record is either in the output, superseded (counted in `stats`), or an
 issue. Pass a dict as the keyword `stats` to get rows_read, rows_kept, superseded and issues.
 """
@@ -29,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.reference.quality import ROW_SKIPPED, WHOLE_ROW, IssueLog, csv_records
+from pipelines.reference.quality import ROW_SKIPPED, WHOLE_ROW, IssueLog, csv_records, trimmed
 from pipelines.schemas import load_tables
 
 DATASET = "italy-interior-ministry-arrivals"
@@ -44,8 +47,8 @@ class _Record:
     report_date: dt.date
     arrivals: int
     raw_value: str
-    note: str | None
-    source: str | None
+    note: str  # raw text of Note
+    source: str  # raw text of Fonte
 
 
 def read_daily(path: Path, *, stats: dict | None = None) -> tuple[pd.DataFrame, list[dict]]:
@@ -84,8 +87,9 @@ def read_daily(path: Path, *, stats: dict | None = None) -> tuple[pd.DataFrame, 
         {
             "date": [r.date for r in kept],
             "arrivals": pd.array([r.arrivals for r in kept], dtype="Int64"),
-            "note": pd.array([r.note for r in kept], dtype=pd.StringDtype()),
-            "source": pd.array([r.source for r in kept], dtype=pd.StringDtype()),
+            "note": pd.array([trimmed(r.note, r.line, "Note", log) or None for r in kept], dtype=pd.StringDtype()),
+            "source": pd.array([trimmed(r.source, r.line, "Fonte", log) or None for r in kept],
+                               dtype=pd.StringDtype()),
             "report_date": [r.report_date for r in kept],
         }
     )[load_tables()[TABLE].field_names]  # the declared order; a declared column not made here raises KeyError
@@ -109,7 +113,7 @@ def _check(line: int, rec: dict[str, str], log: IssueLog) -> _Record | None:
         log.add(line, "Valore", raw, "the value is not a whole number of 0 or more", ROW_SKIPPED)
         return None
     return _Record(line, day, report_date, int(raw.strip()), raw,
-                   rec["Note"].strip() or None, rec["Fonte"].strip() or None)
+                   rec["Note"], rec["Fonte"])
 
 
 def _date(raw: str, line: int, column: str, log: IssueLog) -> dt.date | None:

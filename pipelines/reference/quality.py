@@ -3,7 +3,8 @@
 An issue names the cell it is about (dataset, file, row, column), keeps the raw text of
 that cell, says what is wrong and what the reader did about it. Readers never crash on a
 bad cell: they log an issue and go on, so the published `reference_data_quality` table
-lists every value that was changed or every row that was left out.
+lists every value that was changed (set to null, recomputed, or only trimmed of whitespace:
+`trimmed`) and every row that was left out.
 
 `row` is text so that one column can locate a cell in a CSV file and in a workbook:
 - CSV: the physical line number in the file, header = line 1 (e.g. "3315");
@@ -15,6 +16,7 @@ The issues of all readers are published as the table `reference_data_quality`.
 from __future__ import annotations
 
 import csv
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -28,6 +30,7 @@ WHOLE_ROW = "*"
 
 ROW_SKIPPED = "row skipped"
 SET_TO_NULL = "value set to null"
+WHITESPACE_TRIMMED = "whitespace trimmed"
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,22 @@ class IssueLog:
 
     def __len__(self) -> int:
         return len(self.issues)
+
+
+def trimmed(raw: str, row: int | str, column: str, log: IssueLog) -> str:
+    """The cell's text without leading or trailing whitespace. Trimming changes an official
+    value (IOM's cells end in no-break spaces, for example), so it is logged when it changes
+    a value that is published; a cell of whitespace only is empty and left to the caller."""
+    text = raw.strip()
+    if text and text != raw:
+        cut = [("leading", raw[: len(raw) - len(raw.lstrip())]), ("trailing", raw[len(raw.rstrip()):])]
+        found = "; ".join(f"{side} {', '.join(_character_names(chars))}" for side, chars in cut if chars)
+        log.add(row, column, raw, f"whitespace around the value ({found})", WHITESPACE_TRIMMED)
+    return text
+
+
+def _character_names(chars: str) -> list[str]:
+    return [f"U+{ord(c):04X} {unicodedata.name(c, 'control character')}" for c in chars]
 
 
 def issues_frame(issues: list[dict]) -> pd.DataFrame:

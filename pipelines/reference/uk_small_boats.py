@@ -12,7 +12,8 @@ SB_02 one row per week (shown on the week's last day).
 - Counts: "-" means "not collected" and becomes null, never 0. Text, fractions or
   negative numbers where a count should be become null and are logged. A number stored
   as text ("1,214") is read as that number.
-- Notes: kept as written (e.g. "Revised" marks a figure revised since first published).
+- Notes: kept as written (e.g. "Revised" marks a figure revised since first published),
+  trimmed of surrounding whitespace, which is logged.
 
 Both readers return (table, data-quality issues), the issues as dicts in the shape of
 pipelines.reference.quality.
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.reference.quality import ROW_SKIPPED, SET_TO_NULL, IssueLog
+from pipelines.reference.quality import ROW_SKIPPED, SET_TO_NULL, IssueLog, trimmed
 
 DATASET = "uk-home-office-small-boats"
 HEADER_SCAN_ROWS = 50
@@ -67,7 +68,8 @@ def read_weekly(path: Path) -> tuple[pd.DataFrame, list[dict]]:
 
 
 def _read(path: Path, sheet: str, columns: dict[str, str]) -> tuple[pd.DataFrame, list[dict]]:
-    raw = pd.read_excel(path, sheet_name=sheet, header=None, engine="calamine", dtype=object)
+    # keep_default_na=False: a cell reading "NA", "nan" or "null" is text, not a missing value.
+    raw = pd.read_excel(path, sheet_name=sheet, header=None, engine="calamine", dtype=object, keep_default_na=False)
     log = IssueLog(DATASET, path.name)
     return parse_sheet(raw, sheet, columns, log), log.records()
 
@@ -102,7 +104,7 @@ def parse_sheet(raw: pd.DataFrame, sheet: str, columns: dict[str, str], log: Iss
             if label == date_label:
                 out[name].append(day)
             elif name in TEXT_COLUMNS:
-                out[name].append(None if _blank(cell) else str(cell).strip())
+                out[name].append(None if _blank(cell) else trimmed(str(cell), where, labels[label], log))
             else:
                 out[name].append(_count(cell, where, labels[label], log))
     frame = pd.DataFrame(out)
