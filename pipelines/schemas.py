@@ -12,6 +12,9 @@ that say where it sits and how it is made:
 - `attribution`: `{draws_on: [<reference folder>...], licence: source|package, rights: <note>}`,
   the official files the table is drawn from, whose licence governs it, and what that
   licence does not cover (absent: the package's licence, nothing drawn on);
+- `not_published: <reason>`: the table is built and checked like the others and core SQL
+  may read it, but it is left out of build/data, the data package and every release (the
+  codebook lists it as used for checks, with the reason);
 - on a field, `annotation: required|optional` means contributors type it in an annotation
   file and `registry: required|optional` in a registry file (neither: derived);
   `categories: [{value, label}]` lists the allowed values (`same_categories_as:
@@ -45,7 +48,7 @@ READER_PACKAGE = "pipelines.reference"
 
 GROUPS = ("core", "reference")
 TABLE_KEYS = {"name", "title", "description", "group", "order", "build", "attribution", "schema", "annotation",
-              "registry"}
+              "registry", "not_published"}
 LICENCE_RULES = ("source", "package")  # the reference files' own licences govern the table, or the package's
 
 
@@ -236,6 +239,11 @@ class TableSpec:
     foreign_keys: tuple[dict[str, Any], ...]
     annotation: dict[str, Any]  # section/id_field/merge/children, or parent/list for child tables
     registry: str | None  # registry file name under sources/registry/
+    not_published: str | None = None  # why the table is left out of the data package, or None (published)
+
+    @property
+    def published(self) -> bool:
+        return self.not_published is None
 
     @property
     def field_names(self) -> list[str]:
@@ -358,6 +366,8 @@ def _check_declaration(path: Path, decl: Any) -> None:
             fail(f"reader {build['reader']!r} must be MODULE.FUNCTION of {READER_PACKAGE}")
     if "gather" in build and build["gather"] != "reader_issues":
         fail(f"gather {build['gather']!r}: only reader_issues is known")
+    if "not_published" in decl and not (isinstance(decl["not_published"], str) and decl["not_published"].strip()):
+        fail("not_published must say why the table is left out of the data package (a sentence)")
     attribution = decl.get("attribution", {})
     if attribution and (set(attribution) - {"draws_on", "licence", "rights"}
                         or attribution.get("licence") not in LICENCE_RULES
@@ -399,12 +409,18 @@ def load_tables(schema_dir: Path = SCHEMA_DIR) -> dict[str, TableSpec]:
             foreign_keys=tuple(schema.get("foreignKeys", [])),
             annotation=decl.get("annotation", {}),
             registry=decl.get("registry"),
+            not_published=" ".join(decl["not_published"].split()) if "not_published" in decl else None,
         )
     for table in tables.values():
         for target in table.references:
             if target not in tables:
                 raise DeclarationError(f"{table.name}.yaml: a foreign key refers to {target!r}, which is not declared")
     return tables
+
+
+def published_tables(tables: dict[str, TableSpec] | None = None) -> list[str]:
+    """Tables written to build/data and releases, in declared order (not those declared not_published)."""
+    return [name for name, t in (tables or load_tables()).items() if t.published]
 
 
 def tables_in_group(group: str, tables: dict[str, TableSpec] | None = None) -> list[str]:

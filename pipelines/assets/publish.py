@@ -14,10 +14,10 @@ from pipelines.publish.build import discard, recover, stage_build, swap_in
 from pipelines.publish.locking import exclusive
 from pipelines.publish.manifest import MANIFEST, build_manifest, write_manifest
 from pipelines.publish.package_check import validate_package
-from pipelines.schemas import load_tables
+from pipelines.schemas import published_tables
 
 GROUP = "publish"
-PUBLISHED_TABLES = list(load_tables())  # every declared table, in declared order
+PUBLISHED_TABLES = published_tables()  # every declared table but those declared not_published, in declared order
 # The code that writes and checks the package: its code version.
 WRITER_FILES = [*(module_file(f"pipelines.publish.{name}") for name in
                   ("build", "files", "datapackage", "chart", "manifest", "package_check", "roundtrip")),

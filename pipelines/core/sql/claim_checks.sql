@@ -1,21 +1,29 @@
 -- claim_checks: every news figure and incident count set against the official series
 -- that counts the same route, period and measure. A crossings figure is compared with the
--- series' sum over its period (Home Office daily arrivals for the English Channel; the
--- Interior Ministry's daily sea arrivals for Italy; IOM deaths tagged "English Channel
--- crossing" for Channel deaths), a change or ratio with the same computation over period
--- and baseline, a rank with the rank of the day's value among the daily values of the
--- rank period; an incident with the IOM record of the same route within one day in the
--- same country. The verdict applies the qualifier's rule: more_than >, at_least >=, about
--- within 10%, nearly below and within 10%, less_than <, up_to <=, exact equal (a round
--- figure within half a unit of its last non-zero digit, at most 5%; a percentage within
--- 1 point). Rules, tolerances and limits: pipelines/core/claim_checks.md (folded into the codebook).
--- The rules and mappings (macros) are in claim_rules.sql, run first.
+-- series' sum over the check's period (Home Office daily arrivals for the English Channel;
+-- the Interior Ministry's daily sea arrivals for Italy; IOM's deaths of people who died
+-- crossing the Channel, by IOM's cause and location of death; Frontex's monthly detections
+-- for a figure attributed to Frontex), a change or ratio with the same computation over
+-- period and baseline, a rank with the rank of the day's value among the daily values of
+-- the rank period; an incident with the IOM records of the same route within one day in
+-- the same country. The check's period is the record's, except where a rule fixed from the
+-- series' definitions says otherwise (period_rule): a baseline year against part of a year
+-- is the same calendar days of that year; a Frontex figure covers the whole months Frontex
+-- had published by the publication date, against the same months of the year before. The
+-- verdict applies the qualifier's rule: more_than >, at_least >=, about within 10%, nearly
+-- below and within 10%, less_than <, up_to <=, exact equal (a round figure within half a
+-- unit of its last non-zero digit, at most 5%; a percentage within 1 point); an incident
+-- matched with several IOM records that differ is ambiguous. Rules, tolerances and limits:
+-- pipelines/core/claim_checks.md (folded into the codebook). The rules and mappings
+-- (macros) are in claim_rules.sql, run first.
 
 WITH
--- Every series as one value per day. IOM records events, so its series is a calendar
--- over the file's whole span with 0 on days without a record. Only deaths IOM tags
--- "English Channel crossing" count: the route also holds road, lorry and camp deaths,
--- which news counts of people who died trying to cross do not.
+-- Every series as one value per day (a daily series) or per month (its first day; a
+-- monthly series), for each area it covers. IOM records events, so its series is a
+-- calendar over the file's whole span with 0 on days without a record; only deaths of
+-- people who died crossing the Channel count (died_crossing_channel). Frontex's file has
+-- a row per route, border type, nationality and month: a route's month is the sum of its
+-- rows, 0 without rows within the file's span, null if a row's count is unknown.
 iom_calendar AS (
     SELECT CAST(unnest(generate_series(min(incident_date), max(incident_date), INTERVAL 1 DAY)) AS DATE) AS day
     FROM iom_incidents
@@ -23,70 +31,162 @@ iom_calendar AS (
 iom_crossing_deaths AS (
     SELECT incident_date AS day, sum(coalesce(dead, 0)) AS dead, sum(coalesce(dead_or_missing, 0)) AS dead_or_missing
     FROM iom_incidents
-    WHERE route = 'english_channel' AND location_of_death LIKE '%English Channel crossing%'
+    WHERE route = 'english_channel' AND died_crossing_channel(cause_of_death, location_of_death)
     GROUP BY incident_date
 ),
+frontex_calendar AS (
+    SELECT CAST(unnest(generate_series(min(month), max(month), INTERVAL 1 MONTH)) AS DATE) AS day
+    FROM frontex_detections
+),
+frontex_areas AS (
+    SELECT DISTINCT area FROM series_for() WHERE series = 'frontex_detections'
+),
+frontex_area_months AS (
+    SELECT a.area, f.month AS day,
+           CASE WHEN count(*) = count(f.detections) THEN sum(f.detections) END AS detections
+    FROM frontex_areas a
+    JOIN frontex_detections f ON a.area = 'all_eu_external_borders' OR f.route = a.area
+    GROUP BY ALL
+),
 official_days AS (
-    SELECT 'uk_small_boat_arrivals_daily' AS series, 'migrants_arrived' AS series_field, date AS day,
-           CAST(migrants_arrived AS DOUBLE) AS value
+    SELECT 'english_channel' AS area, 'uk_small_boat_arrivals_daily' AS series, 'migrants_arrived' AS series_field,
+           date AS day, CAST(migrants_arrived AS DOUBLE) AS value
     FROM uk_small_boat_arrivals_daily
     UNION ALL
-    SELECT 'uk_small_boat_arrivals_daily', 'boats_arrived', date, boats_arrived FROM uk_small_boat_arrivals_daily
+    SELECT 'english_channel', 'uk_small_boat_arrivals_daily', 'boats_arrived', date, boats_arrived
+    FROM uk_small_boat_arrivals_daily
     UNION ALL
-    SELECT 'italy_sea_arrivals_daily', 'arrivals', date, arrivals FROM italy_sea_arrivals_daily
+    SELECT 'italy', 'italy_sea_arrivals_daily', 'arrivals', date, arrivals FROM italy_sea_arrivals_daily
     UNION ALL
-    SELECT 'iom_incidents', 'dead', day, coalesce(dead, 0) FROM iom_calendar LEFT JOIN iom_crossing_deaths USING (day)
-    UNION ALL
-    SELECT 'iom_incidents', 'dead_or_missing', day, coalesce(dead_or_missing, 0)
+    SELECT 'english_channel', 'iom_incidents', 'dead', day, coalesce(dead, 0)
     FROM iom_calendar LEFT JOIN iom_crossing_deaths USING (day)
+    UNION ALL
+    SELECT 'english_channel', 'iom_incidents', 'dead_or_missing', day, coalesce(dead_or_missing, 0)
+    FROM iom_calendar LEFT JOIN iom_crossing_deaths USING (day)
+    UNION ALL
+    SELECT a.area, 'frontex_detections', 'detections', c.day,
+           CASE WHEN m.day IS NULL THEN 0 ELSE m.detections END
+    FROM frontex_calendar c CROSS JOIN frontex_areas a LEFT JOIN frontex_area_months m USING (area, day)
 ),
 coverage AS (
-    SELECT series, series_field, min(day) AS first_day, max(day) AS last_day
+    SELECT area, series, series_field, min(day) AS first_day, max(day) AS last_day
     FROM official_days WHERE value IS NOT NULL GROUP BY ALL
 ),
 
--- Each crossings figure with its series, if one counts it.
+-- Each crossings figure with its series, if one counts it: the publisher's own series
+-- first (a Frontex figure with Frontex's), else the series of the area, which may count
+-- something else than the publisher (different_measure).
 figures AS (
     SELECT
         c.*,
+        src.published_date,
         CASE
             WHEN c.route = 'english_channel' AND coalesce(c.destination_country, 'GB') = 'GB' THEN 'english_channel'
             WHEN c.route = 'sea_arrivals_italy' AND coalesce(c.destination_country, 'IT') = 'IT' THEN 'italy'
             WHEN c.route = 'central_mediterranean' AND c.destination_country = 'IT' THEN 'italy'
+            WHEN c.destination_country IS NULL THEN c.route
         END AS area,
         regexp_replace(c.measure, '_(pct_change|ratio)$', '') AS base_measure,
         CASE WHEN c.measure LIKE '%\_pct\_change' ESCAPE '\' THEN 'pct'
              WHEN c.measure LIKE '%\_ratio' ESCAPE '\' THEN 'ratio' ELSE 'count' END AS kind,
-        c.measure LIKE '%\_pct\_change' ESCAPE '\' OR c.measure LIKE '%\_ratio' ESCAPE '\' AS is_comparison,
-        CAST(c.period_end - c.period_start + 1 AS BIGINT) AS period_length,
-        CAST(c.baseline_end - c.baseline_start + 1 AS BIGINT) AS baseline_length
+        c.measure LIKE '%\_pct\_change' ESCAPE '\' OR c.measure LIKE '%\_ratio' ESCAPE '\' AS is_comparison
     FROM crossings c
+    LEFT JOIN sources src USING (source_id)
 ),
 matched AS (
-    SELECT f.*, s.series, s.series_field, o.why AS other_measure, cov.first_day, cov.last_day
+    SELECT f.*, s.series, s.series_field, s.unit, s.release_day, s.publisher,
+           CASE WHEN s.publisher IS DISTINCT FROM f.reported_by THEN o.why END AS other_measure
     FROM figures f
     LEFT JOIN series_for() s ON s.area = f.area AND s.measure = f.base_measure
+        AND (s.publisher IS NULL OR s.publisher = f.reported_by)
     LEFT JOIN other_measures() o ON o.organisation_id = f.reported_by
-    LEFT JOIN coverage cov ON cov.series = s.series AND cov.series_field = s.series_field
+    QUALIFY row_number() OVER (PARTITION BY f.crossing_id ORDER BY s.publisher NULLS LAST) = 1
 ),
--- The series summed over each figure's period and baseline; *_days counts days with a value.
+
+-- The period and baseline the check uses (period_rule says which rule set them):
+-- - publisher_months: a monthly series publishes whole months only. The record's period
+--   is used when it is whole months the publisher had published by the publication date;
+--   otherwise (no period, part of a month, or months not yet published) the check takes
+--   January to the last month published, of that month's year. The baseline is the same
+--   months of the record's baseline year, or of the year before when the record has none
+--   (as Frontex's own press releases compare).
+-- - same_days_of_baseline_year: a baseline stated as a whole year ("since 2022") against
+--   part of a year is the same calendar days of the baseline year.
+-- - as_recorded: the record's period and baseline.
+publisher_periods AS (
+    SELECT
+        *,
+        last_month_published(published_date, release_day) AS last_published,
+        coalesce(whole_months(period_start, period_end)
+                 AND period_end <= last_day(last_month_published(published_date, release_day)), false)
+            AS period_as_recorded
+    FROM matched
+),
+check_periods AS (
+    SELECT
+        *,
+        CASE
+            WHEN unit = 'month' THEN 'publisher_months'
+            WHEN is_comparison AND year_against_part_of_year(period_start, period_end, baseline_start, baseline_end)
+                THEN 'same_days_of_baseline_year'
+            ELSE 'as_recorded'
+        END AS period_rule,
+        CASE WHEN unit = 'month' AND NOT period_as_recorded THEN make_date(year(last_published), 1, 1)
+             ELSE period_start END AS check_start,
+        CASE WHEN unit = 'month' AND NOT period_as_recorded THEN last_day(last_published)
+             ELSE period_end END AS check_end
+    FROM publisher_periods
+),
+check_baselines AS (
+    SELECT
+        *,
+        CASE
+            WHEN NOT is_comparison THEN NULL
+            WHEN unit = 'month' AND baseline_start IS NULL THEN years_earlier(check_start, 1)
+            WHEN unit = 'month' OR period_rule = 'same_days_of_baseline_year'
+                THEN years_earlier(check_start, year(check_start) - year(baseline_start))
+            ELSE baseline_start
+        END AS check_baseline_start,
+        CASE
+            WHEN NOT is_comparison THEN NULL
+            WHEN unit = 'month' AND baseline_start IS NULL THEN last_day(years_earlier(check_end, 1))
+            WHEN unit = 'month' THEN last_day(years_earlier(check_end, year(check_end) - year(baseline_start)))
+            WHEN period_rule = 'same_days_of_baseline_year'
+                THEN years_earlier(check_end, year(check_end) - year(baseline_start))
+            ELSE baseline_end
+        END AS check_baseline_end
+    FROM check_periods
+),
+-- How many values of the series each period needs: days, or months.
+periods AS (
+    SELECT
+        m.*, cov.first_day, cov.last_day,
+        CASE WHEN unit = 'month' THEN date_diff('month', check_start, check_end) + 1
+             ELSE CAST(check_end - check_start + 1 AS BIGINT) END AS period_length,
+        CASE WHEN unit = 'month' THEN date_diff('month', check_baseline_start, check_baseline_end) + 1
+             ELSE CAST(check_baseline_end - check_baseline_start + 1 AS BIGINT) END AS baseline_length
+    FROM check_baselines m
+    LEFT JOIN coverage cov ON cov.area = m.area AND cov.series = m.series AND cov.series_field = m.series_field
+),
+-- The series summed over each check's period and baseline; *_values counts values present.
 sums AS (
     SELECT
         m.crossing_id,
-        sum(d.value) FILTER (WHERE d.day BETWEEN m.period_start AND m.period_end) AS period_sum,
-        count(d.value) FILTER (WHERE d.day BETWEEN m.period_start AND m.period_end) AS period_days,
-        sum(d.value) FILTER (WHERE d.day BETWEEN m.baseline_start AND m.baseline_end) AS baseline_sum,
-        count(d.value) FILTER (WHERE d.day BETWEEN m.baseline_start AND m.baseline_end) AS baseline_days
-    FROM matched m
-    JOIN official_days d ON d.series = m.series AND d.series_field = m.series_field
-        AND (d.day BETWEEN m.period_start AND m.period_end OR d.day BETWEEN m.baseline_start AND m.baseline_end)
+        sum(d.value) FILTER (WHERE d.day BETWEEN m.check_start AND m.check_end) AS period_sum,
+        count(d.value) FILTER (WHERE d.day BETWEEN m.check_start AND m.check_end) AS period_values,
+        sum(d.value) FILTER (WHERE d.day BETWEEN m.check_baseline_start AND m.check_baseline_end) AS baseline_sum,
+        count(d.value) FILTER (WHERE d.day BETWEEN m.check_baseline_start AND m.check_baseline_end) AS baseline_values
+    FROM periods m
+    JOIN official_days d ON d.area = m.area AND d.series = m.series AND d.series_field = m.series_field
+        AND (d.day BETWEEN m.check_start AND m.check_end OR d.day BETWEEN m.check_baseline_start AND m.check_baseline_end)
     GROUP BY m.crossing_id
 ),
--- All deaths IOM records on the Channel route in the period, to say how many the tag leaves out.
+-- All deaths IOM records on the Channel route in the period: the route total beside the
+-- subset of people who died crossing.
 iom_route_deaths AS (
     SELECT m.crossing_id, sum(coalesce(i.dead, 0)) AS dead, sum(coalesce(i.dead_or_missing, 0)) AS dead_or_missing
-    FROM matched m
-    JOIN iom_incidents i ON i.route = 'english_channel' AND i.incident_date BETWEEN m.period_start AND m.period_end
+    FROM periods m
+    JOIN iom_incidents i ON i.route = 'english_channel' AND i.incident_date BETWEEN m.check_start AND m.check_end
     WHERE m.series = 'iom_incidents'
     GROUP BY m.crossing_id
 ),
@@ -94,11 +194,11 @@ valued AS (
     SELECT
         m.*,
         s.period_sum, s.baseline_sum,
-        coalesce(s.period_days, 0) = m.period_length AS period_complete,
-        coalesce(s.baseline_days, 0) = m.baseline_length AS baseline_complete,
-        r.dead AS route_dead, r.dead_or_missing AS route_dead_or_missing,
+        coalesce(s.period_values, 0) = m.period_length AS period_complete,
+        coalesce(s.baseline_values, 0) = m.baseline_length AS baseline_complete,
+        CASE WHEN m.series_field = 'dead' THEN r.dead ELSE r.dead_or_missing END AS route_total,
         claim_bounds(m.qualifier, m.value, m.kind) AS bounds
-    FROM matched m
+    FROM periods m
     LEFT JOIN sums s USING (crossing_id)
     LEFT JOIN iom_route_deaths r USING (crossing_id)
 ),
@@ -117,13 +217,17 @@ value_checks AS (
 crossing_value_rows AS (
     SELECT
         'crossings' AS table_name, crossing_id AS record_id, 'value' AS field, source_id, route, measure,
-        period_start, period_end, value AS reported_value, qualifier AS reported_qualifier,
-        official AS official_value, official - value AS difference,
+        period_start, period_end, baseline_start, baseline_end, value AS reported_value,
+        qualifier AS reported_qualifier, official AS official_value,
+        round(official - value, measure_decimals(kind)) AS difference,
+        CASE WHEN series = 'iom_incidents' AND official IS NOT NULL THEN CAST(route_total AS DOUBLE) END
+            AS official_route_total,
         series, series_field,
-        CASE WHEN series IS NOT NULL THEN period_start END AS series_period_start,
-        CASE WHEN series IS NOT NULL THEN period_end END AS series_period_end,
-        CASE WHEN series IS NOT NULL THEN baseline_start END AS series_baseline_start,
-        CASE WHEN series IS NOT NULL THEN baseline_end END AS series_baseline_end,
+        CASE WHEN series IS NOT NULL THEN period_rule END AS period_rule,
+        CASE WHEN series IS NOT NULL THEN check_start END AS series_period_start,
+        CASE WHEN series IS NOT NULL THEN check_end END AS series_period_end,
+        CASE WHEN series IS NOT NULL THEN check_baseline_start END AS series_baseline_start,
+        CASE WHEN series IS NOT NULL THEN check_baseline_end END AS series_baseline_end,
         CAST(NULL AS VARCHAR) AS series_records,
         CASE WHEN official IS NOT NULL AND other_measure IS NULL THEN rule_text(bounds) END AS rule,
         CASE
@@ -138,25 +242,46 @@ crossing_value_rows AS (
                 'No official series in this dataset counts ' || base_measure || ' on route ' || route
                 || coalesce(' to ' || destination_country, '') || '.' END,
             CASE WHEN series IS NOT NULL THEN other_measure END,
-            CASE WHEN series IS NOT NULL AND is_comparison AND baseline_start IS NULL THEN
+            CASE WHEN series IS NOT NULL AND check_start IS NULL THEN 'The period is unknown.' END,
+            CASE WHEN series IS NOT NULL AND is_comparison AND check_baseline_start IS NULL THEN
                 'The baseline of the change is unknown.' END,
-            CASE WHEN series IS NOT NULL AND NOT period_complete THEN
+            CASE WHEN series IS NOT NULL AND check_start IS NOT NULL AND NOT period_complete THEN
                 coalesce(printf('The series covers %s to %s, not the whole period.', first_day, last_day),
                          'The series has no values in this build.') END,
-            CASE WHEN series IS NOT NULL AND baseline_start IS NOT NULL AND period_complete AND NOT baseline_complete THEN
+            CASE WHEN series IS NOT NULL AND check_baseline_start IS NOT NULL AND period_complete
+                      AND NOT baseline_complete THEN
                 coalesce(printf('The series covers %s to %s, not the whole baseline.', first_day, last_day),
                          'The series has no values in this build.') END,
             CASE WHEN official IS NULL AND period_complete AND baseline_complete AND baseline_sum = 0 THEN
                 'The baseline sum is 0.' END,
-            CASE WHEN official IS NOT NULL AND is_comparison AND period_length <> baseline_length THEN
+            CASE WHEN series IS NOT NULL AND period_rule = 'same_days_of_baseline_year' THEN
+                printf('The record''s baseline is the whole of %d; the rule compares the same calendar days, '
+                       || '%s to %s.', year(baseline_start), check_baseline_start, check_baseline_end) END,
+            CASE WHEN official IS NOT NULL AND period_rule = 'as_recorded' AND is_comparison
+                      AND period_length <> baseline_length THEN
                 printf('Period (%d days) and baseline (%d days) differ in length; their totals are compared as stated.',
                        period_length, baseline_length) END,
+            CASE WHEN series = 'frontex_detections' AND other_measure IS NULL THEN
+                printf('Frontex publishes whole months, each from about the %dth of the next month: by %s it had '
+                       || 'published %s to %s%s. The check compares these months%s.'
+                       || ' Detections, not people: a person detected twice counts twice. Frontex revises past months;'
+                       || ' the file is as of 3 June 2025, so the figures of the day may have differed.'
+                       || ' Source: Frontex, migratory map data as of 3 June 2025.',
+                       release_day, published_date, strftime(make_date(year(last_published), 1, 1), '%B %Y'),
+                       strftime(last_published, '%B %Y'),
+                       CASE WHEN period_as_recorded THEN ' (the record''s period)' ELSE '' END,
+                       CASE WHEN NOT is_comparison THEN ''
+                            ELSE printf(' with %s to %s', strftime(check_baseline_start, '%B %Y'),
+                                        strftime(check_baseline_end, '%B %Y')) END) END,
+            CASE WHEN series = 'frontex_detections' AND area = 'all_eu_external_borders' THEN
+                'All external borders: the sum over every Frontex route.' END,
             CASE WHEN official IS NOT NULL AND area = 'italy' AND route = 'central_mediterranean' THEN
                 'The series counts all sea arrivals to Italy, from any departure country.' END,
             CASE WHEN official IS NOT NULL AND series = 'iom_incidents' THEN
                 printf('IOM records %s %s on the route in the period (roads, lorries and camps included); %s of '
-                       || 'them are tagged "English Channel crossing", and only these are compared.',
-                       num_text(CASE WHEN series_field = 'dead' THEN route_dead ELSE route_dead_or_missing END),
+                       || 'them died crossing the Channel by IOM''s cause and location of death, and only these '
+                       || 'are compared (official_route_total has the route total).',
+                       num_text(route_total),
                        CASE WHEN series_field = 'dead' THEN 'deaths' ELSE 'dead or missing' END,
                        num_text(period_sum)) END
         ), '') AS note
@@ -173,8 +298,8 @@ rank_days AS (
         count(d.value) AS days,
         list(d.day ORDER BY d.value DESC, d.day) AS days_by_value,
         list(d.value ORDER BY d.value DESC, d.day) AS values_by_value
-    FROM matched m
-    JOIN official_days d ON d.series = m.series AND d.series_field = m.series_field
+    FROM periods m
+    JOIN official_days d ON d.area = m.area AND d.series = m.series AND d.series_field = m.series_field
         AND d.day BETWEEN m.rank_period_start AND m.rank_period_end
     WHERE m.rank IS NOT NULL
     GROUP BY m.crossing_id
@@ -187,7 +312,7 @@ ranked AS (
         length(list_filter(r.values_by_value, lambda v: v >= r.day_value)) AS worst_rank,
         list_transform(list_zip(r.days_by_value, r.values_by_value)[1:3],
                        lambda p: printf('%s (%s)', p[1], num_text(p[2]))) AS top_days
-    FROM matched m LEFT JOIN rank_days r USING (crossing_id)
+    FROM periods m LEFT JOIN rank_days r USING (crossing_id)
     WHERE m.rank IS NOT NULL
 ),
 crossing_rank_rows AS (
@@ -201,6 +326,7 @@ crossing_rank_rows AS (
         CASE WHEN series IS NOT NULL THEN rank_period_end END AS series_period_end,
         CAST(NULL AS DATE) AS series_baseline_start, CAST(NULL AS DATE) AS series_baseline_end,
         CAST(NULL AS VARCHAR) AS series_records,
+        CASE WHEN series IS NOT NULL THEN 'as_recorded' END AS period_rule,
         CASE WHEN checkable THEN
             CASE WHEN best_rank = worst_rank THEN printf('official rank = %d', best_rank)
                  ELSE printf('%d <= rank <= %d (tied days)', best_rank, worst_rank) END
@@ -234,8 +360,9 @@ crossing_rank_rows AS (
 
 -- Incidents: the dead always, missing and survivors when a source reports them, each
 -- compared with the IOM record of the same route within a day (in the same country when
--- the incident's is known). Of several such records the nearest in date are kept; if they
--- disagree on the count, the check cannot say which one is the incident.
+-- the incident's is known). Of several such records the nearest in date are kept; unless
+-- they agree on every compared field (date, location of death, dead, missing, survivors),
+-- they are different records and the check cannot say which one is the incident: ambiguous.
 incident_fields AS (
     SELECT incident_id, 'dead' AS field, dead AS reported FROM incidents
     UNION ALL
@@ -274,8 +401,10 @@ incident_matches AS (
     SELECT
         f.incident_id, f.field, f.reported,
         count(k.iom_id) AS matches,
+        count(DISTINCT {'date': k.incident_date, 'location': k.location_of_death, 'dead': k.dead,
+                        'missing': k.missing, 'survivors': k.survivors}) FILTER (WHERE k.iom_id IS NOT NULL)
+            AS distinct_records,
         count(CASE f.field WHEN 'dead' THEN k.dead WHEN 'missing' THEN k.missing ELSE k.survivors END) AS with_value,
-        count(DISTINCT CASE f.field WHEN 'dead' THEN k.dead WHEN 'missing' THEN k.missing ELSE k.survivors END) AS distinct_values,
         min(CASE f.field WHEN 'dead' THEN k.dead WHEN 'missing' THEN k.missing ELSE k.survivors END) AS iom_value,
         string_agg(k.iom_id, '; ' ORDER BY k.iom_id) AS iom_ids,
         string_agg(printf('%s, %s', k.incident_date, k.location_of_death), '; ' ORDER BY k.iom_id) AS iom_places
@@ -285,7 +414,8 @@ incident_matches AS (
 incident_checks AS (
     SELECT
         n.*, m.field, m.reported, m.matches, m.iom_ids, m.iom_places,
-        CASE WHEN m.matches > 0 AND m.with_value = m.matches AND m.distinct_values = 1 THEN m.iom_value END AS official,
+        m.distinct_records > 1 AS ambiguous,
+        CASE WHEN m.matches > 0 AND m.with_value = m.matches AND m.distinct_records = 1 THEN m.iom_value END AS official,
         n.route IN (SELECT route FROM iom_incidents) AS iom_route,
         n.date BETWEEN (SELECT min(incident_date) FROM iom_incidents) AND (SELECT max(incident_date) FROM iom_incidents)
             AS in_span,
@@ -306,8 +436,9 @@ incident_rows AS (
         c.iom_ids AS series_records,
         CASE WHEN c.official IS NOT NULL AND c.reported IS NOT NULL THEN rule_text(c.bounds) END AS rule,
         CASE
-            WHEN c.official IS NULL OR c.reported IS NULL OR NOT c.iom_route OR c.date_precision <> 'day'
-                THEN 'not_checkable'
+            WHEN NOT coalesce(c.iom_route, false) OR c.date_precision <> 'day' OR c.reported IS NULL THEN 'not_checkable'
+            WHEN c.ambiguous THEN 'ambiguous'
+            WHEN c.official IS NULL THEN 'not_checkable'
             WHEN within(c.official, c.bounds) THEN 'consistent'
             ELSE 'inconsistent'
         END AS verdict,
@@ -318,10 +449,14 @@ incident_rows AS (
             WHEN c.reported IS NULL THEN 'The sources give no number.'
             WHEN c.matches = 0 THEN 'IOM has no record on this route within a day'
                 || CASE WHEN c.country IS NOT NULL THEN ' in ' || c.country ELSE '' END || '.'
+            WHEN c.ambiguous THEN printf('%d IOM records match (%s): %s. They differ in date, place or counts, so '
+                                         || 'the check cannot tell which one is the incident.',
+                                         c.matches, c.iom_ids, c.iom_places)
             WHEN c.official IS NULL AND c.matches = 1 THEN 'The IOM record (' || c.iom_places || ') gives no number.'
-            WHEN c.official IS NULL THEN printf('%d IOM records match (%s) and do not all give the same number.',
-                                                c.matches, c.iom_places)
-            WHEN c.matches > 1 THEN printf('%d IOM records match and give the same count: %s.', c.matches, c.iom_places)
+            WHEN c.official IS NULL THEN printf('%d IOM records match (%s) and give no number: %s.',
+                                                c.matches, c.iom_ids, c.iom_places)
+            WHEN c.matches > 1 THEN printf('%d IOM records match (%s) and agree on date, place and counts: %s.',
+                                           c.matches, c.iom_ids, c.iom_places)
             ELSE 'IOM record: ' || c.iom_places || '.'
         END AS note
     FROM incident_checks c JOIN incident_sources s USING (incident_id, field)

@@ -61,21 +61,71 @@ CREATE OR REPLACE TEMP MACRO rule_text(b) AS CASE
 END;
 
 -- Which series counts what: an area (route, and destination where it matters) and a
--- measure. Changes and ratios use the series of their base measure.
+-- measure. Changes and ratios use the series of their base measure. A row with a publisher
+-- is that publisher's own series: it checks only the figures attributed to it
+-- (reported_by), and it comes before any other series of the area. `unit` is what one
+-- value of the series covers (a day, a month); `release_day` (monthly series only) is the
+-- day of the following month from which a month's figures count as published.
+-- Frontex: its routes (pipelines/reference/frontex.py maps them to route codes), and all
+-- external borders as the sum over every route. Frontex publishes a month's figures in
+-- the middle of the following month: the 15th (claim_checks.md says why).
 CREATE OR REPLACE TEMP MACRO series_for() AS TABLE
     SELECT * FROM (VALUES
-    ('english_channel', 'people', 'uk_small_boat_arrivals_daily', 'migrants_arrived'),
-    ('english_channel', 'boats', 'uk_small_boat_arrivals_daily', 'boats_arrived'),
-    ('english_channel', 'deaths', 'iom_incidents', 'dead'),
-    ('english_channel', 'dead_or_missing', 'iom_incidents', 'dead_or_missing'),
-    ('italy', 'people', 'italy_sea_arrivals_daily', 'arrivals')
-    ) AS t(area, measure, series, series_field);
+    (NULL, 'english_channel', 'people', 'uk_small_boat_arrivals_daily', 'migrants_arrived', 'day', NULL),
+    (NULL, 'english_channel', 'boats', 'uk_small_boat_arrivals_daily', 'boats_arrived', 'day', NULL),
+    (NULL, 'english_channel', 'deaths', 'iom_incidents', 'dead', 'day', NULL),
+    (NULL, 'english_channel', 'dead_or_missing', 'iom_incidents', 'dead_or_missing', 'day', NULL),
+    (NULL, 'italy', 'people', 'italy_sea_arrivals_daily', 'arrivals', 'day', NULL),
+    ('frontex', 'central_mediterranean', 'people', 'frontex_detections', 'detections', 'month', 15),
+    ('frontex', 'eastern_mediterranean', 'people', 'frontex_detections', 'detections', 'month', 15),
+    ('frontex', 'western_mediterranean', 'people', 'frontex_detections', 'detections', 'month', 15),
+    ('frontex', 'western_african', 'people', 'frontex_detections', 'detections', 'month', 15),
+    ('frontex', 'western_balkans', 'people', 'frontex_detections', 'detections', 'month', 15),
+    ('frontex', 'eastern_land_borders', 'people', 'frontex_detections', 'detections', 'month', 15),
+    ('frontex', 'all_eu_external_borders', 'people', 'frontex_detections', 'detections', 'month', 15)
+    ) AS t(publisher, area, measure, series, series_field, unit, release_day);
 
--- Figures attributed to these bodies count something else than the national series,
--- whatever the route: such checks get the verdict different_measure.
+-- Figures attributed to these bodies count something else than the series of another
+-- publisher: such checks get the verdict different_measure. (A body's figures checked
+-- against its own series are not concerned.)
 CREATE OR REPLACE TEMP MACRO other_measures() AS TABLE
     SELECT * FROM (VALUES
     ('frontex', 'Frontex counts detections of irregular border crossings on a route (on the Channel route '
                 || 'including departures stopped in France, and a person detected twice counts twice); '
-                || 'the series counts arrivals.')
+                || 'the series counts arrivals. Frontex''s own file in this dataset has no Channel route.')
     ) AS t(organisation_id, why);
+
+-- The last whole month a monthly series had published by day d (its first day): a month
+-- counts as published from release_day of the following month.
+CREATE OR REPLACE TEMP MACRO last_month_published(d, release_day) AS
+    CAST(date_trunc('month', d) - to_months(CASE WHEN day(d) >= release_day THEN 1 ELSE 2 END) AS DATE);
+
+-- A period of whole calendar months (first day of a month to last day of a month).
+CREATE OR REPLACE TEMP MACRO whole_months(first_day, last_day_) AS
+    first_day = date_trunc('month', first_day) AND last_day_ = last_day(last_day_);
+
+-- A baseline stated as a year ("since 2022": 2022-01-01 to 2022-12-31) against a period
+-- that is part of one calendar year: the rule compares the same calendar days.
+CREATE OR REPLACE TEMP MACRO year_against_part_of_year(p_start, p_end, b_start, b_end) AS
+    b_start = make_date(year(b_start), 1, 1) AND b_end = make_date(year(b_start), 12, 31)
+    AND year(p_start) = year(p_end) AND year(b_start) <> year(p_start)
+    AND NOT (p_start = make_date(year(p_start), 1, 1) AND p_end = make_date(year(p_start), 12, 31));
+
+-- Day d moved by n years (29 February becomes 28 February).
+CREATE OR REPLACE TEMP MACRO years_earlier(d, n) AS CAST(d - to_years(CAST(n AS INTEGER)) AS DATE);
+
+-- "Died crossing the Channel", from IOM's own fields (claim_checks.md, Channel deaths):
+-- how (Cause of death (category)) and where (Location of death). A drowning on the
+-- Channel route counts wherever IOM places it (the sea, and the canals and rivers from
+-- which boats leave). A death IOM files under a cause of the journey on land (vehicle
+-- accident / hazardous transport, sickness, violence) never counts. Any other cause
+-- (harsh conditions, accidental, mixed or unknown) counts when IOM places the death on
+-- the crossing: its location of death names the "English Channel crossing".
+CREATE OR REPLACE TEMP MACRO died_crossing_channel(cause, location) AS
+    coalesce(cause, '') LIKE '%Drowning%'
+    OR (coalesce(location, '') LIKE '%English Channel crossing%'
+        AND NOT regexp_matches(coalesce(cause, ''), 'Vehicle accident|hazardous transport|Sickness|Violence'));
+
+-- Decimals of a difference: those of the official value (a percentage change to 2, a
+-- ratio to 3, a count whole), so that a difference shows no float noise.
+CREATE OR REPLACE TEMP MACRO measure_decimals(kind) AS CASE kind WHEN 'pct' THEN 2 WHEN 'ratio' THEN 3 ELSE 0 END;
