@@ -31,7 +31,7 @@ DRAFTS = "suggestions.yaml"  # written by `borderlines suggest --write`, read by
 FORMAT = 1
 # the libraries whose behaviour the published bytes depend on (pyproject.toml's dependencies)
 PACKAGES = ["dagster", "duckdb", "frictionless", "matplotlib", "pandas", "pandera", "pyarrow", "pycountry",
-            "python-calamine", "pyyaml"]
+            "pyreadr", "python-calamine", "pyyaml"]
 
 
 def code_root() -> Path:
