@@ -208,6 +208,15 @@ def test_channel_deaths_are_counted_by_iom_cause_and_place_of_death():
     assert "IOM records 52 deaths on the route" in check["note"]
 
 
+def test_the_iom_crossing_tag_is_matched_whatever_its_case_and_the_note_gives_the_tag_count():
+    records = channel_2024()
+    records[2] = {**records[2], "location_of_death": "Off Ambleteuse, France - English Channel Crossing"}
+    check = run_checks([deaths("deaths", 46)], iom=records)[("deaths", "value")]
+    assert check["official_value"] == 46  # the three harsh-conditions deaths still count
+    # the tag alone, whatever the cause: 42 + 3 + the charity 1 + the canal violence 1
+    assert "whatever the cause, gives 47" in check["note"]
+
+
 def test_a_changed_figure_changes_the_verdict_46_to_52():
     checks = run_checks([deaths("as-reported", 46), deaths("changed", 52)], iom=channel_2024())
     assert checks[("as-reported", "value")]["verdict"] == "consistent"

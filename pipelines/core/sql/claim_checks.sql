@@ -184,7 +184,12 @@ sums AS (
 -- All deaths IOM records on the Channel route in the period: the route total beside the
 -- subset of people who died crossing.
 iom_route_deaths AS (
-    SELECT m.crossing_id, sum(coalesce(i.dead, 0)) AS dead, sum(coalesce(i.dead_or_missing, 0)) AS dead_or_missing
+    SELECT m.crossing_id, sum(coalesce(i.dead, 0)) AS dead, sum(coalesce(i.dead_or_missing, 0)) AS dead_or_missing,
+        -- the count by IOM's location tag alone, whatever the cause: shown in the note, so a
+        -- reader sees how much the verdict depends on the definition
+        sum(CASE WHEN iom_channel_crossing_tag(i.location_of_death) THEN coalesce(i.dead, 0) ELSE 0 END) AS tagged_dead,
+        sum(CASE WHEN iom_channel_crossing_tag(i.location_of_death) THEN coalesce(i.dead_or_missing, 0) ELSE 0 END)
+            AS tagged_dead_or_missing
     FROM periods m
     JOIN iom_incidents i ON i.route = 'english_channel' AND i.incident_date BETWEEN m.check_start AND m.check_end
     WHERE m.series = 'iom_incidents'
@@ -197,6 +202,7 @@ valued AS (
         coalesce(s.period_values, 0) = m.period_length AS period_complete,
         coalesce(s.baseline_values, 0) = m.baseline_length AS baseline_complete,
         CASE WHEN m.series_field = 'dead' THEN r.dead ELSE r.dead_or_missing END AS route_total,
+        CASE WHEN m.series_field = 'dead' THEN r.tagged_dead ELSE r.tagged_dead_or_missing END AS tagged_total,
         claim_bounds(m.qualifier, m.value, m.kind) AS bounds
     FROM periods m
     LEFT JOIN sums s USING (crossing_id)
@@ -280,10 +286,11 @@ crossing_value_rows AS (
             CASE WHEN official IS NOT NULL AND series = 'iom_incidents' THEN
                 printf('IOM records %s %s on the route in the period (roads, lorries and camps included); %s of '
                        || 'them died crossing the Channel by IOM''s cause and location of death, and only these '
-                       || 'are compared (official_route_total has the route total).',
+                       || 'are compared (official_route_total has the route total). IOM''s location tag '
+                       || '"English Channel crossing" alone, whatever the cause, gives %s.',
                        num_text(route_total),
                        CASE WHEN series_field = 'dead' THEN 'deaths' ELSE 'dead or missing' END,
-                       num_text(period_sum)) END
+                       num_text(period_sum), num_text(tagged_total)) END
         ), '') AS note
     FROM value_checks
 ),

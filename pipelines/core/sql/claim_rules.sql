@@ -121,9 +121,12 @@ CREATE OR REPLACE TEMP MACRO years_earlier(d, n) AS CAST(d - to_years(CAST(n AS 
 -- accident / hazardous transport, sickness, violence) never counts. Any other cause
 -- (harsh conditions, accidental, mixed or unknown) counts when IOM places the death on
 -- the crossing: its location of death names the "English Channel crossing".
+-- IOM writes the tag with either case ("English Channel crossing", "... Crossing").
+CREATE OR REPLACE TEMP MACRO iom_channel_crossing_tag(location) AS
+    lower(coalesce(location, '')) LIKE '%english channel crossing%';
 CREATE OR REPLACE TEMP MACRO died_crossing_channel(cause, location) AS
     coalesce(cause, '') LIKE '%Drowning%'
-    OR (coalesce(location, '') LIKE '%English Channel crossing%'
+    OR (iom_channel_crossing_tag(location)
         AND NOT regexp_matches(coalesce(cause, ''), 'Vehicle accident|hazardous transport|Sickness|Violence'));
 
 -- Decimals of a difference: those of the official value (a percentage change to 2, a
