@@ -18,7 +18,9 @@ from typing import Any
 from pipelines.ingest.anchoring import Anchor, anchor_quote
 from pipelines.ingest.dates import FIRST_YEAR, LAST_YEAR, DateError, is_iso_date, resolve_date
 from pipelines.ingest.fields import check_mapping, did_you_mean
-from pipelines.ingest.numbers import find_cue, numbers_in
+from pipelines.ingest.meaning import (check_place, check_route, check_sign, quote_too_short, same_number,
+                                      supporting_text as _supporting, unchecked as _unchecked)
+from pipelines.ingest.numbers import date_around, find_cue, mentions_in
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.yamlfile import YamlDoc
 from pipelines.ingest.safety import FORMULA_HINT_QUOTE, formula_risk
@@ -70,6 +72,7 @@ class SourceContext:
     published: dt.date
     text: str
     registry_ids: dict[str, set[str]]  # table name -> ids
+    places: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # place_id -> (name, country)
 
 
 def _required(fields: list[FieldSpec]) -> set[str]:
@@ -109,6 +112,10 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
             _resolve_dates(doc, keys + (key, j), child, child_table.annotated_fields(), quotes, ctx, problems,
                            record, bool(child.get("is_planned")), label=f"{key}[{j + 1}].", phrases_checked=phrases_checked)
     _check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed)
+    if quotes:  # without quotes, no-evidence was reported
+        check_sign(doc, keys, values, table, quotes, problems, failed)
+        check_place(doc, keys, values, quotes, ctx.places, problems, failed)
+    check_route(doc, keys, values, table, ctx.places, problems)
     _check_spans(doc, keys, values, problems)
     if table.name == "crossings" and values.get("measure") in NEEDS_BASELINE:
         # The key must be there; an explicit null says the source does not give the baseline.
@@ -163,6 +170,13 @@ def _anchor_evidence(doc, keys, evidence, table, children, ctx, problems, what, 
         risk = formula_risk(quote)
         if risk:  # published in the CSV of `evidence`; the quote still anchors, so nothing cascades
             problems.add(doc.path, *where(), "bad-value", f"the quote {risk}", FORMULA_HINT_QUOTE, quote)
+        if quote_too_short(quote):  # anchors easily ("-"), but supports nothing
+            problems.add(doc.path, *where(), "evidence-too-short",
+                         "the quote is too short to support anything: it has fewer than two words",
+                         "copy the words of the article that state the fact (the figure, the place, the people)",
+                         quote)
+            failed.append(supports)
+            continue
         result = anchor_quote(ctx.text, quote, occurrence)
         if isinstance(result, Anchor):
             quotes.append(Quote(quote, result.start, result.end, supports))
@@ -247,20 +261,12 @@ def _resolve_dates(doc, keys, values, fields, quotes, ctx, problems, record, pla
                          "check the date; a future event must be marked planned (status: planned / is_planned: true)", raw)
 
 
-def _supporting(quotes: list[Quote], *names: str) -> str:
-    return "\n".join(q.quote for q in quotes if q.fields is None or any(n in q.fields for n in names))
-
-
-def _unchecked(failed: list[tuple[str, ...] | None], *names: str) -> bool:
-    """True if a quote that did not anchor supports one of these fields (a quote without
-    `fields` supports them all)."""
-    return any(supports is None or any(n in supports for n in names) for supports in failed)
-
-
 def _check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed=()) -> None:
+    """Each number is in a supporting quote as a number of its own (not only as part of a
+    date: "December 15" is no count of 15), and each qualifier's cue is attached to it
+    ("more than 1,000"; "over the Channel" qualifies nothing)."""
     if not quotes:
         return  # no-evidence was reported already
-    scanned: dict[str, set[float]] = {}  # the fields of a record mostly share their quotes: scan each text once
     for spec in fields:
         value = values.get(spec.name)
         if value is None:
@@ -269,19 +275,40 @@ def _check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed=
             if failed and _unchecked(failed, spec.name):
                 continue
             text = _supporting(quotes, spec.name)
-            found = scanned.get(text)
-            if found is None:
-                found = scanned[text] = numbers_in(text)
-            if not any(abs(abs(value) - n) < 1e-9 for n in found):
-                problems.add(doc.path, *doc.position(*keys, spec.name), "number-not-quoted",
-                             f"{spec.name} {value!r} does not appear in a supporting quote",
-                             "quote the words that give the number (digits or words such as 'seven')",
-                             f"numbers in the quotes: {', '.join(f'{n:g}' for n in sorted(found)) or 'none'}")
+            found = mentions_in(text)  # remembered: the fields of a record mostly share their quotes
+            if any(not m.in_date and same_number(m.value, value) for m in found):
+                continue
+            in_dates = [date_around(text, m) for m in found if same_number(m.value, value)]
+            if in_dates:
+                problems.add(doc.path, *doc.position(*keys, spec.name), "number-in-date",
+                             f"{spec.name} {value!r} appears in the supporting quotes only as part of a date",
+                             "quote the words that give the figure itself; a day of the month or a year is "
+                             "not a count", f"in the date: {in_dates[0]}")
+                continue
+            own = sorted({m.value for m in found if not m.in_date})
+            problems.add(doc.path, *doc.position(*keys, spec.name), "number-not-quoted",
+                         f"{spec.name} {value!r} does not appear in a supporting quote",
+                         "quote the words that give the number (digits or words such as 'seven')",
+                         f"numbers in the quotes: {', '.join(f'{n:g}' for n in own) or 'none'}")
         elif spec.name == "qualifier" or spec.name.endswith("_qualifier"):
             qualified = "value" if spec.name == "qualifier" else spec.name[: -len("_qualifier")]
-            if failed and _unchecked(failed, spec.name, qualified):
+            if value == "exact" or (failed and _unchecked(failed, spec.name, qualified)):
                 continue
-            if value != "exact" and not find_cue(value, _supporting(quotes, spec.name, qualified)):
+            text = _supporting(quotes, spec.name, qualified)
+            number = values.get(qualified)
+            own = [m for m in mentions_in(text) if not m.in_date and same_number(m.value, number)] \
+                if isinstance(number, (int, float)) else []
+            if any(m.qualifier == value for m in own):
+                continue
+            cue = find_cue(value, text)
+            if own and cue:
+                problems.add(doc.path, *doc.position(*keys, spec.name), "qualifier-cue-not-attached",
+                             f"{spec.name} is {value!r}, but its cue {cue!r} does not qualify {number:g} in the quote",
+                             f"the cue must come just before the figure ('{cue} {number:g}'); use the qualifier "
+                             "the quote gives the figure, or exact", ", ".join(m.text for m in own))
+            elif not cue or own:
+                # Not found with the figure, or nowhere. If the figure itself is not in these
+                # quotes, number-not-quoted says so; a cue anywhere is then enough here.
                 problems.add(doc.path, *doc.position(*keys, spec.name), "qualifier-cue-missing",
                              f"{spec.name} is {value!r} but no supporting quote has a cue for it",
                              f"quote the words that qualify the figure ({value.replace('_', ' ')}), or use exact")
