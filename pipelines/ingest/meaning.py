@@ -1,8 +1,10 @@
-"""Check that a record means what its quotes say, not only that its numbers occur in them.
+"""Check that a record means what its quotes say (CONTRIBUTING.md, "What validate refuses
+and why"). records.py anchors the quotes; these checks read them:
 
-records.py anchors the quotes and finds each number in them; these checks go one step
-further (CONTRIBUTING.md, "Problem codes"):
-
+- every number is in a supporting quote as a number of its own, not only inside a date
+  ("December 15") or a longer number (`number-not-quoted`, `number-in-date`);
+- a qualifier's cue comes just before its number ("more than 1,000"), not anywhere in the
+  quote (`qualifier-cue-missing`, `qualifier-cue-not-attached`);
 - a count (people, boats, deaths, a ratio) is never negative; only a measure declared
   `signed: true` in schemas/tables/ (a percentage change) may be (`negative-count`);
 - a signed change goes the way its quote says: "up", "rose", "increase" ... is positive,
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from pipelines.ingest.numbers import NumberMention, mentions_in
+from pipelines.ingest.numbers import NumberMention, date_around, find_cue, mentions_in
 
 MIN_QUOTE_WORDS = 2  # "the Channel" can support a route; "-", "46" or "Rome" alone support nothing
 _WORD = re.compile(r"[^\W_]+")  # a run of letters or digits
@@ -36,7 +38,7 @@ _DOWN = frozenset("""down fall falls falling fell fallen drop drops dropped drop
     decreases decreased decreasing decline declines declined declining fewer less lower cut
     cuts reduction reduced slump slumped plunge plunged plummeted shrank shrunk""".split())
 _NOT_A_DIRECTION = {("more", "than"), ("less", "than"), ("fewer", "than"), ("up", "to")}
-_SENTENCE_END = re.compile(r"[.!?;](?=\s|$)")
+_SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n")  # quotes are joined by line breaks: each its own passage
 _MINUS = "-\u2212\u2013"  # hyphen-minus, minus sign, en dash: "-13%"
 
 
@@ -57,6 +59,59 @@ def same_number(a: float, b: float) -> bool:
 
 def quote_too_short(quote: str) -> bool:
     return len(_WORD.findall(quote)) < MIN_QUOTE_WORDS
+
+
+def check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed=()) -> None:
+    """Each number is in a supporting quote as a number of its own (not only as part of a
+    date: "December 15" is no count of 15), and each qualifier's cue is attached to it
+    ("more than 1,000"; "over the Channel" qualifies nothing)."""
+    if not quotes:
+        return  # no-evidence was reported already
+    for spec in fields:
+        value = values.get(spec.name)
+        if value is None:
+            continue
+        if spec.type in ("integer", "number"):
+            if failed and unchecked(failed, spec.name):
+                continue
+            text = supporting_text(quotes, spec.name)
+            found = mentions_in(text)  # remembered: the fields of a record mostly share their quotes
+            if any(not m.in_date and same_number(m.value, value) for m in found):
+                continue
+            in_dates = [date_around(text, m) for m in found if same_number(m.value, value)]
+            if in_dates:
+                problems.add(doc.path, *doc.position(*keys, spec.name), "number-in-date",
+                             f"{spec.name} {value!r} appears in the supporting quotes only as part of a date",
+                             "quote the words that give the figure itself; a day of the month or a year is "
+                             "not a count", f"in the date: {in_dates[0]}")
+                continue
+            own = sorted({m.value for m in found if not m.in_date})
+            problems.add(doc.path, *doc.position(*keys, spec.name), "number-not-quoted",
+                         f"{spec.name} {value!r} does not appear in a supporting quote",
+                         "quote the words that give the number (digits or words such as 'seven')",
+                         f"numbers in the quotes: {', '.join(f'{n:g}' for n in own) or 'none'}")
+        elif spec.name == "qualifier" or spec.name.endswith("_qualifier"):
+            qualified = "value" if spec.name == "qualifier" else spec.name[: -len("_qualifier")]
+            if value == "exact" or (failed and unchecked(failed, spec.name, qualified)):
+                continue
+            text = supporting_text(quotes, spec.name, qualified)
+            number = values.get(qualified)
+            own = [m for m in mentions_in(text) if not m.in_date and same_number(m.value, number)] \
+                if isinstance(number, (int, float)) else []
+            if any(m.qualifier == value for m in own):
+                continue
+            cue = find_cue(value, text)
+            if own and cue:
+                problems.add(doc.path, *doc.position(*keys, spec.name), "qualifier-cue-not-attached",
+                             f"{spec.name} is {value!r}, but its cue {cue!r} does not qualify {number:g} in the quote",
+                             f"the cue must come just before the figure ('{cue} {number:g}'); use the qualifier "
+                             "the quote gives the figure, or exact", ", ".join(m.text for m in own))
+            elif not cue or own:
+                # Not found with the figure, or nowhere. If the figure itself is not in these
+                # quotes, number-not-quoted says so; a cue anywhere is then enough here.
+                problems.add(doc.path, *doc.position(*keys, spec.name), "qualifier-cue-missing",
+                             f"{spec.name} is {value!r} but no supporting quote has a cue for it",
+                             f"quote the words that qualify the figure ({value.replace('_', ' ')}), or use exact")
 
 
 def check_sign(doc, keys, values, table, quotes, problems, failed) -> None:

@@ -19,7 +19,9 @@ easily misread; write the figure as stated). Digits glued after letters ("G7") a
 
 A mention's text runs from its cue (if any) to the end of the number as written, glued
 suffixes included ("8km", "60%", "15th"); a spaced unit ("60 per cent", "300 migrants") is
-reported in `unit` but not included in the text.
+reported in `unit` but not included in the text. A mention inside a date ("December 15",
+"15 March 2024", "2023-12-15", "15/12/2023") or that is a year ("since 2022") is marked
+`in_date`: validate does not take it as support for a figure.
 """
 
 from __future__ import annotations

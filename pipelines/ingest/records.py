@@ -2,9 +2,11 @@
 
 The fields a record may have come from schemas/ (`annotation:` keys). On top of the
 per-field checks, a record must be backed by its quotes: each quote is anchored in the
-canonical text, every number in a numeric field appears in a supporting quote, every
-qualifier other than `exact` has its cue in one, and every date phrase is taken from one
-and resolved against the publication date.
+canonical text, every number in a numeric field appears in a supporting quote as a number
+of its own (not only inside a date), every qualifier other than `exact` has its cue just
+before that number, and every date phrase is taken from one and resolved against the
+publication date. ingest/meaning.py adds the checks of what the record means: signs,
+places, countries and routes.
 """
 
 from __future__ import annotations
@@ -18,9 +20,7 @@ from typing import Any
 from pipelines.ingest.anchoring import Anchor, anchor_quote
 from pipelines.ingest.dates import FIRST_YEAR, LAST_YEAR, DateError, is_iso_date, resolve_date
 from pipelines.ingest.fields import check_mapping, did_you_mean
-from pipelines.ingest.meaning import (check_place, check_route, check_sign, quote_too_short, same_number,
-                                      supporting_text as _supporting, unchecked as _unchecked)
-from pipelines.ingest.numbers import date_around, find_cue, mentions_in
+from pipelines.ingest.meaning import check_numbers_and_cues, check_place, check_route, check_sign, quote_too_short
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.yamlfile import YamlDoc
 from pipelines.ingest.safety import FORMULA_HINT_QUOTE, formula_risk
@@ -111,7 +111,7 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
         for j, child in enumerate(record.children[key]):
             _resolve_dates(doc, keys + (key, j), child, child_table.annotated_fields(), quotes, ctx, problems,
                            record, bool(child.get("is_planned")), label=f"{key}[{j + 1}].", phrases_checked=phrases_checked)
-    _check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed)
+    check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed)
     if quotes:  # without quotes, no-evidence was reported
         check_sign(doc, keys, values, table, quotes, problems, failed)
         check_place(doc, keys, values, quotes, ctx.places, problems, failed)
@@ -259,59 +259,6 @@ def _resolve_dates(doc, keys, values, fields, quotes, ctx, problems, record, pla
             problems.add(doc.path, *doc.position(*keys, spec.name), "date-after-publication",
                          f"{spec.name} {day.isoformat()} is after the source's publication date {ctx.published.isoformat()}",
                          "check the date; a future event must be marked planned (status: planned / is_planned: true)", raw)
-
-
-def _check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed=()) -> None:
-    """Each number is in a supporting quote as a number of its own (not only as part of a
-    date: "December 15" is no count of 15), and each qualifier's cue is attached to it
-    ("more than 1,000"; "over the Channel" qualifies nothing)."""
-    if not quotes:
-        return  # no-evidence was reported already
-    for spec in fields:
-        value = values.get(spec.name)
-        if value is None:
-            continue
-        if spec.type in ("integer", "number"):
-            if failed and _unchecked(failed, spec.name):
-                continue
-            text = _supporting(quotes, spec.name)
-            found = mentions_in(text)  # remembered: the fields of a record mostly share their quotes
-            if any(not m.in_date and same_number(m.value, value) for m in found):
-                continue
-            in_dates = [date_around(text, m) for m in found if same_number(m.value, value)]
-            if in_dates:
-                problems.add(doc.path, *doc.position(*keys, spec.name), "number-in-date",
-                             f"{spec.name} {value!r} appears in the supporting quotes only as part of a date",
-                             "quote the words that give the figure itself; a day of the month or a year is "
-                             "not a count", f"in the date: {in_dates[0]}")
-                continue
-            own = sorted({m.value for m in found if not m.in_date})
-            problems.add(doc.path, *doc.position(*keys, spec.name), "number-not-quoted",
-                         f"{spec.name} {value!r} does not appear in a supporting quote",
-                         "quote the words that give the number (digits or words such as 'seven')",
-                         f"numbers in the quotes: {', '.join(f'{n:g}' for n in own) or 'none'}")
-        elif spec.name == "qualifier" or spec.name.endswith("_qualifier"):
-            qualified = "value" if spec.name == "qualifier" else spec.name[: -len("_qualifier")]
-            if value == "exact" or (failed and _unchecked(failed, spec.name, qualified)):
-                continue
-            text = _supporting(quotes, spec.name, qualified)
-            number = values.get(qualified)
-            own = [m for m in mentions_in(text) if not m.in_date and same_number(m.value, number)] \
-                if isinstance(number, (int, float)) else []
-            if any(m.qualifier == value for m in own):
-                continue
-            cue = find_cue(value, text)
-            if own and cue:
-                problems.add(doc.path, *doc.position(*keys, spec.name), "qualifier-cue-not-attached",
-                             f"{spec.name} is {value!r}, but its cue {cue!r} does not qualify {number:g} in the quote",
-                             f"the cue must come just before the figure ('{cue} {number:g}'); use the qualifier "
-                             "the quote gives the figure, or exact", ", ".join(m.text for m in own))
-            elif not cue or own:
-                # Not found with the figure, or nowhere. If the figure itself is not in these
-                # quotes, number-not-quoted says so; a cue anywhere is then enough here.
-                problems.add(doc.path, *doc.position(*keys, spec.name), "qualifier-cue-missing",
-                             f"{spec.name} is {value!r} but no supporting quote has a cue for it",
-                             f"quote the words that qualify the figure ({value.replace('_', ' ')}), or use exact")
 
 
 def _check_spans(doc, keys, values, problems) -> None:
