@@ -268,18 +268,20 @@ def mentions_in(text: str) -> tuple[NumberMention, ...]:
     """number_mentions, remembered: validate reads the mentions of a record's quotes once for
     its numbers and qualifiers and again for the sign of a change."""
     mentions, floor = [], 0
-    dates = date_spans(text)
     for start, end, value, unit in _Scanner(text).numbers():
         qualifier, begin = "exact", start
-        window = _window(text, floor, start)
-        best = None
-        for m in _cue_matches(text, window, start):
-            # the cue closest to the number wins; on a tie the longer ("just under" > "under")
-            if best is None or (m.end(), -m.start()) > (best.end(), -best.start()):
-                best = m
-        if best is not None:
-            qualifier, begin = best.lastgroup.rsplit("_", 1)[0], best.start()
-        in_date = any(s <= start and end <= e for s, e in dates) or _is_year(text, start, end, value, unit)
+        # Most numbers have no cue word just before them: then no window need be measured.
+        if _CUE_START.search(text, max(floor, start - 60), start):
+            best = None
+            for m in _cue_matches(text, _window(text, floor, start), start):
+                # the cue closest to the number wins; on a tie the longer ("just under" > "under")
+                if best is None or (m.end(), -m.start()) > (best.end(), -best.start()):
+                    best = m
+            if best is not None:
+                qualifier, begin = best.lastgroup.rsplit("_", 1)[0], best.start()
+        in_date = False
+        if text[start].isdigit() and (value <= 31 or end - start == 4):  # a day, a month or a year
+            in_date = _in_date(text, start, end) or _is_year(text, start, end, value, unit)
         mentions.append(NumberMention(begin, end, text[begin:end], value, qualifier, unit, in_date))
         floor = end
     return tuple(sorted(mentions, key=lambda n: n.start))
@@ -304,6 +306,13 @@ _YEAR_LEADS = frozenset("""in since of by from until till before after during be
 def date_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every date the text writes with a month name or in figures."""
     return [m.span() for m in _DATES.finditer(text)]
+
+
+def _in_date(text: str, start: int, end: int) -> bool:
+    """True if text[start:end] is inside a date. A date is at most about 25 characters long
+    ("Wednesday" is not part of it): only the text around the number is searched."""
+    return any(m.start() <= start and end <= m.end()
+               for m in _DATES.finditer(text, max(0, start - 30), min(len(text), end + 30)))
 
 
 def date_around(text: str, mention: NumberMention) -> str:
@@ -348,15 +357,14 @@ def _window(text: str, floor: int, start: int) -> int:
     return begin
 
 
-_CUE_STARTS = frozenset(c.split()[0] for cues in QUALIFIER_CUES.values() for c in cues)
+_CUE_START = re.compile(r"(?<!\w)(?:" + "|".join(sorted({re.escape(c.split()[0]) for cues in QUALIFIER_CUES.values()
+                                                          for c in cues})) + r")(?!\w)", re.IGNORECASE)
 
 
 def _cue_matches(text: str, window: int, start: int):
     """Cues that begin inside the window and end before the number. Cues overlap ("under"
-    inside "just under"), so every start position is tried, once one search has found a cue."""
-    if not _CUE_STARTS.intersection(_LETTERS.findall(text[window:start].lower())):
-        return  # most numbers have no cue before them: no position need be tried
-    for pos in range(window, start):
-        m = _ANY_CUE.match(text, pos, start)
+    inside "just under"), so every word in the window is tried (a cue starts with a word)."""
+    for word in _LETTERS.finditer(text, window, start):
+        m = _ANY_CUE.match(text, word.start(), start)
         if m:
             yield m
