@@ -220,7 +220,9 @@ class FieldSpec:
         if is_country_field(self.name) and not is_country_code(value):
             return f"{self.name} {value!r} is not an ISO 3166-1 alpha-2 country code", "e.g. GB (not UK), IT, FR, AL"
         if self.minimum is not None and value < self.minimum:
-            return f"{self.name} {value!r} is below the minimum {self.minimum:g}", ""
+            return (f"{self.name} {value!r} is below the minimum {self.minimum:g}",
+                    "a count is never negative: write it as the source gives it, or null if unknown"
+                    if self.minimum == 0 else f"use a value of at least {self.minimum:g}")
         if self.maximum is not None and value > self.maximum:
             return f"{self.name} {value!r} is above the maximum {self.maximum:g}", ""
         return None

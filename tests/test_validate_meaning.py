@@ -353,3 +353,11 @@ def test_changed_since_runs_the_meaning_checks(real, capsys):
     annotate(real, DEC_2023, crossing(quote, -28000, qualifier="more_than", period="this year"))
     code, problems = run(capsys, real, "--changed-since", "HEAD")
     assert code == 1 and codes(problems) == ["negative-count"]
+
+
+def test_incident_counts_are_never_negative(real, capsys):
+    rel = annotate(real, DEC_2023, INCIDENT.replace("ROUTE", "english_channel").replace("COUNTRY", "FR")
+                   .replace("dead: 1", "dead: -1"))
+    code, problems = run(capsys, real)
+    assert code == 1 and codes(problems) == ["bad-value"]
+    assert problems[0]["line"] == line_of(real, rel, "dead: -1") and "never negative" in problems[0]["hint"]
