@@ -361,3 +361,18 @@ def test_incident_counts_are_never_negative(real, capsys):
     code, problems = run(capsys, real)
     assert code == 1 and codes(problems) == ["bad-value"]
     assert problems[0]["line"] == line_of(real, rel, "dead: -1") and "never negative" in problems[0]["hint"]
+
+
+@pytest.mark.parametrize("quote, value, typed, expected", [
+    ("15 people arrived on 15 March 2024 in three boats", 15, True, []),
+    ("nearly 300 migrants waited", 300, True, ["qualifier-cue-ignored"]),
+    ("nearly 300 migrants waited", 300, False, ["qualifier-cue-ignored"]),   # exact by default
+])
+def test_exact_for_a_figure_the_quote_qualifies_is_refused(invented, capsys, quote, value, typed, expected):
+    body = crossing(quote, value, period="2024-03-15")
+    rel = annotate(invented, INVENTED, body if typed else body.replace("    qualifier: exact\n", ""))
+    code, problems = run(capsys, invented)
+    assert codes(problems) == expected
+    if expected:
+        assert problems[0]["line"] == line_of(invented, rel, "qualifier: exact" if typed else f"value: {value}")
+        assert "nearly" in problems[0]["hint"]

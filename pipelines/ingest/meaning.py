@@ -4,7 +4,8 @@ and why"). records.py anchors the quotes; these checks read them:
 - every number is in a supporting quote as a number of its own, not only inside a date
   ("December 15") or a longer number (`number-not-quoted`, `number-in-date`);
 - a qualifier's cue comes just before its number ("more than 1,000"), not anywhere in the
-  quote (`qualifier-cue-missing`, `qualifier-cue-not-attached`);
+  quote, and a figure given only with a cue is not `exact` (`qualifier-cue-missing`,
+  `qualifier-cue-not-attached`, `qualifier-cue-ignored`);
 - a count (people, boats, deaths, a ratio) is never negative; only a measure declared
   `signed: true` in schemas/tables/ (a percentage change) may be (`negative-count`);
 - a signed change goes the way its quote says: "up", "rose", "increase" ... is positive,
@@ -92,13 +93,23 @@ def check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed=(
                          f"numbers in the quotes: {', '.join(f'{n:g}' for n in own) or 'none'}")
         elif spec.name == "qualifier" or spec.name.endswith("_qualifier"):
             qualified = "value" if spec.name == "qualifier" else spec.name[: -len("_qualifier")]
-            if value == "exact" or (failed and unchecked(failed, spec.name, qualified)):
+            if failed and unchecked(failed, spec.name, qualified):
                 continue
             text = supporting_text(quotes, spec.name, qualified)
             number = values.get(qualified)
             own = [m for m in mentions_in(text) if not m.in_date and same_number(m.value, number)] \
                 if isinstance(number, (int, float)) else []
             if any(m.qualifier == value for m in own):
+                continue
+            if value == "exact":
+                # exact (typed, or the default) for a figure the quotes give only with a cue:
+                # "More than 28,000" recorded as exactly 28,000.
+                if own:
+                    problems.add(doc.path, *doc.position(*keys, spec.name if spec.name in doc_keys(doc, keys)
+                                                         else qualified), "qualifier-cue-ignored",
+                                 f"{spec.name} is 'exact', but the quote qualifies {number:g}: {own[0].text!r}",
+                                 f"use the qualifier the quote gives ({own[0].qualifier}); see CONTRIBUTING.md, "
+                                 "Evidence, for the cues", own[0].text)
                 continue
             cue = find_cue(value, text)
             if own and cue:
@@ -112,6 +123,14 @@ def check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed=(
                 problems.add(doc.path, *doc.position(*keys, spec.name), "qualifier-cue-missing",
                              f"{spec.name} is {value!r} but no supporting quote has a cue for it",
                              f"quote the words that qualify the figure ({value.replace('_', ' ')}), or use exact")
+
+
+def doc_keys(doc, keys) -> set:
+    """The keys typed in the mapping at `keys` (a defaulted field is not among them)."""
+    node = doc.data
+    for key in keys:
+        node = node[key]
+    return set(node) if isinstance(node, dict) else set()
 
 
 def check_sign(doc, keys, values, table, quotes, problems, failed) -> None:
