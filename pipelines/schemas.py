@@ -18,7 +18,9 @@ that say where it sits and how it is made:
 - on a field, `annotation: required|optional` means contributors type it in an annotation
   file and `registry: required|optional` in a registry file (neither: derived);
   `categories: [{value, label}]` lists the allowed values (`same_categories_as:
-  table.field` reuses another field's list).
+  table.field` reuses another field's list); a category may add `countries: [..]` (the
+  countries a route touches, checked against a record's places and countries) or
+  `signed: true` (a measure whose value may be negative, such as a percentage change).
 
 `FieldSpec` is the one field model: it becomes a Frictionless field, an Arrow field, a
 Pandera column and a JSON Schema property, and checks a typed-in value for `validate`.
@@ -49,6 +51,7 @@ READER_PACKAGE = "pipelines.reference"
 GROUPS = ("core", "reference")
 TABLE_KEYS = {"name", "title", "description", "group", "order", "build", "attribution", "schema", "annotation",
               "registry", "not_published"}
+CATEGORY_KEYS = {"value", "label", "countries", "signed"}
 LICENCE_RULES = ("source", "package")  # the reference files' own licences govern the table, or the package's
 
 
@@ -99,6 +102,8 @@ class FieldSpec:
     annotation: str | None = None  # "required" / "optional" / None (not annotated)
     registry: str | None = None  # "required" / "optional" / None
     default: Any = None
+    countries: dict[str, tuple[str, ...]] = field(default_factory=dict)  # category -> countries it touches
+    signed: frozenset[str] = frozenset()  # categories whose value may be negative
 
     # --- Frictionless ---------------------------------------------------------------------
     def to_frictionless(self) -> dict[str, Any]:
@@ -219,7 +224,9 @@ class FieldSpec:
         if is_country_field(self.name) and not is_country_code(value):
             return f"{self.name} {value!r} is not an ISO 3166-1 alpha-2 country code", "e.g. GB (not UK), IT, FR, AL"
         if self.minimum is not None and value < self.minimum:
-            return f"{self.name} {value!r} is below the minimum {self.minimum:g}", ""
+            return (f"{self.name} {value!r} is below the minimum {self.minimum:g}",
+                    "a count is never negative: write it as the source gives it, or null if unknown"
+                    if self.minimum == 0 else f"use a value of at least {self.minimum:g}")
         if self.maximum is not None and value > self.maximum:
             return f"{self.name} {value!r} is above the maximum {self.maximum:g}", ""
         return None
@@ -311,9 +318,13 @@ def _field_from_declaration(decl: dict[str, Any], categories: dict[str, list[dic
         cats = categories[decl["same_categories_as"]]
     for cat in cats or []:
         # An unquoted comma inside a flow mapping silently splits a label: refuse it.
-        if set(cat) != {"value", "label"} or not isinstance(cat["label"], str):
-            raise ValueError(f"field {decl['name']!r}: category {cat!r} must have exactly a value and a label "
-                             "(quote labels that contain commas)")
+        if not {"value", "label"} <= set(cat) <= CATEGORY_KEYS or not isinstance(cat["label"], str):
+            raise ValueError(f"field {decl['name']!r}: category {cat!r} must have a value and a label, and may have "
+                             "countries and signed (quote labels that contain commas)")
+        if "countries" in cat and not (isinstance(cat["countries"], list)
+                                       and all(isinstance(c, str) and is_country_code(c) for c in cat["countries"])):
+            raise ValueError(f"field {decl['name']!r}: category {cat['value']!r}: countries must be a list of "
+                             "ISO 3166-1 alpha-2 codes")
     return FieldSpec(
         name=decl["name"],
         type=decl["type"],
@@ -329,6 +340,8 @@ def _field_from_declaration(decl: dict[str, Any], categories: dict[str, list[dic
         annotation=decl.get("annotation"),
         registry=decl.get("registry"),
         default=decl.get("default"),
+        countries={c["value"]: tuple(c["countries"]) for c in cats or [] if "countries" in c},
+        signed=frozenset(c["value"] for c in cats or [] if c.get("signed") is True),
     )
 
 

@@ -59,6 +59,10 @@ class Corpus:
         tables = load_tables()
         return {name: {row[tables[name].primary_key[0]] for row in rows} for name, rows in self.registries.items()}
 
+    def places(self) -> dict[str, tuple[str, str | None]]:
+        """place_id -> (name, country), for the checks of a record's place (ingest.meaning)."""
+        return {row["place_id"]: (row.get("name", ""), row.get("country")) for row in self.registries.get("places", [])}
+
 
 def find_root(start: Path) -> Path:
     """The corpus root: the nearest folder up from start that has sources/registry/."""
@@ -120,7 +124,7 @@ def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequen
     With `convert`, each part's records go to convert(records, sources) where they were
     checked, and only its results are kept (returned in source order, corpus.records stays
     empty): the build keeps compact Arrow tables, not 20 Python objects per record."""
-    check = functools.partial(_annotate, corpus.root, corpus.registry_ids(), convert)
+    check = functools.partial(_annotate, corpus.root, corpus.registry_ids(), convert, places=corpus.places())
     converted, ids = [], []
     with fewer_collections():
         for records, count, part_ids, problems in map_in_order(check, list(corpus.sources.values())):
@@ -135,14 +139,15 @@ def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequen
     return converted
 
 
-def _annotate(root: Path, registry_ids: dict[str, set[str]], convert,
-              sources: Sequence[Source]) -> tuple[Any, int, list, ProblemList]:
+def _annotate(root: Path, registry_ids: dict[str, set[str]], convert, sources: Sequence[Source],
+              places: dict[str, tuple[str, str | None]] | None = None) -> tuple[Any, int, list, ProblemList]:
     """Records (or what convert makes of them), their number, ids for the corpus-wide check,
     and problems of some sources' annotation files (in a worker process on a large corpus)."""
     part = Corpus(root)
     with fewer_collections():
         for source in sources:
-            ctx = SourceContext(source.source_id, source.metadata["published_date"], source.text, registry_ids)
+            ctx = SourceContext(source.source_id, source.metadata["published_date"], source.text, registry_ids,
+                                places or {})
             load_annotations(part, root / source.folder, source.folder, ctx)
     ids = per_source_ids(part.records)
     out = part.records if convert is None else convert(part.records, sources)

@@ -19,11 +19,14 @@ easily misread; write the figure as stated). Digits glued after letters ("G7") a
 
 A mention's text runs from its cue (if any) to the end of the number as written, glued
 suffixes included ("8km", "60%", "15th"); a spaced unit ("60 per cent", "300 migrants") is
-reported in `unit` but not included in the text.
+reported in `unit` but not included in the text. A mention inside a date ("December 15",
+"15 March 2024", "2023-12-15", "15/12/2023") or that is a year ("since 2022") is marked
+`in_date`: validate does not take it as support for a figure.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -72,6 +75,7 @@ class NumberMention:
     value: float
     qualifier: str       # "exact" or a QUALIFIER_CUES key
     unit: str | None     # the informative word after the number, e.g. "people", "per cent"
+    in_date: bool = False  # part of a date ("December 15", "15/12/2023", "since 2022"): not a count
 
 
 def _cue_pattern(cue: str) -> str:
@@ -254,39 +258,113 @@ _ANY_CUE = re.compile("|".join(
 
 def number_mentions(text: str) -> list[NumberMention]:
     """Every number in `text` with the cue just before it (within the 3 words before the
-    number, with no other number and no punctuation in between) and the unit after it."""
+    number, with no other number and no punctuation in between), the unit after it, and
+    whether it is part of a date (see date_spans and _is_year)."""
+    return list(mentions_in(text))
+
+
+@functools.lru_cache(maxsize=256)
+def mentions_in(text: str) -> tuple[NumberMention, ...]:
+    """number_mentions, remembered: validate reads the mentions of a record's quotes once for
+    its numbers and qualifiers and again for the sign of a change."""
     mentions, floor = [], 0
     for start, end, value, unit in _Scanner(text).numbers():
         qualifier, begin = "exact", start
-        window = _window(text, floor, start)
-        best = None
-        for m in _cue_matches(text, window, start):
-            # the cue closest to the number wins; on a tie the longer ("just under" > "under")
-            if best is None or (m.end(), -m.start()) > (best.end(), -best.start()):
-                best = m
-        if best is not None:
-            qualifier, begin = best.lastgroup.rsplit("_", 1)[0], best.start()
-        mentions.append(NumberMention(begin, end, text[begin:end], value, qualifier, unit))
+        # Most numbers have no cue word just before them: then no window need be measured.
+        if _CUE_START.search(text, max(floor, start - 60), start):
+            best = None
+            for m in _cue_matches(text, _window(text, floor, start), start):
+                # the cue closest to the number wins; on a tie the longer ("just under" > "under")
+                if best is None or (m.end(), -m.start()) > (best.end(), -best.start()):
+                    best = m
+            if best is not None:
+                qualifier, begin = best.lastgroup.rsplit("_", 1)[0], best.start()
+        in_date = False
+        if text[start].isdigit() and (value <= 31 or end - start == 4):  # a day, a month or a year
+            in_date = _in_date(text, start, end) or _is_year(text, start, end, value, unit)
+        mentions.append(NumberMention(begin, end, text[begin:end], value, qualifier, unit, in_date))
         floor = end
-    return sorted(mentions, key=lambda n: n.start)
+    return tuple(sorted(mentions, key=lambda n: n.start))
+
+
+# Dates written with a month name or in figures. Month names are matched with their capital
+# ("May 15", not "may 15"); a day may carry its ordinal suffix ("15th of December").
+_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+          r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?")
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_DATES = re.compile(
+    rf"(?<![\w.,]){_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?(?!\w)"       # 15 December (2023)
+    rf"|(?<!\w){_MONTH}\s+{_DAY}(?:,?\s+\d{{4}})?(?![\w,.]?\d)"            # December 15(, 2023)
+    rf"|(?<!\w){_MONTH}\s+\d{{4}}(?!\w)"                                       # December 2023
+    r"|(?<![\w.,])\d{4}-\d{1,2}-\d{1,2}(?!\w)"                                # 2023-12-15
+    r"|(?<![\w.,])\d{1,2}[/.]\d{1,2}[/.]\d{2,4}(?!\w)")                      # 15/12/2023
+# Words after which a four-figure number is a year even before a unit: "since 2022 arrivals".
+_YEAR_LEADS = frozenset("""in since of by from until till before after during between year
+    early late mid end start summer winter spring autumn""".split())
+
+
+def date_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every date the text writes with a month name or in figures."""
+    return [m.span() for m in _DATES.finditer(text)]
+
+
+def _in_date(text: str, start: int, end: int) -> bool:
+    """True if text[start:end] is inside a date. A date is at most about 25 characters long
+    ("Wednesday" is not part of it): only the text around the number is searched."""
+    return any(m.start() <= start and end <= m.end()
+               for m in _DATES.finditer(text, max(0, start - 30), min(len(text), end + 30)))
+
+
+def date_around(text: str, mention: NumberMention) -> str:
+    """The date a mention is part of, as written ("Friday December 15" gives "December 15";
+    a year, with the word before it: "since 2022")."""
+    for start, end in date_spans(text):
+        if start <= mention.start and mention.end <= end:
+            return text[start:end]
+    before = re.search(r"[^\W\d_]+[\s-]*$", text[max(0, mention.start - 20):mention.start])
+    return (before.group(0) if before else "") + text[mention.start:mention.end]
+
+
+def _is_year(text: str, start: int, end: int, value: float, unit: str | None) -> bool:
+    """A plain four-figure number from 1900 to 2100 is a year unless a unit follows it
+    ("2023 migrants"), or when a word such as "in" or "since" comes just before it."""
+    if not (end - start == 4 and text[start:end].isdigit() and 1900 <= value <= 2100):
+        return False
+    before = re.search(r"([^\W\d_]+)[\s-]*$", text[max(0, start - 20):start])
+    return unit is None or (before is not None and before.group(1).lower() in _YEAR_LEADS)
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def _window(text: str, floor: int, start: int) -> int:
     """Where the 3 words before `start` begin, stopping at punctuation or `floor`."""
-    words = list(re.finditer(r"[^\W\d_]+", text[floor:start]))[-3:]
+    # Three words and their gaps fit in 100 characters: the text before them need not be
+    # scanned (validate finds the mentions of every quote; scanning from the previous number
+    # was slow). A word cut at the edge is dropped ("moreover" must not read as "over").
+    cut = start - 100 > floor
+    floor = max(floor, start - 100)
+    words = list(_LETTERS.finditer(text, floor, start))
+    if cut and words and words[0].start() == floor:
+        words = words[1:]
+    words = words[-3:]
     begin = start
     for m in reversed(words):
-        gap = text[floor + m.end():begin]
+        gap = text[m.end():begin]
         if not re.fullmatch(r"[\s\-£€$]*", gap):  # "more than £300" keeps its cue
             break
-        begin = floor + m.start()
+        begin = m.start()
     return begin
+
+
+_CUE_START = re.compile(r"(?<!\w)(?:" + "|".join(sorted({re.escape(c.split()[0]) for cues in QUALIFIER_CUES.values()
+                                                          for c in cues})) + r")(?!\w)", re.IGNORECASE)
 
 
 def _cue_matches(text: str, window: int, start: int):
     """Cues that begin inside the window and end before the number. Cues overlap ("under"
-    inside "just under"), so every start position is tried."""
-    for pos in range(window, start):
-        m = _ANY_CUE.match(text, pos, start)
+    inside "just under"), so every word in the window is tried (a cue starts with a word)."""
+    for word in _LETTERS.finditer(text, window, start):
+        m = _ANY_CUE.match(text, word.start(), start)
         if m:
             yield m

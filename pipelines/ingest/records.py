@@ -2,9 +2,11 @@
 
 The fields a record may have come from schemas/ (`annotation:` keys). On top of the
 per-field checks, a record must be backed by its quotes: each quote is anchored in the
-canonical text, every number in a numeric field appears in a supporting quote, every
-qualifier other than `exact` has its cue in one, and every date phrase is taken from one
-and resolved against the publication date.
+canonical text, every number in a numeric field appears in a supporting quote as a number
+of its own (not only inside a date), every qualifier other than `exact` has its cue just
+before that number, and every date phrase is taken from one and resolved against the
+publication date. ingest/meaning.py adds the checks of what the record means: signs,
+places, countries and routes.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from pipelines.ingest.anchoring import Anchor, anchor_quote
 from pipelines.ingest.dates import FIRST_YEAR, LAST_YEAR, DateError, is_iso_date, resolve_date
 from pipelines.ingest.fields import check_mapping, did_you_mean
-from pipelines.ingest.numbers import find_cue, numbers_in
+from pipelines.ingest.meaning import check_numbers_and_cues, check_place, check_route, check_sign, quote_too_short
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.yamlfile import YamlDoc
 from pipelines.ingest.safety import FORMULA_HINT_QUOTE, formula_risk
@@ -70,6 +72,7 @@ class SourceContext:
     published: dt.date
     text: str
     registry_ids: dict[str, set[str]]  # table name -> ids
+    places: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # place_id -> (name, country)
 
 
 def _required(fields: list[FieldSpec]) -> set[str]:
@@ -108,7 +111,11 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
         for j, child in enumerate(record.children[key]):
             _resolve_dates(doc, keys + (key, j), child, child_table.annotated_fields(), quotes, ctx, problems,
                            record, bool(child.get("is_planned")), label=f"{key}[{j + 1}].", phrases_checked=phrases_checked)
-    _check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed)
+    check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed)
+    if quotes:  # without quotes, no-evidence was reported
+        check_sign(doc, keys, values, table, quotes, problems, failed)
+        check_place(doc, keys, values, quotes, ctx.places, problems, failed)
+    check_route(doc, keys, values, table, ctx.places, problems)
     _check_spans(doc, keys, values, problems)
     if table.name == "crossings":
         _check_period(doc, keys, line, what, item, values, problems)
@@ -194,6 +201,13 @@ def _anchor_evidence(doc, keys, evidence, table, children, ctx, problems, what, 
         risk = formula_risk(quote)
         if risk:  # published in the CSV of `evidence`; the quote still anchors, so nothing cascades
             problems.add(doc.path, *where(), "bad-value", f"the quote {risk}", FORMULA_HINT_QUOTE, quote)
+        if quote_too_short(quote):  # anchors easily ("-"), but supports nothing
+            problems.add(doc.path, *where(), "evidence-too-short",
+                         "the quote is too short to support anything: it has fewer than two words",
+                         "copy the words of the article that state the fact (the figure, the place, the people)",
+                         quote)
+            failed.append(supports)
+            continue
         result = anchor_quote(ctx.text, quote, occurrence)
         if isinstance(result, Anchor):
             found = Quote(quote, result.start, result.end, supports)
@@ -282,46 +296,6 @@ def _resolve_dates(doc, keys, values, fields, quotes, ctx, problems, record, pla
             problems.add(doc.path, *doc.position(*keys, spec.name), "date-after-publication",
                          f"{spec.name} {day.isoformat()} is after the source's publication date {ctx.published.isoformat()}",
                          "check the date; a future event must be marked planned (status: planned / is_planned: true)", raw)
-
-
-def _supporting(quotes: list[Quote], *names: str) -> str:
-    return "\n".join(q.quote for q in quotes if q.fields is None or any(n in q.fields for n in names))
-
-
-def _unchecked(failed: list[tuple[str, ...] | None], *names: str) -> bool:
-    """True if a quote that did not anchor supports one of these fields (a quote without
-    `fields` supports them all)."""
-    return any(supports is None or any(n in supports for n in names) for supports in failed)
-
-
-def _check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed=()) -> None:
-    if not quotes:
-        return  # no-evidence was reported already
-    scanned: dict[str, set[float]] = {}  # the fields of a record mostly share their quotes: scan each text once
-    for spec in fields:
-        value = values.get(spec.name)
-        if value is None:
-            continue
-        if spec.type in ("integer", "number"):
-            if failed and _unchecked(failed, spec.name):
-                continue
-            text = _supporting(quotes, spec.name)
-            found = scanned.get(text)
-            if found is None:
-                found = scanned[text] = numbers_in(text)
-            if not any(abs(abs(value) - n) < 1e-9 for n in found):
-                problems.add(doc.path, *doc.position(*keys, spec.name), "number-not-quoted",
-                             f"{spec.name} {value!r} does not appear in a supporting quote",
-                             "quote the words that give the number (digits or words such as 'seven')",
-                             f"numbers in the quotes: {', '.join(f'{n:g}' for n in sorted(found)) or 'none'}")
-        elif spec.name == "qualifier" or spec.name.endswith("_qualifier"):
-            qualified = "value" if spec.name == "qualifier" else spec.name[: -len("_qualifier")]
-            if failed and _unchecked(failed, spec.name, qualified):
-                continue
-            if value != "exact" and not find_cue(value, _supporting(quotes, spec.name, qualified)):
-                problems.add(doc.path, *doc.position(*keys, spec.name), "qualifier-cue-missing",
-                             f"{spec.name} is {value!r} but no supporting quote has a cue for it",
-                             f"quote the words that qualify the figure ({value.replace('_', ' ')}), or use exact")
 
 
 def _check_spans(doc, keys, values, problems) -> None:

@@ -38,12 +38,17 @@ zero). Offsets (`start`, `end`) count Unicode code points in a source's canonica
 """
 
 
+def _countries(f, value: str) -> str:
+    """The countries a route touches, as declared (validate checks places against them)."""
+    return f" Countries: {', '.join(f.countries[value])}." if value in f.countries else ""
+
+
 def _field_row(table: TableSpec, name: str) -> str:
     f = table.field(name)
     origin = {"required": "annotated (required)", "optional": "annotated"}.get(f.annotation or "", "")
     if f.registry:
         origin = "registry"
-    values = "<br>".join(f"`{v}`: {f.labels[v]}" for v in f.enum) if f.enum else ""
+    values = "<br>".join(f"`{v}`: {f.labels[v]}{_countries(f, v)}" for v in f.enum) if f.enum else ""
     if f.pattern and not f.enum:
         values = f"pattern `{f.pattern}`"
     key = " (key)" if name in table.primary_key else ""
