@@ -112,14 +112,18 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
             _resolve_dates(doc, keys + (key, j), child, child_table.annotated_fields(), quotes, ctx, problems,
                            record, bool(child.get("is_planned")), label=f"{key}[{j + 1}].", phrases_checked=phrases_checked)
     check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed)
+    # A meeting may not have both (refused below): its country is then not compared with the
+    # place's, so that one mistake gives one problem.
+    place_and_country = table.name == "meetings" and bool(values.get("place_id")) and bool(values.get("country"))
     if quotes:  # without quotes, no-evidence was reported
         check_sign(doc, keys, values, table, quotes, problems, failed)
-        check_place(doc, keys, values, quotes, ctx.places, problems, failed)
+        check_place(doc, keys, {k: v for k, v in values.items() if not (place_and_country and k == "country")},
+                    quotes, ctx.places, problems, failed)
     check_route(doc, keys, values, table, ctx.places, problems)
     _check_spans(doc, keys, values, problems)
     if table.name == "crossings":
         _check_period(doc, keys, line, what, item, values, problems)
-    if table.name == "meetings" and values.get("place_id") and values.get("country"):
+    if place_and_country:
         # One place, one country: the registry's. `country` is for a meeting with no place.
         problems.add(doc.path, *doc.position(*keys, "country"), "bad-value", f"{what} has both place_id and country",
                      "remove `country:`: the country of a place comes from sources/registry/places.yaml "
