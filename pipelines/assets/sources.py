@@ -22,7 +22,11 @@ from pipelines.schemas import annotated_tables
 GROUP = "sources"
 # What the UI shows for every asset of the group; each asset's code version is a hash of
 # the modules that compute it (the ingest package, which validate shares, for the checks).
-INGEST_FILES = sorted((Path(__file__).resolve().parent.parent / "ingest").glob("*.py"))
+# validate's checks also read the field model (pipelines/schemas.py) and the declarations
+# (categories, route countries, signed measures), so an edit there makes these assets stale too.
+_PIPELINES = Path(__file__).resolve().parent.parent
+INGEST_FILES = [*sorted((_PIPELINES / "ingest").glob("*.py")), _PIPELINES / "schemas.py",
+                *sorted((_PIPELINES.parent / "schemas" / "tables").glob("*.yaml"))]
 COMMON = dict(group_name=GROUP, owners=OWNERS, tags={"borderlines/layer": GROUP})
 DRAFTS = frozenset({"suggestions.yaml"})  # `borderlines suggest --write` drafts: read by nothing
 
