@@ -59,6 +59,13 @@ class Corpus:
         tables = load_tables()
         return {name: {row[tables[name].primary_key[0]] for row in rows} for name, rows in self.registries.items()}
 
+    def venues(self) -> dict[str, str | None]:
+        """venue place_id -> its city (parent_place_id), for the checks of a meeting's venue. An
+        entry whose place_type was refused (reported on the registry) counts as a venue, so that
+        its meetings are not refused for the registry's mistake too."""
+        return {row["place_id"]: row.get("parent_place_id") for row in self.registries.get("places", [])
+                if row.get("place_type", "venue") == "venue"}
+
 
 def find_root(start: Path) -> Path:
     """The corpus root: the nearest folder up from start that has sources/registry/."""
@@ -120,7 +127,7 @@ def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequen
     With `convert`, each part's records go to convert(records, sources) where they were
     checked, and only its results are kept (returned in source order, corpus.records stays
     empty): the build keeps compact Arrow tables, not 20 Python objects per record."""
-    check = functools.partial(_annotate, corpus.root, corpus.registry_ids(), convert)
+    check = functools.partial(_annotate, corpus.root, corpus.registry_ids(), convert, venues=corpus.venues())
     converted, ids = [], []
     with fewer_collections():
         for records, count, part_ids, problems in map_in_order(check, list(corpus.sources.values())):
@@ -135,14 +142,15 @@ def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequen
     return converted
 
 
-def _annotate(root: Path, registry_ids: dict[str, set[str]], convert,
-              sources: Sequence[Source]) -> tuple[Any, int, list, ProblemList]:
+def _annotate(root: Path, registry_ids: dict[str, set[str]], convert, sources: Sequence[Source],
+              venues: dict[str, str | None] | None = None) -> tuple[Any, int, list, ProblemList]:
     """Records (or what convert makes of them), their number, ids for the corpus-wide check,
     and problems of some sources' annotation files (in a worker process on a large corpus)."""
     part = Corpus(root)
     with fewer_collections():
         for source in sources:
-            ctx = SourceContext(source.source_id, source.metadata["published_date"], source.text, registry_ids)
+            ctx = SourceContext(source.source_id, source.metadata["published_date"], source.text, registry_ids,
+                                venues or {})
             load_annotations(part, root / source.folder, source.folder, ctx)
     ids = per_source_ids(part.records)
     out = part.records if convert is None else convert(part.records, sources)
