@@ -1,9 +1,7 @@
 -- meetings: one row per meeting id, merged across sources with the same rule as
 -- incidents (latest-published source wins, field by field). City and country come from
 -- the places registry; a meeting without a place keeps the country its source states
--- (validate refuses a country written beside a place_id). A venue's name comes from the
--- places registry too; a source that names only the venue has its city as place_id
--- (validate takes it from the venue's parent_place_id).
+-- (validate refuses a country written beside a place_id).
 WITH merged AS (
     SELECT
         meeting_id,
@@ -17,7 +15,7 @@ SELECT
     merged.* EXCLUDE (country),
     places.name AS city,
     coalesce(places.country, merged.country) AS country,
-    venues.name AS venue
+    venues.name AS venue  -- a venue's city is its place_id (validate takes it from the registry)
 FROM merged
 LEFT JOIN reg_places AS places USING (place_id)
 LEFT JOIN reg_places AS venues ON venues.place_id = merged.venue_id
