@@ -262,12 +262,14 @@ def test_diff_against_a_release_without_the_event_country(tmp_path):
     row = {"agreement_id": "a", "event_type": "signed", "country": None, "date": None, "date_precision": None,
            "is_planned": False, "source_id": "s"}
     joined = {**row, "event_type": "joined", "country": "GB"}
+    ended = {**row, "event_type": "ended"}  # in the release only
     (tmp_path / "old").mkdir()
     (tmp_path / "new").mkdir()
-    old = pa.Table.from_pylist([row], schema=schema).drop_columns(["country"])
+    old = pa.Table.from_pylist([row, ended], schema=schema).drop_columns(["country"])
     pq.write_table(old, tmp_path / "old" / "agreement_events.parquet")
     pq.write_table(pa.Table.from_pylist([row, joined], schema=schema), tmp_path / "new" / "agreement_events.parquet")
     out = diff_builds(tmp_path / "old", tmp_path / "new", "0.0.1")
-    assert "| agreement_events | 1 | 2 | 1 | 0 | 0 |" in out
+    assert "| agreement_events | 2 | 2 | 1 | 1 | 0 |" in out
     assert "columns added: country" in out
     assert "`agreement_id=a, event_type=joined, country=GB, source_id=s`" in out
+    assert "`agreement_id=a, event_type=ended, country=null, source_id=s`" in out

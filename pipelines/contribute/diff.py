@@ -47,7 +47,9 @@ def _columns(con, path: Path) -> list[str]:
 
 
 def _key_text(key_fields: list[str], row: tuple) -> str:
-    return ", ".join(f"{k}={v}" for k, v in zip(key_fields, row)) if len(key_fields) > 1 else str(row[0])
+    # A key may have a null part (an agreement event of no one state): shown as null, not None.
+    return ", ".join(f"{k}={'null' if v is None else v}" for k, v in zip(key_fields, row)) \
+        if len(key_fields) > 1 else str(row[0])
 
 
 def diff_table(con, name: str, old: Path, new: Path) -> dict:
