@@ -63,6 +63,13 @@ class Corpus:
         """place_id -> (name, country), for the checks of a record's place (ingest.meaning)."""
         return {row["place_id"]: (row.get("name", ""), row.get("country")) for row in self.registries.get("places", [])}
 
+    def venues(self) -> dict[str, str | None]:
+        """venue place_id -> its city (parent_place_id), for the checks of a meeting's venue. An
+        entry whose place_type was refused (reported on the registry) counts as a venue, so that
+        its meetings are not refused for the registry's mistake too."""
+        return {row["place_id"]: row.get("parent_place_id") for row in self.registries.get("places", [])
+                if row.get("place_type", "venue") == "venue"}
+
 
 def find_root(start: Path) -> Path:
     """The corpus root: the nearest folder up from start that has sources/registry/."""
@@ -124,7 +131,8 @@ def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequen
     With `convert`, each part's records go to convert(records, sources) where they were
     checked, and only its results are kept (returned in source order, corpus.records stays
     empty): the build keeps compact Arrow tables, not 20 Python objects per record."""
-    check = functools.partial(_annotate, corpus.root, corpus.registry_ids(), convert, places=corpus.places())
+    check = functools.partial(_annotate, corpus.root, corpus.registry_ids(), convert, places=corpus.places(),
+                              venues=corpus.venues())
     converted, ids = [], []
     with fewer_collections():
         for records, count, part_ids, problems in map_in_order(check, list(corpus.sources.values())):
@@ -140,14 +148,15 @@ def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequen
 
 
 def _annotate(root: Path, registry_ids: dict[str, set[str]], convert, sources: Sequence[Source],
-              places: dict[str, tuple[str, str | None]] | None = None) -> tuple[Any, int, list, ProblemList]:
+              places: dict[str, tuple[str, str | None]] | None = None,
+              venues: dict[str, str | None] | None = None) -> tuple[Any, int, list, ProblemList]:
     """Records (or what convert makes of them), their number, ids for the corpus-wide check,
     and problems of some sources' annotation files (in a worker process on a large corpus)."""
     part = Corpus(root)
     with fewer_collections():
         for source in sources:
             ctx = SourceContext(source.source_id, source.metadata["published_date"], source.text, registry_ids,
-                                places or {})
+                               places or {}, venues or {})
             load_annotations(part, root / source.folder, source.folder, ctx)
     ids = per_source_ids(part.records)
     out = part.records if convert is None else convert(part.records, sources)

@@ -189,13 +189,16 @@ def stated_direction(text: str, mention: NumberMention) -> tuple[int, str] | Non
     return None if best is None else (best[1], best[2])
 
 
-def check_place(doc, keys, values, quotes, places, problems, failed) -> None:
-    """The place is named in its quotes, is in the record's country, and is on its route."""
+def check_place(doc, keys, values, quotes, places, problems, failed, venue_name: str | None = None) -> None:
+    """The place is named in its quotes (or the venue inside it is: "at Palazzo Chigi" puts a
+    meeting in Rome), is in the record's country, and is on its route."""
     place = places.get(values.get("place_id"))
     if place is None:
         return  # no place, or one the registry lacks (unknown-id is reported)
     name, place_country = place
-    if not (failed and unchecked(failed, "place_id")) and not _names(supporting_text(quotes, "place_id"), name):
+    supporting = supporting_text(quotes, "place_id", "venue_id")
+    named = _names(supporting, name) or bool(venue_name and _names(supporting, venue_name))
+    if not (failed and unchecked(failed, "place_id")) and not named:
         problems.add(doc.path, *doc.position(*keys, "place_id"), "place-not-quoted",
                      f"place_id {values['place_id']!r} ({name}) is not named in any quote supporting it",
                      f"quote the words that name the place (e.g. {name!r}), or leave place_id out", values["place_id"])

@@ -73,6 +73,7 @@ class SourceContext:
     text: str
     registry_ids: dict[str, set[str]]  # table name -> ids
     places: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # place_id -> (name, country)
+    venues: dict[str, str | None] = field(default_factory=dict)  # venue place_id -> its city (parent_place_id)
 
 
 def _required(fields: list[FieldSpec]) -> set[str]:
@@ -117,17 +118,27 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
     place_and_country = table.name == "meetings" and bool(values.get("place_id")) and bool(values.get("country"))
     if quotes:  # without quotes, no-evidence was reported
         check_sign(doc, keys, values, table, quotes, problems, failed)
-        check_place(doc, keys, {k: v for k, v in values.items() if not (place_and_country and k == "country")},
-                    quotes, ctx.places, problems, failed)
+        # A venue in another city than place_id is reported once, as venue-mismatch (below).
+        venue = values.get("venue_id")
+        venue_fits = not venue or venue not in ctx.venues or ctx.venues[venue] == values.get("place_id")
+        venue_name = ctx.places.get(venue, ("",))[0] if venue and venue_fits else None
+        if venue_fits:
+            check_place(doc, keys, {k: v for k, v in values.items() if not (place_and_country and k == "country")},
+                        quotes, ctx.places, problems, failed, venue_name)
     check_route(doc, keys, values, table, ctx.places, problems)
     _check_spans(doc, keys, values, problems)
     if table.name == "crossings":
         _check_period(doc, keys, line, what, item, values, problems)
-    if place_and_country:
+    placed = "place_id" if values.get("place_id") else "venue_id" if values.get("venue_id") else None
+    if table.name == "meetings" and placed and values.get("country"):
         # One place, one country: the registry's. `country` is for a meeting with no place.
-        problems.add(doc.path, *doc.position(*keys, "country"), "bad-value", f"{what} has both place_id and country",
+        problems.add(doc.path, *doc.position(*keys, "country"), "bad-value", f"{what} has both {placed} and country",
                      "remove `country:`: the country of a place comes from sources/registry/places.yaml "
                      "(write country only for a meeting whose place the source does not name)", values["country"])
+    if table.name == "meetings" and values.get("venue_id") in ctx.registry_ids.get("places", ()):
+        _check_venue(doc, keys, what, values, ctx, problems)
+    if table.name == "agreements":
+        _check_event_parties(doc, keys, what, item.get("events"), record.children, problems)
     if table.name == "crossings" and values.get("measure") in NEEDS_BASELINE:
         # The key must be there; an explicit null says the source does not give the baseline.
         for name in ("baseline_start", "baseline_end"):
@@ -135,6 +146,45 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
                 problems.add(doc.path, line, 1, "missing-field", f"{what} is a {values['measure']} but has no {name}",
                              f"a change or ratio is against a period: add `{name}:` (null if the source does not say)")
     return record
+
+
+def _check_venue(doc, keys, what, values, ctx, problems) -> None:
+    """A venue is a place of type venue, inside the meeting's city. A source that names only
+    the venue ("at Palazzo Chigi") gives the city too: place_id is taken from the venue's
+    parent_place_id, so that every source of a meeting has its city to compare."""
+    venue = values["venue_id"]
+    if venue not in ctx.venues:
+        problems.add(doc.path, *doc.position(*keys, "venue_id"), "bad-value",
+                     f"venue_id {venue!r} is not a venue in sources/registry/places.yaml",
+                     "a city, port or island is the meeting's place_id; a venue_id names a place of place_type "
+                     "venue (a building or site) whose parent_place_id is its city", venue)
+        return
+    city = ctx.venues[venue]
+    if city is None:
+        return  # a venue without its city: the registry check reports it
+    if values.get("place_id") is None:
+        values["place_id"] = city
+    elif values["place_id"] != city:
+        problems.add(doc.path, *doc.position(*keys, "place_id"), "venue-mismatch",
+                     f"{what} is at venue_id {venue!r}, which is in {city!r} (sources/registry/places.yaml), "
+                     f"but its place_id is {values['place_id']!r}",
+                     "correct the place_id or the venue_id, or leave place_id out: a venue's city comes from the "
+                     "registry", values["place_id"])
+
+
+def _check_event_parties(doc, keys, what, events, children, problems) -> None:
+    """An event of one state (it joined, it committed funds) names one of the record's
+    parties: the state taking part is a party of the process or programme too. `events` is
+    the list as typed (for positions); only countries that passed their own checks are read."""
+    parties = {party.get("country") for party in children.get("parties", [])}
+    checked = {event.get("country") for event in children.get("events", [])} - {None}
+    for j, event in enumerate(events if isinstance(events, list) else []):
+        country = event.get("country") if isinstance(event, dict) else None
+        if country in checked and country not in parties:
+            problems.add(doc.path, *doc.position(*keys, "events", j, "country"), "not-a-party",
+                         f"{what}.events[{j + 1}] concerns {country}, which is not among this record's parties",
+                         f"add {{country: {country}}} to parties (role participant, funder, ...), or correct the "
+                         "event's country", country)
 
 
 def _check_period(doc, keys, line, what, item, values, problems) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.ingest.fields import check_mapping
+from pipelines.ingest.fields import check_mapping, did_you_mean
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.yamlfile import check_folder, exists, load_contributor_yaml
 from pipelines.schemas import TableSpec, load_tables
@@ -55,5 +55,32 @@ def load_registries(root: Path, problems: ProblemList) -> dict[str, list[dict]]:
                 continue
             seen[entry_id] = line
             values["_line"] = line
+            values["_index"] = i
             out[table.name].append(values)
+        if table.name == "places":
+            check_place_parents(doc, rel, out["places"], problems)
     return out
+
+
+def check_place_parents(doc, rel: str, places: list[dict], problems: ProblemList) -> None:
+    """A venue (a building or site) is inside a city: its parent_place_id names a place of
+    this registry that is not itself a venue, so that a meeting at the venue has a city."""
+    by_id = {place["place_id"]: place for place in places}
+    for place in places:
+        parent = place.get("parent_place_id")
+        is_venue = place.get("place_type") == "venue"
+        if parent is None:
+            if is_venue:
+                problems.add(rel, place["_line"], 1, "missing-field",
+                             f"venue {place['place_id']!r} has no parent_place_id",
+                             "add `parent_place_id:` with the id of the city it is in (add the city first if "
+                             "the registry lacks it)")
+            continue
+        position = doc.position(place["_index"], "parent_place_id")
+        if parent not in by_id:
+            problems.add(rel, *position, "unknown-id", f"parent_place_id {parent!r} is not in the places registry",
+                         " ".join(filter(None, [did_you_mean(parent, by_id), "add the city to this file"])), parent)
+        elif parent == place["place_id"] or (is_venue and by_id[parent].get("place_type") == "venue"):
+            problems.add(rel, *position, "bad-value",
+                         f"parent_place_id {parent!r} of {place['place_id']!r} is not the city it is in",
+                         "a venue's parent_place_id names its city (or town, island), not a venue or itself", parent)

@@ -14,7 +14,9 @@ WITH merged AS (
 SELECT
     merged.* EXCLUDE (country),
     places.name AS city,
-    coalesce(places.country, merged.country) AS country
+    coalesce(places.country, merged.country) AS country,
+    venues.name AS venue  -- a venue's city is its place_id (validate takes it from the registry)
 FROM merged
 LEFT JOIN reg_places AS places USING (place_id)
+LEFT JOIN reg_places AS venues ON venues.place_id = merged.venue_id
 ORDER BY meeting_id
