@@ -9,7 +9,7 @@
 -- to an agreement) but not this one, while another source names it, is listed with
 -- `false`; the person or state is published (rule named_by_any_source), because leaving
 -- someone out is not saying they were absent.
-WITH compared AS (
+WITH compared AS MATERIALIZED (
     SELECT table_name, record_id, field, source_id, value
     FROM stated_values()
     WHERE counts AND value IS NOT NULL AND NOT is_own_words(field)

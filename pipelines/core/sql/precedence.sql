@@ -13,8 +13,9 @@
 --      alphabetical order, an arbitrary but stable choice (tie).
 -- A meeting's participants and an agreement's parties rank as their record's source does.
 
--- Each source's standing for each merged record it reports, and its place in the order
--- (precedence: the higher wins; status_precedence: the same, for a meeting's status).
+-- Each source's standing for each merged record it reports, how many sources report the
+-- record, and the source's place in the order (precedence: the higher wins;
+-- status_precedence: the same, for a meeting's status).
 CREATE OR REPLACE MACRO report_precedence() AS TABLE
 WITH reports AS (
     SELECT 'meetings' AS table_name, meeting_id AS record_id, source_id, published_date,
@@ -53,6 +54,7 @@ standing AS (
 )
 SELECT
     *,
+    count(*) OVER (PARTITION BY table_name, record_id) AS number_of_reports,
     row_number() OVER (PARTITION BY table_name, record_id
                        ORDER BY is_primary, published_date, source_id DESC) AS precedence,
     row_number() OVER (PARTITION BY table_name, record_id
@@ -67,21 +69,22 @@ CREATE OR REPLACE MACRO is_own_words(field) AS
 -- A field that belongs to another: a qualifier to its count, a precision to its date, a
 -- longitude to its latitude. It is published from the source of the value it belongs to
 -- (even when that source leaves it null), never mixed with another source's.
-CREATE OR REPLACE MACRO belongs_to(field) AS
-    CASE
-        WHEN field = 'date_precision' THEN 'date'
-        WHEN field = 'signed_date_precision' THEN 'signed_date'
-        WHEN field = 'people_aboard_qualifier' THEN 'people_aboard'
-        WHEN field = 'capacity_qualifier' THEN 'capacity'
-        WHEN field = 'longitude' THEN 'latitude'
-    END;
+CREATE OR REPLACE MACRO field_owners() AS TABLE
+    SELECT * FROM (VALUES
+        ('date_precision', 'date'),
+        ('signed_date_precision', 'signed_date'),
+        ('people_aboard_qualifier', 'people_aboard'),
+        ('capacity_qualifier', 'capacity'),
+        ('longitude', 'latitude')
+    ) AS owners(field, owner_field);
 
 -- Every field each source gives for each merged record (and its participants or parties),
--- as text, with the source's precedence for it. `counts` says whether the row takes part
--- in choosing the field's value: the source gives a value, or, for a field that belongs
--- to another, gives that other field.
+-- as text, with the source's precedence for it and the number of sources that report the
+-- record (number_of_reports). `counts` says whether the row takes part in choosing the
+-- field's value: the source gives a value, or, for a field that belongs to another, gives
+-- that other field.
 CREATE OR REPLACE MACRO stated_values() AS TABLE
-WITH stated AS (
+WITH stated AS MATERIALIZED (
     FROM (
         SELECT 'incidents' AS table_name, incident_id AS record_id, 'incidents' AS parent_table,
                incident_id AS parent_id, source_id,
@@ -119,8 +122,9 @@ WITH stated AS (
 )
 SELECT
     stated.table_name, stated.record_id, stated.field, stated.source_id, stated.value,
-    CASE WHEN belongs_to(stated.field) IS NULL THEN stated.value IS NOT NULL
+    CASE WHEN owners.owner_field IS NULL THEN stated.value IS NOT NULL
          ELSE owner.value IS NOT NULL END AS counts,
+    ranks.number_of_reports,
     ranks.published_date,
     ranks.is_primary,
     stated.table_name = 'meetings' AND stated.field = 'status' AND ranks.reports_outcome AS reports_outcome,
@@ -130,6 +134,7 @@ FROM stated
 JOIN report_precedence() AS ranks
   ON ranks.table_name = stated.parent_table AND ranks.record_id = stated.parent_id
  AND ranks.source_id = stated.source_id
-LEFT JOIN stated AS owner
+LEFT JOIN field_owners() AS owners ON owners.field = stated.field
+LEFT JOIN (SELECT * FROM stated WHERE field IN (SELECT owner_field FROM field_owners())) AS owner
   ON owner.table_name = stated.table_name AND owner.record_id = stated.record_id
- AND owner.source_id = stated.source_id AND owner.field = belongs_to(stated.field);
+ AND owner.source_id = stated.source_id AND owner.field = owners.owner_field;

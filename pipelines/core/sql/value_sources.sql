@@ -1,11 +1,13 @@
--- value_sources: where each published value of a merged record comes from. For every
--- non-null value of incidents, meetings, agreements, meeting_participants and
--- agreement_parties that sources give (not the values the registries give), the source
--- whose value is published and the rule that chose it (pipelines/core/sql/precedence.sql): a single
--- source; several sources that agree; or, when sources disagree, the first rule on which
--- the published source beats the best-placed source giving another value.
-WITH candidates AS (
-    SELECT * FROM stated_values() WHERE counts
+-- value_sources: where each published value comes from, for the incidents, meetings and
+-- agreements several sources report (and their participants and parties). For every
+-- non-null value sources give (not the values the registries give), the source whose
+-- value is published and the rule that chose it (pipelines/core/sql/precedence.sql): the
+-- only source that gives it; several sources that agree; or, when sources disagree, the
+-- first rule on which the published source beats the best-placed source giving another
+-- value. A record only one source reports takes every value from it (evidence names it):
+-- listing those would make this the largest table, and say nothing.
+WITH candidates AS MATERIALIZED (
+    SELECT * FROM stated_values() WHERE counts AND number_of_reports > 1
 ),
 chosen AS (
     SELECT
