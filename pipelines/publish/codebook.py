@@ -137,7 +137,7 @@ Each value of `crossings`, `incidents`, `meetings` and `agreements` rests on ver
   government or ministry, `sources.publisher_id`, of a country that takes part in the meeting
   or is a party to the agreement) beats a secondary one; then the latest-published source
   wins; a true tie goes to the source whose id comes first in alphabetical order.
-  `value_sources` names the source of each published value and the rule that chose it.
+  `value_sources` names the source of each value of such a record and the rule that chose it.
   `conflicts` lists every disagreement that matters (counts, dates, statuses, types, places,
   parties, who took part), never a difference of wording, with the published value and its
   rule (a source that gives no value does not disagree). `crossings` are never merged: each
