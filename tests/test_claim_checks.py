@@ -56,6 +56,7 @@ def run_checks(crossings=(), uk_days=None, incidents=(), iom=(), frontex=(), pub
     _create(con, "incidents", list(incidents))
     con.execute("CREATE TABLE stg_incidents AS SELECT incident_id, dead, missing, survivors, 's' AS source_id, "
                 "DATE '2024-02-01' AS published_date FROM incidents")
+    _create(con, "value_sources", [])  # every incident has one source: no value is listed
     days = {D(2024, 1, 1) + dt.timedelta(n): 10 for n in range(31)}
     days.update({D.fromisoformat(k): v for k, v in (uk_days or {}).items()})
     _create(con, "uk_small_boat_arrivals_daily",

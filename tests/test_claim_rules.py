@@ -33,6 +33,7 @@ def run_checks(crossings=(), italy=None, iom=(), frontex=(), incidents=(), publi
     _create(con, "incidents", incidents)
     con.execute("CREATE TABLE stg_incidents AS SELECT incident_id, dead, missing, survivors, 's' AS source_id, "
                 "DATE '2024-02-01' AS published_date FROM incidents")
+    _create(con, "value_sources", [])  # every incident has one source: no value is listed
     _create(con, "uk_small_boat_arrivals_daily", [])
     _create(con, "italy_sea_arrivals_daily", [{"date": d, "arrivals": v} for d, v in sorted((italy or {}).items())])
     _create(con, "iom_incidents", iom)

@@ -412,7 +412,8 @@ def test_diff_lists_new_conflicts_with_their_values_and_sources(tmp_path):
 
     schema = load_tables()["conflicts"].to_arrow()
     row = {"table_name": "meetings", "record_id": "2023-12-16-rome", "field": "status", "source_id": "a",
-           "value": "planned", "published_value": "held", "is_published_value": False}
+           "value": "planned", "published_value": "held", "published_source_id": "b",
+           "rule": "status_after_event", "is_published_value": False}
     later = {**row, "source_id": "b", "value": "held", "is_published_value": True}
     for folder, rows in (("old", [row]), ("new", [row, later])):
         (tmp_path / folder).mkdir()

@@ -44,6 +44,9 @@ class Source:
     text: str
     links: list[Link]
     text_sha256: str
+    # Where source.yaml gives its registry references (publisher_id): they are checked with
+    # the annotations, which know the registries (check_source_references).
+    reference_positions: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -155,6 +158,7 @@ def _annotate(root: Path, registry_ids: dict[str, set[str]], convert, sources: S
     part = Corpus(root)
     with fewer_collections():
         for source in sources:
+            check_source_references(source, registry_ids, part.problems)
             ctx = SourceContext(source.source_id, source.metadata["published_date"], source.text, registry_ids,
                                places or {}, venues or {})
             load_annotations(part, root / source.folder, source.folder, ctx)
@@ -277,8 +281,24 @@ def _read_source(root: Path, folder: Path) -> _SourceFolder:
     text = _read_raw(folder, meta, meta_rel, doc, found.later)
     if text is not None:
         canonical, links = text
-        found.source = Source(source_id, rel_folder, meta, canonical, links, sha256_hex(canonical.encode("utf-8")))
+        references = {fk["fields"][0]: doc.position(fk["fields"][0]) for fk in sources_table.foreign_keys
+                      if meta.get(fk["fields"][0]) is not None}
+        found.source = Source(source_id, rel_folder, meta, canonical, links, sha256_hex(canonical.encode("utf-8")),
+                              references)
     return found
+
+
+def check_source_references(source: Source, registry_ids: dict[str, set[str]], problems: ProblemList) -> None:
+    """The registry ids source.yaml names (publisher_id) exist, as an annotation's must."""
+    for fk in load_tables()["sources"].foreign_keys:
+        name, registry = fk["fields"][0], fk["reference"]["resource"]
+        value = source.metadata.get(name)
+        if value is None or registry not in registry_ids or value in registry_ids[registry]:
+            continue
+        problems.add(f"{source.folder}/{METADATA_FILE}", *source.reference_positions.get(name, (0, 0)), "unknown-id",
+                     f"{name} {value!r} is not in the {registry} registry",
+                     " ".join(filter(None, [did_you_mean(value, registry_ids[registry]),
+                                            f"add it to sources/registry/{registry}.yaml, or write null"])), value)
 
 
 def _escaped(text: str) -> str:

@@ -136,9 +136,17 @@ Each value of `crossings`, `incidents`, `meetings` and `agreements` rests on ver
 - **Precision**: `date_precision` (and `signed_date_precision`) say whether a date is known to the
   day, week, month or year; the date is then the first day of that unit.
 - **Merging**: the same incident, meeting or agreement reported by several sources is one row
-  (`number_of_sources`); each field takes the value of the latest-published source that gives
-  one, and every disagreement is listed in `conflicts` (a source that gives no value does not
-  disagree). `crossings` are never merged: each source's figure is its own row.
+  (`number_of_sources`). Each field takes the value of the first-ranked source that gives one:
+  for a meeting's status, a source published on or after the meeting that reports it held or
+  cancelled beats an announcement that it is planned; then a primary source (published by a
+  government or ministry, `sources.publisher_id`, of a country that takes part in the meeting
+  or is a party to the agreement) beats a secondary one; then the latest-published source
+  wins; a true tie goes to the source whose id comes first in alphabetical order.
+  `value_sources` names the source of each value of such a record and the rule that chose it.
+  `conflicts` lists every disagreement that matters (counts, dates, statuses, types, places,
+  parties, who took part), never a difference of wording, with the published value and its
+  rule (a source that gives no value does not disagree). `crossings` are never merged: each
+  source's figure is its own row, with the body it is attributed to in `reported_by`.
 - **Unknown stays null**: a field the source does not state is null, never guessed and never 0.
 """
 

@@ -378,15 +378,19 @@ incident_fields AS (
     SELECT incident_id, 'survivors', survivors FROM incidents WHERE survivors IS NOT NULL
 ),
 incident_sources AS (
-    -- the source the merged incident takes the value from (rule of incidents.sql)
-    SELECT
-        f.incident_id, f.field,
-        coalesce(
-            arg_max(s.source_id, CAST(s.published_date AS VARCHAR) || s.source_id) FILTER (
-                WHERE CASE f.field WHEN 'dead' THEN s.dead WHEN 'missing' THEN s.missing ELSE s.survivors END IS NOT NULL),
-            arg_max(s.source_id, CAST(s.published_date AS VARCHAR) || s.source_id)) AS source_id
-    FROM incident_fields f JOIN stg_incidents s USING (incident_id)
-    GROUP BY ALL
+    -- the source the merged incident takes the value from: its only source, or, for an
+    -- incident several sources report, the one value_sources names; for a count none of
+    -- them gives, the source of the incident's date, which every source gives: the
+    -- incident's first-ranked source
+    SELECT f.incident_id, f.field, coalesce(given.source_id, dated.source_id, single.source_id) AS source_id
+    FROM incident_fields f
+    LEFT JOIN value_sources AS given
+      ON given.table_name = 'incidents' AND given.record_id = f.incident_id AND given.field = f.field
+    LEFT JOIN value_sources AS dated
+      ON dated.table_name = 'incidents' AND dated.record_id = f.incident_id AND dated.field = 'date'
+    LEFT JOIN (SELECT incident_id, min(source_id) AS source_id FROM stg_incidents
+               GROUP BY incident_id HAVING count(*) = 1) AS single
+      ON single.incident_id = f.incident_id
 ),
 candidates AS (
     SELECT
