@@ -21,6 +21,7 @@ from pipelines.ingest.dates import FIRST_YEAR, LAST_YEAR
 from pipelines.ingest.fields import check_mapping, did_you_mean
 from pipelines.ingest.parallel import fewer_collections, map_in_order
 from pipelines.ingest.problems import ProblemList
+from pipelines.ingest.offices import REGISTRY_TABLE as OFFICES, Offices
 from pipelines.ingest.records import Record, SourceContext, check_record
 from pipelines.ingest.registry import load_registries
 from pipelines.ingest.yamlfile import check_folder, exists, load_contributor_yaml, read_bytes
@@ -58,6 +59,10 @@ class Corpus:
     def registry_ids(self) -> dict[str, set[str]]:
         tables = load_tables()
         return {name: {row[tables[name].primary_key[0]] for row in rows} for name, rows in self.registries.items()}
+
+    def offices(self) -> Offices:
+        """Terms of office and people, for the participants a quote names by office (ingest.offices)."""
+        return Offices(self.registries.get(OFFICES, []), self.registries.get("people", []))
 
 
 def find_root(start: Path) -> Path:
@@ -120,7 +125,7 @@ def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequen
     With `convert`, each part's records go to convert(records, sources) where they were
     checked, and only its results are kept (returned in source order, corpus.records stays
     empty): the build keeps compact Arrow tables, not 20 Python objects per record."""
-    check = functools.partial(_annotate, corpus.root, corpus.registry_ids(), convert)
+    check = functools.partial(_annotate, corpus.root, corpus.registry_ids(), convert, offices=corpus.offices())
     converted, ids = [], []
     with fewer_collections():
         for records, count, part_ids, problems in map_in_order(check, list(corpus.sources.values())):
@@ -135,14 +140,15 @@ def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequen
     return converted
 
 
-def _annotate(root: Path, registry_ids: dict[str, set[str]], convert,
-              sources: Sequence[Source]) -> tuple[Any, int, list, ProblemList]:
+def _annotate(root: Path, registry_ids: dict[str, set[str]], convert, sources: Sequence[Source],
+              offices: Offices | None = None) -> tuple[Any, int, list, ProblemList]:
     """Records (or what convert makes of them), their number, ids for the corpus-wide check,
     and problems of some sources' annotation files (in a worker process on a large corpus)."""
     part = Corpus(root)
     with fewer_collections():
         for source in sources:
-            ctx = SourceContext(source.source_id, source.metadata["published_date"], source.text, registry_ids)
+            ctx = SourceContext(source.source_id, source.metadata["published_date"], source.text, registry_ids,
+                                offices)
             load_annotations(part, root / source.folder, source.folder, ctx)
     ids = per_source_ids(part.records)
     out = part.records if convert is None else convert(part.records, sources)

@@ -19,6 +19,7 @@ from pipelines.ingest.anchoring import Anchor, anchor_quote
 from pipelines.ingest.dates import FIRST_YEAR, LAST_YEAR, DateError, is_iso_date, resolve_date
 from pipelines.ingest.fields import check_mapping, did_you_mean
 from pipelines.ingest.numbers import find_cue, numbers_in
+from pipelines.ingest.offices import Offices, check_participants
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.yamlfile import YamlDoc
 from pipelines.ingest.safety import FORMULA_HINT_QUOTE, formula_risk
@@ -70,6 +71,7 @@ class SourceContext:
     published: dt.date
     text: str
     registry_ids: dict[str, set[str]]  # table name -> ids
+    offices: Offices | None = None  # terms of office, for participants named by their office
 
 
 def _required(fields: list[FieldSpec]) -> set[str]:
@@ -112,6 +114,9 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
     _check_spans(doc, keys, values, problems)
     if table.name == "crossings":
         _check_period(doc, keys, line, what, item, values, problems)
+    if table.name == "meetings" and ctx.offices is not None:
+        check_participants(doc, keys, values, item.get("participants"), quotes, failed, ctx.offices, ctx.published,
+                           problems)
     if table.name == "meetings" and values.get("place_id") and values.get("country"):
         # One place, one country: the registry's. `country` is for a meeting with no place.
         problems.add(doc.path, *doc.position(*keys, "country"), "bad-value", f"{what} has both place_id and country",
