@@ -3,7 +3,6 @@ have held it on the meeting's date; the registry's own entries are checked with 
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 

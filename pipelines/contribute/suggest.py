@@ -3,9 +3,10 @@
 Every figure becomes a draft record (a crossing, or an incident when the sentence is
 about a capsize), every date phrase a resolved `date:` line, every registry entry or
 country named in the text an id line, each with its quote: the sentence around it,
-copied verbatim. Drafts are COMMENTED-OUT YAML: nothing reaches the dataset until a
-person uncomments one, replaces its <placeholders>, checks the guesses (marked "check")
-and `borderlines validate` accepts it. `--write` puts them in suggestions.yaml, a draft
+copied verbatim. Meetings, incidents and agreements are drafted whole (drafts.py), each
+with the existing records it probably is and their ids to reuse. Drafts are COMMENTED-OUT
+YAML: nothing reaches the dataset until a person uncomments one, replaces its
+<placeholders>, checks the guesses (marked "check") and `borderlines validate` accepts it. `--write` puts them in suggestions.yaml, a draft
 file that `validate` never reads.
 
 Measure the drafts against the finished annotations: `borderlines suggest --measure`.
@@ -15,10 +16,11 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from pipelines.contribute.drafts import Draft, event_drafts, probable_lines
 from pipelines.contribute.finders import (DateFinding, Figure, NameFinding, find_dates, find_figures,
                                           find_names, sentence_at, sentence_spans)
 from pipelines.contribute.new_source import SUGGESTIONS_FILE, yaml_scalar
@@ -65,11 +67,19 @@ class Suggestions:
     dates: list[DateFinding]
     figures: list[Figure]
     names: list[NameFinding]
+    events: list[Draft] = field(default_factory=list)  # meetings, incidents, agreements
+    probable: list[list[str]] = field(default_factory=list)  # for each event, the records it probably is
 
 
-def make_suggestions(source_id: str, text: str, published: date, registries: dict) -> Suggestions:
+def make_suggestions(source_id: str, text: str, published: date, registries: dict, metadata: dict | None = None,
+                     existing=()) -> Suggestions:
+    """Drafts of a source's text. metadata (publisher, url) tells whose office "The Prime
+    Minister" is; existing are the records of the other sources, for the look-alikes."""
     dates = find_dates(text, published)
-    return Suggestions(source_id, published, text, dates, find_figures(text, dates), find_names(text, registries))
+    s = Suggestions(source_id, published, text, dates, find_figures(text, dates), find_names(text, registries))
+    s.events = event_drafts(s, sentence_spans(text), registries, metadata or {})
+    s.probable = [probable_lines(d, existing, registries) for d in s.events]
+    return s
 
 
 # --- one draft -----------------------------------------------------------------------------
@@ -230,7 +240,11 @@ def render(s: Suggestions) -> str:
            "# routes: " + ", ".join(tables["crossings"].field("route").enum),
            "# measures: " + ", ".join(tables["crossings"].field("measure").enum), "#"]
     drafts: dict[str, list[list[str]]] = {}
+    folded = {n: k for k, event in enumerate(s.events, 1) for n in event.figures}
     for n, fig in enumerate(s.figures, 1):
+        if n in folded:
+            drafts.setdefault("incidents", []).append([f"figure {n}: {fig.mention.text!r}: in event {folded[n]} below"])
+            continue
         section, lines = figure_draft(s, fig, spans)
         drafts.setdefault(section, []).append([f"figure {n}: {fig.mention.text!r}"] + lines)
     out.append(f"# ---- {len(s.figures)} figure(s) ----")
@@ -238,6 +252,10 @@ def render(s: Suggestions) -> str:
         out.append(f"# {section}:")
         for label, *lines in records:
             out += ["#", f"# {label}", *_commented(lines)]
+    out += ["#", f"# ---- {len(s.events)} event(s): meetings, incidents, agreements ----"]
+    for k, (event, probable) in enumerate(zip(s.events, s.probable), 1):
+        out += ["#", f"# event {k}: {event.section}", *[f"# {line}" for line in probable],
+                f"# {event.section}:", *_commented(event.lines)]
     out += ["#", f"# ---- {len(s.dates)} date phrase(s): use one as date, period_start, period_end, ... ----"]
     for n, d in enumerate(s.dates, 1):
         planned, resolved = d.if_planned, d.resolved
@@ -274,20 +292,28 @@ def load_for_suggestions(root: Path, source_id: str):
     return corpus.sources.get(source_id), registries, corpus.problems
 
 
+def _other_records(root: Path, source_id: str) -> list:
+    """The checked records of every other source: what a draft may already be."""
+    from pipelines.ingest.corpus import load_corpus
+
+    return [r for r in load_corpus(root).records if r.source_id != source_id]
+
+
 def suggest_command(root: Path, source_id: str, write: bool = False) -> int:
     source, registries, problems = load_for_suggestions(root, source_id)
     if source is None:
         print("\n".join(p.format_text() for p in sorted(problems)), file=sys.stderr)
         print("borderlines suggest: fix the source's metadata first (see above)", file=sys.stderr)
         return 1
-    s = make_suggestions(source_id, source.text, source.metadata["published_date"], registries)
+    s = make_suggestions(source_id, source.text, source.metadata["published_date"], registries, source.metadata,
+                         _other_records(root, source_id))
     text = render(s)
     if not write:
         print(text, end="")
         return 0
     target = root / source.folder / SUGGESTIONS_FILE
     target.write_text(text, encoding="utf-8")
-    print(f"Wrote {source.folder}/{SUGGESTIONS_FILE}: {len(s.figures)} figure(s), {len(s.dates)} date phrase(s), "
-          f"{len(s.names)} name(s). `validate` ignores this file; do not commit it.")
+    print(f"Wrote {source.folder}/{SUGGESTIONS_FILE}: {len(s.figures)} figure(s), {len(s.events)} event(s), "
+          f"{len(s.dates)} date phrase(s), {len(s.names)} name(s). `validate` ignores this file; do not commit it.")
     return 0
 

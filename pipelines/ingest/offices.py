@@ -93,6 +93,8 @@ class Mention:
     office: str
     country: str | None
     words: str
+    start: int = 0  # offsets of the words in the text
+    end: int = 0
 
 
 class Offices:
@@ -157,7 +159,8 @@ def office_mentions(text: str) -> list[Mention]:
         before = text[max(0, match.start() - 40):match.start()]
         if _NOT_THE_HOLDER.search(before):
             continue
-        out.append(Mention(_office_of(match.group()), _country_before(before), match.group()))
+        out.append(Mention(_office_of(match.group()), _country_before(before), match.group(),
+                           match.start(), match.end()))
     return out
 
 
@@ -220,13 +223,15 @@ def check_terms(rel: str, terms: list[dict], people: list[dict], problems) -> No
             problems.add(rel, t["_line"], 1, "unknown-id",
                          f"person_id {t['person_id']!r} of {t['office_term_id']!r} is not in the people registry",
                          "add the person to sources/registry/people.yaml, or fix the id", t["person_id"])
-    dated = sorted((t for t in terms if t.get("start_date")), key=lambda t: (t["office"], t["country"], t["start_date"]))
+    dated = sorted((t for t in terms if t.get("start_date")),
+                   key=lambda t: (t["office"], t["country"], t["start_date"]))
     for earlier, later in zip(dated, dated[1:]):
         if (earlier["office"], earlier["country"]) != (later["office"], later["country"]):
             continue
         if earlier.get("end_date") and earlier["end_date"] > later["start_date"]:
             problems.add(rel, later["_line"], 1, "overlapping-terms",
-                         f"{later['office_term_id']!r} starts on {later['start_date']} but {earlier['office_term_id']!r} "
+                         f"{later['office_term_id']!r} starts on {later['start_date']} but "
+                         f"{earlier['office_term_id']!r} "
                          f"(line {earlier['_line']}) ends on {earlier['end_date']}: one holder at a time",
                          "check both dates against their sources; a handover day may be in both terms")
 
