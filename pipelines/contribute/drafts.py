@@ -28,6 +28,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipelines.contribute.finders import DateFinding, NameFinding
+from pipelines.contribute.lines import (DISTANCES, date_lines, draft_line, id_line, incident_field, names_in, nearest,
+                                        number_text, quote_lines)
+from pipelines.contribute.new_source import yaml_scalar
+from pipelines.ingest.numbers import find_cue
 from pipelines.ingest.offices import Offices, office_mentions
 
 _MEETING = re.compile(r"(?i)\b(?:met|meet|meets|meeting|talks|hosted|hosts|will host|visited|visits|summit)\b")
@@ -112,18 +116,16 @@ def people_by_office(text: str, sentence: tuple[int, int], names: list[NameFindi
 
 def event_drafts(s, spans, registries: dict, metadata: dict) -> list[Draft]:
     """Drafts of the meetings, incidents and agreements the text reports, in that order."""
-    from pipelines.contribute import suggest as sg  # the line helpers; suggest imports this module
-
     offices = Offices(registries.get("person_offices", []), registries.get("people", []))
     country = publisher_country(metadata, registries)
-    return [*_meetings(s, spans, offices, country, sg), *_incidents(s, spans, sg), *_agreements(s, spans, sg)]
+    return [*_meetings(s, spans, offices, country), *_incidents(s, spans), *_agreements(s, spans)]
 
 
 def _surname(person_id: str) -> str:
     return person_id.rsplit("-", 1)[-1]
 
 
-def _meetings(s, spans, offices, country, sg) -> list[Draft]:
+def _meetings(s, spans, offices, country) -> list[Draft]:
     out: list[Draft] = []
     pending = []  # (people, sentence) of sentences with neither date nor place, before any draft
     for sentence in spans:
@@ -132,12 +134,12 @@ def _meetings(s, spans, offices, country, sg) -> list[Draft]:
         if not verb:
             continue
         future, past = _FUTURE.search(part), _PAST.search(part)
-        found = sg._nearest(s.dates, sentence[0] + verb.start(), sentence)
+        found = nearest(s.dates, sentence[0] + verb.start(), sentence)
         day = _day(found, bool(future), s.published)
-        people = [(n.value, f'check: "{s.text[a:b]}" is in the quote') for n in sg._names_in(s, "person_id", sentence)
+        people = [(n.value, f'check: "{s.text[a:b]}" is in the quote') for n in names_in(s, "person_id", sentence)
                   for a, b in n.matches[:1]]
         people += people_by_office(s.text, sentence, s.names, offices, country, day or s.published)
-        places = sg._names_in(s, "place_id", sentence)
+        places = names_in(s, "place_id", sentence)
         if not people:
             continue  # "talks" with nobody named is not a meeting we can draft
         place = places[0].value if len(places) == 1 else None
@@ -157,10 +159,10 @@ def _meetings(s, spans, offices, country, sg) -> list[Draft]:
         else:
             status, why = "<planned or held>", "the tense does not say"
         draft.values["status"] = status
-        draft.lines = [sg._line(4, "date", sg.yaml_scalar(found.phrase), "check: " + _resolution(found, bool(future)))
-                       if found else sg._line(4, "date", "<date>", "YYYY-MM-DD, or a date phrase from the quote"),
-                       sg._id_line(s, "place_id", "place_id", sentence, 4, "<place_id or null>"),
-                       sg._line(4, "status", status, why)]
+        draft.lines = [draft_line(4, "date", yaml_scalar(found.phrase), "check: " + _resolution(found, bool(future)))
+                       if found else draft_line(4, "date", "<date>", "YYYY-MM-DD, or a date phrase from the quote"),
+                       id_line(s, "place_id", "place_id", sentence, 4, "<place_id or null>"),
+                       draft_line(4, "status", status, why)]
         for earlier, where in pending:
             _add_to_meeting(draft, earlier, where, None)
         pending = []
@@ -172,70 +174,69 @@ def _meetings(s, spans, offices, country, sg) -> list[Draft]:
         kind = "bilateral" if len(people) == 2 else "multilateral" if len(people) > 2 else "<meeting_type>"
         day, place = draft.values["date"], draft.values["place_id"]
         ident = "-".join([str(day or "<date>"), place or "<place>", *map(_surname, people)])
-        draft.lines = [sg._line(2, "- meeting_id", ident, "the date, place and people; or the id of the record below"),
-                       *draft.lines, sg._line(4, "meeting_type", kind, f"check: {len(people)} participant(s)"),
-                       sg._line(4, "participants", ""), *draft.participant_lines, sg._line(4, "evidence", ""),
-                       *[q for span in draft.quotes for q in sg._quote_lines(s.text, *span, 6)]]
+        draft.lines = [draft_line(2, "- meeting_id", ident,
+                                  "the date, place and people; or the id of the record below"),
+                       *draft.lines, draft_line(4, "meeting_type", kind, f"check: {len(people)} participant(s)"),
+                       draft_line(4, "participants", ""), *draft.participant_lines, draft_line(4, "evidence", ""),
+                       *[q for span in draft.quotes for q in quote_lines(s.text, *span, 6)]]
     return out
 
 
 def _add_to_meeting(draft: Draft, people, sentence, place) -> None:
-    from pipelines.contribute import suggest as sg
-
     for person, why in people:
         if person not in draft.values["participants"]:
             draft.values["participants"].append(person)
-            draft.participant_lines += [sg._line(6, "- person_id", person, why),
-                                        sg._line(8, "role", "participant", "or host, expected, accompanying")]
+            draft.participant_lines += [draft_line(6, "- person_id", person, why),
+                                        draft_line(8, "role", "participant", "or host, expected, accompanying")]
     if sentence not in draft.quotes:
         draft.quotes.append(sentence)
     if draft.values["place_id"] is None:
         draft.values["place_id"] = place
 
 
-def _incidents(s, spans, sg) -> list[Draft]:
+def _incidents(s, spans) -> list[Draft]:
     out = []
     for i, sentence in enumerate(spans):
         if not _INCIDENT.search(s.text[sentence[0]:sentence[1]]) or any(sentence in d.quotes for d in out):
             continue
         nearby = spans[i:i + 3]
-        found = sg._nearest(s.dates, sentence[0], sentence)
+        found = nearest(s.dates, sentence[0], sentence)
         day = _day(found, False, s.published)
-        places = sg._names_in(s, "place_id", sentence)
+        places = names_in(s, "place_id", sentence)
         draft = Draft("incidents", sentence, {"date": day, "place_id": places[0].value if len(places) == 1 else None},
                       quotes=[sentence])
         counts = []
         for n, fig in enumerate(s.figures, 1):
             where = next((span for span in nearby if span[0] <= fig.mention.start < span[1]), None)
-            name = None if where is None else "distance_offshore_km" if fig.mention.unit in sg._DISTANCES \
-                else sg._incident_field(s, fig)
+            name = None if where is None else "distance_offshore_km" if fig.mention.unit in DISTANCES \
+                else incident_field(s, fig)
             if name is None or name in draft.values:
                 continue
             draft.values[name] = fig.mention.value
             draft.figures.append(n)
-            counts.append(sg._line(4, name, sg._number(fig.mention.value), f'"{fig.mention.text}"'))
+            counts.append(draft_line(4, name, number_text(fig.mention.value), f'"{fig.mention.text}"'))
             if fig.mention.qualifier != "exact" and name == "people_aboard":
-                cue = sg.find_cue(fig.mention.qualifier, fig.mention.text)
-                counts.append(sg._line(4, "people_aboard_qualifier", fig.mention.qualifier, f'cue "{cue}"'))
+                cue = find_cue(fig.mention.qualifier, fig.mention.text)
+                counts.append(draft_line(4, "people_aboard_qualifier", fig.mention.qualifier, f'cue "{cue}"'))
             if where not in draft.quotes:
                 draft.quotes.append(where)
         place = draft.values["place_id"] or "place"
-        draft.lines = [sg._line(2, "- incident_id", f"{day or '<date>'}-{place}-<what>",
+        draft.lines = [draft_line(2, "- incident_id", f"{day or '<date>'}-{place}-<what>",
                                 "the date, place and kind, e.g. 2023-12-15-calais-capsize; or the id below"),
-                       *sg._date_lines(s, ("date",), sentence[0], sentence, 4),
-                       sg._id_line(s, "place_id", "place_id", sentence, 4, "<place_id or null>"),
-                       *counts, sg._line(4, "evidence", ""),
-                       *[q for span in sorted(draft.quotes) for q in sg._quote_lines(s.text, *span, 6)]]
+                       *date_lines(s, ("date",), sentence[0], sentence, 4),
+                       id_line(s, "place_id", "place_id", sentence, 4, "<place_id or null>"),
+                       *counts, draft_line(4, "evidence", ""),
+                       *[q for span in sorted(draft.quotes) for q in quote_lines(s.text, *span, 6)]]
         out.append(draft)
     return out
 
 
-def _agreements(s, spans, sg) -> list[Draft]:
+def _agreements(s, spans) -> list[Draft]:
     out = []
     for sentence in spans:
         part = s.text[sentence[0]:sentence[1]]
         named = _AGREEMENT.search(part)
-        countries = sg._names_in(s, "country", sentence)
+        countries = names_in(s, "country", sentence)
         if not named or not countries:
             continue
         kind = next(((t, m.group()) for t, words in _AGREEMENT_TYPES for m in [re.search(f"(?i){words}", part)] if m),
@@ -247,27 +248,27 @@ def _agreements(s, spans, sg) -> list[Draft]:
             continue
         draft = Draft("agreements", sentence, {"parties": parties, "agreement_type": kind[0] if kind else None},
                       quotes=[sentence])
-        lines = [sg._line(2, "- agreement_id", "<id from sources/registry/agreements.yaml>",
+        lines = [draft_line(2, "- agreement_id", "<id from sources/registry/agreements.yaml>",
                           "or the id of the record below"),
-                 sg._line(4, "agreement_type", kind[0], f'check: "{kind[1]}"') if kind else
-                 sg._line(4, "agreement_type", "<agreement_type>", "the words do not say"),
-                 sg._line(4, "parties", "")]
+                 draft_line(4, "agreement_type", kind[0], f'check: "{kind[1]}"') if kind else
+                 draft_line(4, "agreement_type", "<agreement_type>", "the words do not say"),
+                 draft_line(4, "parties", "")]
         for c in countries:
             a, b = next((a, b) for a, b in c.matches if sentence[0] <= a < sentence[1])
-            lines.append(sg._line(6, "- country", c.value, f'check: "{s.text[a:b]}" is in the quote'))
+            lines.append(draft_line(6, "- country", c.value, f'check: "{s.text[a:b]}" is in the quote'))
         events = [(t, m) for t, words in _AGREEMENT_EVENTS for m in [re.search(f"(?i){words}", part)] if m]
         if events:
-            lines.append(sg._line(4, "events", ""))
+            lines.append(draft_line(4, "events", ""))
         for event_type, m in events:
-            lines.append(sg._line(6, "- event_type", event_type, f'check: "{m.group()}"'))
-            lines += sg._date_lines(s, ("date",), sentence[0] + m.start(), sentence, 8)
+            lines.append(draft_line(6, "- event_type", event_type, f'check: "{m.group()}"'))
+            lines += date_lines(s, ("date",), sentence[0] + m.start(), sentence, 8)
             if _FUTURE.search(part):
-                lines.append(sg._line(8, "is_planned", "true", f'check: future "{_FUTURE.search(part).group()}"'))
+                lines.append(draft_line(8, "is_planned", "true", f'check: future "{_FUTURE.search(part).group()}"'))
         draft.lines = lines
         out.append(draft)
     for draft in out:
-        draft.lines += [sg._line(4, "evidence", ""),
-                        *[q for span in draft.quotes for q in sg._quote_lines(s.text, *span, 6)]]
+        draft.lines += [draft_line(4, "evidence", ""),
+                        *[q for span in draft.quotes for q in quote_lines(s.text, *span, 6)]]
     return out
 
 
