@@ -17,6 +17,7 @@ from datetime import date
 
 from pipelines.ingest.dates import MONTHS, WEEKDAYS, DateError, ResolvedDate, resolve_date
 from pipelines.ingest.numbers import NumberMention, number_mentions
+from pipelines.ingest.offices import COUNTRY_ALIASES as _COUNTRY_ALIASES, DEMONYMS as _DEMONYMS
 
 # --- sentences -----------------------------------------------------------------------------
 
@@ -157,26 +158,6 @@ def find_figures(text: str, dates: list[DateFinding]) -> list[Figure]:
 # --- names the registries know -------------------------------------------------------------
 
 _HONORIFICS = r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame)\.? "
-# Country names people write that are not pycountry's name or common name.
-_COUNTRY_ALIASES = {"UK": "GB", "Britain": "GB", "Great Britain": "GB", "US": "US", "USA": "US",
-                    "United States": "US", "Russia": "RU", "Turkey": "TR", "Czech Republic": "CZ",
-                    "Palestine": "PS", "Ivory Coast": "CI", "Congo": "CG", "Moldova": "MD"}
-_DEMONYMS = {
-    "AF": "Afghan", "AL": "Albanian", "DZ": "Algerian", "AT": "Austrian", "BD": "Bangladeshi",
-    "BY": "Belarusian", "BE": "Belgian", "BA": "Bosnian", "GB": "British", "BG": "Bulgarian",
-    "HR": "Croatian", "CY": "Cypriot", "CZ": "Czech", "DK": "Danish", "NL": "Dutch", "EG": "Egyptian",
-    "ER": "Eritrean", "EE": "Estonian", "ET": "Ethiopian", "FI": "Finnish", "FR": "French",
-    "GM": "Gambian", "DE": "German", "GR": "Greek", "GN": "Guinean", "HU": "Hungarian", "IN": "Indian",
-    "IR": "Iranian", "IQ": "Iraqi", "IE": "Irish", "IT": "Italian", "CI": "Ivorian", "LV": "Latvian",
-    "LY": "Libyan", "LT": "Lithuanian", "ML": "Malian", "MT": "Maltese", "MR": "Mauritanian",
-    "MA": "Moroccan", "NG": "Nigerian", "NO": "Norwegian", "PK": "Pakistani", "PL": "Polish",
-    "PT": "Portuguese", "RO": "Romanian", "RU": "Russian", "RW": "Rwandan", "SN": "Senegalese",
-    "RS": "Serbian", "SK": "Slovak", "SI": "Slovenian", "SO": "Somali", "ES": "Spanish",
-    "SD": "Sudanese", "SE": "Swedish", "CH": "Swiss", "SY": "Syrian", "TN": "Tunisian",
-    "TR": "Turkish", "UA": "Ukrainian", "VN": "Vietnamese", "YE": "Yemeni",
-}
-
-
 @dataclass
 class NameFinding:
     field: str  # person_id, organisation_id, place_id or country

@@ -3,10 +3,11 @@
 Every figure becomes a draft record (a crossing, or an incident when the sentence is
 about a capsize), every date phrase a resolved `date:` line, every registry entry or
 country named in the text an id line, each with its quote: the sentence around it,
-copied verbatim. Drafts are COMMENTED-OUT YAML: nothing reaches the dataset until a
-person uncomments one, replaces its <placeholders>, checks the guesses (marked "check")
-and `borderlines validate` accepts it. `--write` puts them in suggestions.yaml, a draft
-file that `validate` never reads.
+copied verbatim. Meetings, incidents and agreements are drafted whole (drafts.py), each
+with the existing records it probably is and their ids to reuse. Drafts are COMMENTED-OUT
+YAML: nothing reaches the dataset until a person uncomments one, replaces its
+<placeholders>, checks the guesses (marked "check") and `borderlines validate` accepts it.
+`--write` puts them in suggestions.yaml, a draft file that `validate` never reads.
 
 Measure the drafts against the finished annotations: `borderlines suggest --measure`.
 """
@@ -15,20 +16,21 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from pipelines.contribute.drafts import Draft, event_drafts, probable_lines
 from pipelines.contribute.finders import (DateFinding, Figure, NameFinding, find_dates, find_figures,
                                           find_names, sentence_at, sentence_spans)
+from pipelines.contribute.lines import (DISTANCES, date_lines, draft_line, id_line, incident_field, number_text,
+                                        quote_lines, resolution_note)
 from pipelines.contribute.new_source import SUGGESTIONS_FILE, yaml_scalar
 from pipelines.errors import UsageError
-from pipelines.ingest.anchoring import occurrences
 from pipelines.ingest.dates import WEEKDAYS, ResolvedDate
 from pipelines.ingest.numbers import find_cue
 from pipelines.schemas import load_tables
 
-COMMENT_COLUMN = 44
 _ROUTE_WORDS = [
     (r"English Channel|(?<!\w)Channel(?!\w)", "english_channel"),
     (r"Central Mediterranean", "central_mediterranean"),
@@ -44,17 +46,9 @@ _INCIDENT = re.compile(r"(?i)capsiz|\bsank\b|\bsunk\b|shipwreck|ran into difficu
 _NAME_USES = {"person_id": "participants, reported_by_person", "organisation_id": "reported_by, parties, oversight",
               "place_id": "place_id", "country": "destination_country, country, parties"}
 _BOATS = {"boats", "boat", "dinghies", "dinghy", "vessels", "vessel"}
-_DISTANCES = {"km", "kilometres", "kilometers", "miles", "nautical miles"}
 _FALL = r"drop|dropped|drops|fall|fell|falls|down|decrease[sd]?|decline[sd]?|lower|fewer|reduction"
 _RISE = r"up|rise|rose|rises|increase[sd]?|higher|surge[sd]?|jump(?:ed|s)?|grew|growth"
 _CHANGE_WORDS = re.compile(rf"(?i)\b(?:(?P<fall>{_FALL})|(?P<rise>{_RISE}))\b")
-_INCIDENT_FIELDS = [  # (field, pattern on the words right after the number, or right before)
-    ("dead", r"^\W*(?:\w+\W+)?(?:died|dead|drowned|killed|bodies)", None),
-    ("missing", r"^\W*(?:\w+\W+)?(?:\w+\W+)?missing", None),
-    ("injured", r"^\W*(?:\w+\W+)?(?:\w+\W+)?(?:\w+\W+)?injured", None),
-    ("survivors", r"^\W*(?:\w+\W+)?(?:\w+\W+)?(?:rescued|survived|survivors)", None),
-    ("people_aboard", r"^\W*(?:\w+\W+)?(?:aboard|on board)", r"(?:carrying|aboard|on board|with)\W*$"),
-]
 
 
 @dataclass
@@ -65,42 +59,22 @@ class Suggestions:
     dates: list[DateFinding]
     figures: list[Figure]
     names: list[NameFinding]
+    events: list[Draft] = field(default_factory=list)  # meetings, incidents, agreements
+    probable: list[list[str]] = field(default_factory=list)  # for each event, the records it probably is
 
 
-def make_suggestions(source_id: str, text: str, published: date, registries: dict) -> Suggestions:
+def make_suggestions(source_id: str, text: str, published: date, registries: dict, metadata: dict | None = None,
+                     existing=()) -> Suggestions:
+    """Drafts of a source's text. metadata (publisher, url) tells whose office "The Prime
+    Minister" is; existing are the records of the other sources, for the look-alikes."""
     dates = find_dates(text, published)
-    return Suggestions(source_id, published, text, dates, find_figures(text, dates), find_names(text, registries))
+    s = Suggestions(source_id, published, text, dates, find_figures(text, dates), find_names(text, registries))
+    s.events = event_drafts(s, sentence_spans(text), registries, metadata or {})
+    s.probable = [probable_lines(d, existing, registries) for d in s.events]
+    return s
 
 
 # --- one draft -----------------------------------------------------------------------------
-
-def _line(indent: int, key: str, value: str, comment: str = "") -> str:
-    text = " " * indent + (f"{key}: {value}" if key else value)
-    # YAML needs a space before "#", or the comment becomes part of the value.
-    return f"{text.ljust(COMMENT_COLUMN - 2)}  # {comment}" if comment else text
-
-
-def _quote_lines(text: str, start: int, end: int, indent: int) -> list[str]:
-    quote = text[start:end]
-    lines = [_line(indent, "- quote", yaml_scalar(quote))]
-    starts = occurrences(text, quote)
-    if len(starts) > 1:
-        lines.append(_line(indent + 2, "occurrence", str(starts.index(start) + 1), "the quote occurs more than once"))
-    return lines
-
-
-def _resolution(d: DateFinding, key: str) -> str:
-    r: ResolvedDate = d.resolved or d.if_planned
-    day = r.end if key.endswith("_end") else r.start
-    why = r.rule.split(": ", 1)[1]
-    planned = "" if d.resolved else " (only as planned)"
-    return f"{day.isoformat()}{planned}: {why}"
-
-
-def _nearest(items, position: int, sentence: tuple[int, int], after_only: bool = False):
-    inside = [i for i in items if sentence[0] <= i.start < sentence[1] and (not after_only or i.start > position)]
-    return min(inside, key=lambda i: abs(i.start - position), default=None)
-
 
 def _guess_route(sentence_text: str) -> tuple[str, str]:
     found = [(m.start(), route, m.group()) for pattern, route in _ROUTE_WORDS
@@ -109,18 +83,6 @@ def _guess_route(sentence_text: str) -> tuple[str, str]:
     if len(routes) == 1:
         return routes[0], f'check: guessed from "{found[0][2]}"'
     return "<route>", ("one of " + ", ".join(routes)) if routes else "see the list of routes at the top"
-
-
-def _names_in(s: Suggestions, field_name: str, sentence: tuple[int, int]) -> list[NameFinding]:
-    return [n for n in s.names if n.field == field_name and any(sentence[0] <= a < sentence[1] for a, _ in n.matches)]
-
-
-def _id_line(s: Suggestions, key: str, field_name: str, sentence: tuple[int, int], indent: int, unknown: str) -> str:
-    named = _names_in(s, field_name, sentence)
-    if len(named) == 1:
-        shown = next(s.text[a:b] for a, b in named[0].matches if sentence[0] <= a < sentence[1])
-        return _line(indent, key, named[0].value, f'check: "{shown}" is in the quote')
-    return _line(indent, key, unknown, "or: " + ", ".join(n.value for n in named) if named else "")
 
 
 def _signed_value(s: Suggestions, fig: Figure, sentence: tuple[int, int]) -> tuple[float, str]:
@@ -139,45 +101,25 @@ def _span(r: ResolvedDate) -> str:
     return r.start.isoformat() if r.start == r.end else f"{r.start.isoformat()}..{r.end.isoformat()}"
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _date_lines(s: Suggestions, keys: tuple[str, ...], position: int, sentence: tuple[int, int],
-                indent: int, after_only: bool = False) -> list[str]:
-    d = _nearest(s.dates, position, sentence, after_only)
-    if d is None:
-        return [_line(indent, key, "<date>", "YYYY-MM-DD, or a date phrase from the quote") for key in keys]
-    return [_line(indent, key, yaml_scalar(d.phrase), "check: " + _resolution(d, key)) for key in keys]
-
-
-def _incident_field(s: Suggestions, fig: Figure) -> str | None:
-    m = fig.mention
-    after, before = s.text[fig.number_end:fig.number_end + 40], s.text[max(0, m.start - 20):m.start]
-    for name, after_pattern, before_pattern in _INCIDENT_FIELDS:
-        if re.search(after_pattern, after, re.IGNORECASE) or (before_pattern and re.search(before_pattern, before)):
-            return name
-    return None
-
-
 def figure_draft(s: Suggestions, fig: Figure, spans) -> tuple[str, list[str]]:
     """(section, lines) of one draft record for a figure, not yet commented out."""
     m = fig.mention
     sentence = sentence_at(spans, m.start)
     sentence_text = s.text[sentence[0]:sentence[1]]
     pub = s.published.isoformat()
-    incident_field = "distance_offshore_km" if m.unit in _DISTANCES else (
-        _incident_field(s, fig) if _INCIDENT.search(sentence_text) and m.unit != "per cent" else None)
-    if incident_field:
-        lines = [_line(2, "- incident_id", f"<{pub}-place-what>",
-                       "the event's date, place and kind, e.g. 2023-12-15-calais-capsize")]
-        lines += _date_lines(s, ("date",), m.start, sentence, 4)
-        lines.append(_line(4, incident_field, _number(m.value), f'"{m.text}"'))
-        if m.qualifier != "exact" and incident_field == "people_aboard":
-            lines.append(_line(4, "people_aboard_qualifier", m.qualifier, f'cue "{find_cue(m.qualifier, m.text)}"'))
+    count_field = "distance_offshore_km" if m.unit in DISTANCES else (
+        incident_field(s, fig) if _INCIDENT.search(sentence_text) and m.unit != "per cent" else None)
+    if count_field:
+        lines = [draft_line(2, "- incident_id", f"<{pub}-place-what>",
+                            "the event's date, place and kind, e.g. 2023-12-15-calais-capsize")]
+        lines += date_lines(s, ("date",), m.start, sentence, 4)
+        lines.append(draft_line(4, count_field, number_text(m.value), f'"{m.text}"'))
+        if m.qualifier != "exact" and count_field == "people_aboard":
+            lines.append(draft_line(4, "people_aboard_qualifier", m.qualifier,
+                                    f'cue "{find_cue(m.qualifier, m.text)}"'))
         elif m.qualifier != "exact":
-            lines.append(_line(4, "", f"# the text says {m.qualifier.replace('_', ' ')}: say so in description"))
-        lines += [_line(4, "evidence", ""), *_quote_lines(s.text, *sentence, 6)]
+            lines.append(draft_line(4, "", f"# the text says {m.qualifier.replace('_', ' ')}: say so in description"))
+        lines += [draft_line(4, "evidence", ""), *quote_lines(s.text, *sentence, 6)]
         return "incidents", lines
 
     words = m.text.lower().split()
@@ -193,22 +135,23 @@ def figure_draft(s: Suggestions, fig: Figure, spans) -> tuple[str, list[str]]:
         measure, why = "people", f'"{m.unit}"' if m.unit else "no unit after the number"
     route, route_note = _guess_route(sentence_text)
     value, sign_note = _signed_value(s, fig, sentence)
-    lines = [_line(2, "- crossing_id", f"<{pub}-route-measure-period>", "name it: lowercase words and hyphens"),
-             _line(4, "route", route, route_note),
-             _id_line(s, "destination_country", "country", sentence, 4, "<XX or null>")]
-    lines += _date_lines(s, ("period_start", "period_end"), m.start, sentence, 4)
-    lines += [_line(4, "measure", measure, f"check: {why}"),
-              _line(4, "value", _number(value), sign_note or f'"{m.text}"'),
-              _line(4, "qualifier", m.qualifier,
-                    f'cue "{find_cue(m.qualifier, m.text)}"' if m.qualifier != "exact" else "no cue before the number")]
+    lines = [draft_line(2, "- crossing_id", f"<{pub}-route-measure-period>", "name it: lowercase words and hyphens"),
+             draft_line(4, "route", route, route_note),
+             id_line(s, "destination_country", "country", sentence, 4, "<XX or null>")]
+    lines += date_lines(s, ("period_start", "period_end"), m.start, sentence, 4)
+    lines += [draft_line(4, "measure", measure, f"check: {why}"),
+              draft_line(4, "value", number_text(value), sign_note or f'"{m.text}"'),
+              draft_line(4, "qualifier", m.qualifier,
+                         f'cue "{find_cue(m.qualifier, m.text)}"' if m.qualifier != "exact"
+                         else "no cue before the number")]
     if measure in ("people_pct_change", "people_ratio"):
-        lines += [_line(4, "baseline_start", "null", "the period compared against, if the text gives it"),
-                  _line(4, "baseline_end", "null")]
+        lines += [draft_line(4, "baseline_start", "null", "the period compared against, if the text gives it"),
+                  draft_line(4, "baseline_end", "null")]
     if fig.rank is not None:
-        lines.append(_line(4, "rank", _number(fig.rank.value), f'"{fig.rank.text}"'))
-        lines += _date_lines(s, ("rank_period_start", "rank_period_end"), fig.rank.start, sentence, 4, after_only=True)
-    lines.append(_id_line(s, "reported_by", "organisation_id", sentence, 4, "null"))
-    lines += [_line(4, "evidence", ""), *_quote_lines(s.text, *sentence, 6)]
+        lines.append(draft_line(4, "rank", number_text(fig.rank.value), f'"{fig.rank.text}"'))
+        lines += date_lines(s, ("rank_period_start", "rank_period_end"), fig.rank.start, sentence, 4, after_only=True)
+    lines.append(id_line(s, "reported_by", "organisation_id", sentence, 4, "null"))
+    lines += [draft_line(4, "evidence", ""), *quote_lines(s.text, *sentence, 6)]
     return "crossings", lines
 
 
@@ -230,7 +173,11 @@ def render(s: Suggestions) -> str:
            "# routes: " + ", ".join(tables["crossings"].field("route").enum),
            "# measures: " + ", ".join(tables["crossings"].field("measure").enum), "#"]
     drafts: dict[str, list[list[str]]] = {}
+    folded = {n: k for k, event in enumerate(s.events, 1) for n in event.figures}
     for n, fig in enumerate(s.figures, 1):
+        if n in folded:
+            drafts.setdefault("incidents", []).append([f"figure {n}: {fig.mention.text!r}: in event {folded[n]} below"])
+            continue
         section, lines = figure_draft(s, fig, spans)
         drafts.setdefault(section, []).append([f"figure {n}: {fig.mention.text!r}"] + lines)
     out.append(f"# ---- {len(s.figures)} figure(s) ----")
@@ -238,20 +185,24 @@ def render(s: Suggestions) -> str:
         out.append(f"# {section}:")
         for label, *lines in records:
             out += ["#", f"# {label}", *_commented(lines)]
+    out += ["#", f"# ---- {len(s.events)} event(s): meetings, incidents, agreements ----"]
+    for k, (event, probable) in enumerate(zip(s.events, s.probable), 1):
+        out += ["#", f"# event {k}: {event.section}", *[f"# {line}" for line in probable],
+                f"# {event.section}:", *_commented(event.lines)]
     out += ["#", f"# ---- {len(s.dates)} date phrase(s): use one as date, period_start, period_end, ... ----"]
     for n, d in enumerate(s.dates, 1):
         planned, resolved = d.if_planned, d.resolved
         differs = planned and resolved and (planned.start, planned.end) != (resolved.start, resolved.end)
         other = f"; if planned: {_span(planned)}" if differs else ""
-        lines = [_line(4, "date", yaml_scalar(d.phrase), _resolution(d, "date") + other),
-                 _line(4, "evidence", ""), *_quote_lines(s.text, *sentence_at(spans, d.start), 6)]
+        lines = [draft_line(4, "date", yaml_scalar(d.phrase), resolution_note(d, "date") + other),
+                 draft_line(4, "evidence", ""), *quote_lines(s.text, *sentence_at(spans, d.start), 6)]
         out += ["#", f"# date {n}: {d.phrase!r}", *_commented(lines)]
     out += ["#", f"# ---- {len(s.names)} name(s) the registries know, and countries ----"]
     for name in s.names:
         start, end = name.matches[0]
         use = _NAME_USES[name.field]
         out += ["#", f'# {name.field}: {name.value}  ("{s.text[start:end]}", {len(name.matches)} mention(s); '
-                     f"use in {use}), first in:", *_commented(_quote_lines(s.text, *sentence_at(spans, start), 6))]
+                     f"use in {use}), first in:", *_commented(quote_lines(s.text, *sentence_at(spans, start), 6))]
     return "\n".join(out) + "\n"
 
 
@@ -274,20 +225,28 @@ def load_for_suggestions(root: Path, source_id: str):
     return corpus.sources.get(source_id), registries, corpus.problems
 
 
+def _other_records(root: Path, source_id: str) -> list:
+    """The checked records of every other source: what a draft may already be."""
+    from pipelines.ingest.corpus import load_corpus
+
+    return [r for r in load_corpus(root).records if r.source_id != source_id]
+
+
 def suggest_command(root: Path, source_id: str, write: bool = False) -> int:
     source, registries, problems = load_for_suggestions(root, source_id)
     if source is None:
         print("\n".join(p.format_text() for p in sorted(problems)), file=sys.stderr)
         print("borderlines suggest: fix the source's metadata first (see above)", file=sys.stderr)
         return 1
-    s = make_suggestions(source_id, source.text, source.metadata["published_date"], registries)
+    s = make_suggestions(source_id, source.text, source.metadata["published_date"], registries, source.metadata,
+                         _other_records(root, source_id))
     text = render(s)
     if not write:
         print(text, end="")
         return 0
     target = root / source.folder / SUGGESTIONS_FILE
     target.write_text(text, encoding="utf-8")
-    print(f"Wrote {source.folder}/{SUGGESTIONS_FILE}: {len(s.figures)} figure(s), {len(s.dates)} date phrase(s), "
-          f"{len(s.names)} name(s). `validate` ignores this file; do not commit it.")
+    print(f"Wrote {source.folder}/{SUGGESTIONS_FILE}: {len(s.figures)} figure(s), {len(s.events)} event(s), "
+          f"{len(s.dates)} date phrase(s), {len(s.names)} name(s). `validate` ignores this file; do not commit it.")
     return 0
 

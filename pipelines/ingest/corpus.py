@@ -21,6 +21,7 @@ from pipelines.ingest.dates import FIRST_YEAR, LAST_YEAR
 from pipelines.ingest.fields import check_mapping, did_you_mean
 from pipelines.ingest.parallel import fewer_collections, map_in_order
 from pipelines.ingest.problems import ProblemList
+from pipelines.ingest.offices import REGISTRY_TABLE as OFFICES, Offices
 from pipelines.ingest.records import Record, SourceContext, check_record
 from pipelines.ingest.registry import load_registries
 from pipelines.ingest.yamlfile import check_folder, exists, load_contributor_yaml, read_bytes
@@ -72,6 +73,10 @@ class Corpus:
         its meetings are not refused for the registry's mistake too."""
         return {row["place_id"]: row.get("parent_place_id") for row in self.registries.get("places", [])
                 if row.get("place_type", "venue") == "venue"}
+
+    def offices(self) -> Offices:
+        """Terms of office and people, for the participants a quote names by office (ingest.offices)."""
+        return Offices(self.registries.get(OFFICES, []), self.registries.get("people", []))
 
 
 def find_root(start: Path) -> Path:
@@ -135,7 +140,7 @@ def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequen
     checked, and only its results are kept (returned in source order, corpus.records stays
     empty): the build keeps compact Arrow tables, not 20 Python objects per record."""
     check = functools.partial(_annotate, corpus.root, corpus.registry_ids(), convert, places=corpus.places(),
-                              venues=corpus.venues())
+                              venues=corpus.venues(), offices=corpus.offices())
     converted, ids = [], []
     with fewer_collections():
         for records, count, part_ids, problems in map_in_order(check, list(corpus.sources.values())):
@@ -152,7 +157,8 @@ def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequen
 
 def _annotate(root: Path, registry_ids: dict[str, set[str]], convert, sources: Sequence[Source],
               places: dict[str, tuple[str, str | None]] | None = None,
-              venues: dict[str, str | None] | None = None) -> tuple[Any, int, list, ProblemList]:
+              venues: dict[str, str | None] | None = None,
+              offices: Offices | None = None) -> tuple[Any, int, list, ProblemList]:
     """Records (or what convert makes of them), their number, ids for the corpus-wide check,
     and problems of some sources' annotation files (in a worker process on a large corpus)."""
     part = Corpus(root)
@@ -160,7 +166,7 @@ def _annotate(root: Path, registry_ids: dict[str, set[str]], convert, sources: S
         for source in sources:
             check_source_references(source, registry_ids, part.problems)
             ctx = SourceContext(source.source_id, source.metadata["published_date"], source.text, registry_ids,
-                               places or {}, venues or {})
+                                places or {}, venues or {}, offices)
             load_annotations(part, root / source.folder, source.folder, ctx)
     ids = per_source_ids(part.records)
     out = part.records if convert is None else convert(part.records, sources)

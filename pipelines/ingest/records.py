@@ -21,6 +21,7 @@ from pipelines.ingest.anchoring import Anchor, anchor_quote
 from pipelines.ingest.dates import FIRST_YEAR, LAST_YEAR, DateError, is_iso_date, resolve_date
 from pipelines.ingest.fields import check_mapping, did_you_mean
 from pipelines.ingest.meaning import check_numbers_and_cues, check_place, check_route, check_sign, quote_too_short
+from pipelines.ingest.offices import Offices, check_participants
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.yamlfile import YamlDoc
 from pipelines.ingest.safety import FORMULA_HINT_QUOTE, formula_risk
@@ -74,6 +75,7 @@ class SourceContext:
     registry_ids: dict[str, set[str]]  # table name -> ids
     places: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # place_id -> (name, country)
     venues: dict[str, str | None] = field(default_factory=dict)  # venue place_id -> its city (parent_place_id)
+    offices: Offices | None = None  # terms of office, for participants named by their office
 
 
 def _required(fields: list[FieldSpec]) -> set[str]:
@@ -129,6 +131,9 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
     _check_spans(doc, keys, values, problems)
     if table.name == "crossings":
         _check_period(doc, keys, line, what, item, values, problems)
+    if table.name == "meetings" and ctx.offices is not None:
+        check_participants(doc, keys, values, item.get("participants"), quotes, failed, ctx.offices, ctx.published,
+                           problems)
     placed = "place_id" if values.get("place_id") else "venue_id" if values.get("venue_id") else None
     if table.name == "meetings" and placed and values.get("country"):
         # One place, one country: the registry's. `country` is for a meeting with no place.

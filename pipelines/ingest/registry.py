@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.ingest.fields import check_mapping, did_you_mean
+from pipelines.ingest.offices import REGISTRY_TABLE as OFFICES, check_term, check_terms
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.yamlfile import check_folder, exists, load_contributor_yaml
 from pipelines.schemas import TableSpec, load_tables
@@ -31,6 +32,8 @@ def load_registries(root: Path, problems: ProblemList) -> dict[str, list[dict]]:
         rel = f"{REGISTRY_DIR}/{table.registry}"
         path = root / rel
         if not exists(path):
+            if table.name == OFFICES:
+                continue  # optional: without it, no office is resolved (a corpus may have no offices)
             problems.add(rel, 0, 0, "missing-file", f"the {table.name} registry is missing", f"create {rel} (a YAML list)")
             continue
         doc = load_contributor_yaml(path, rel, problems)
@@ -56,9 +59,12 @@ def load_registries(root: Path, problems: ProblemList) -> dict[str, list[dict]]:
             seen[entry_id] = line
             values["_line"] = line
             values["_index"] = i
+            if table.name == OFFICES and not check_term(doc, i, values, problems):
+                continue
             out[table.name].append(values)
         if table.name == "places":
             check_place_parents(doc, rel, out["places"], problems)
+    check_terms(f"{REGISTRY_DIR}/{registry_tables()[OFFICES].registry}", out[OFFICES], out["people"], problems)
     return out
 
 

@@ -1,0 +1,1 @@
+SELECT * FROM reg_person_offices ORDER BY office_term_id
