@@ -14,19 +14,27 @@
   thousands of files, is what keeps a one-source check fast on a large corpus.
   Registries are always loaded by `load_corpus`, so foreign keys into them are checked
   in every mode.
+- `check_identities_against_other_sources` runs the identity guard (ingest/identity.py)
+  for the checked records against all others, the same way: only the files whose bytes
+  could state a look-alike (identity.may_hold_look_alike), reuse a checked id or be named
+  by a distinct_from are read, by the same loader, and compared by the same function.
 
 Stdlib only: `borderlines validate` imports this module.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import re
 import subprocess
 from pathlib import Path
 
 from pipelines.errors import UsageError
-from pipelines.ingest.corpus import (ANNOTATION_FILE, NEWS_DIR, Corpus, check_corpus_ids, per_source_ids,
-                                     per_source_ids_of_folders, source_folders)
+from pipelines.ingest.corpus import (ANNOTATION_FILE, METADATA_FILE, NEWS_DIR, Corpus, check_corpus_ids,
+                                     identities_of_folders, per_source_ids, per_source_ids_of_folders,
+                                     source_folders)
+from pipelines.ingest.identity import Probe, check_identities, may_hold_look_alike, probes
 from pipelines.ingest.parallel import fewer_collections, map_in_order
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.yamlfile import MAX_FILE_BYTES, read_bytes
@@ -137,3 +145,53 @@ def _may_hold(path: Path, ids: list[bytes]) -> bool:
     if data is None:
         return False
     return b"\\" in data or any(record_id in data for record_id in ids)
+
+
+def check_identities_against_other_sources(corpus: Corpus) -> int:
+    """The identity guard for the checked sources' records against every other source's,
+    as the full run does it. Returns how many other sources were read as records."""
+    checked = {f"{source.folder}/{ANNOTATION_FILE}" for source in corpus.sources.values()}
+    mine = corpus.identities
+    named = {other for ident in mine for other, _ in ident.distinct_from} | {ident.record_id for ident in mine}
+    checked_names = {source.folder.rsplit("/", 1)[-1] for source in corpus.sources.values()}
+    others = [f for f in source_folders(corpus.root) if f.name not in checked_names]
+    found = []
+    if mine and others:
+        read = functools.partial(_identities_in_folders, corpus.root, corpus.registry_ids(), probes(mine),
+                                 [record_id.encode("utf-8") for record_id in sorted(named)])
+        with fewer_collections():
+            for part in map_in_order(read, others):
+                found.extend(part)
+    check_identities(corpus.problems, mine + found, corpus.registry_ids(), checked=checked)
+    return len({ident.path for ident in found})
+
+
+def _identities_in_folders(root: Path, registry_ids: dict[str, set[str]], probes_: list[Probe], ids: list[bytes],
+                           folders: list[Path]) -> list:
+    """Identities of the records of those folders that may hold a look-alike of a checked
+    record, reuse one of its ids or be named by one (in a worker on a large corpus)."""
+    candidates = []
+    for folder in folders:
+        data = read_bytes(folder / ANNOTATION_FILE, ProblemList(), "", max_bytes=MAX_FILE_BYTES)
+        if data is None:
+            continue
+        if any(record_id in data for record_id in ids) or \
+                may_hold_look_alike(data, probes_, functools.partial(_published, folder)):
+            candidates.append(folder)
+    return identities_of_folders(root, registry_ids, candidates) if candidates else []
+
+
+_PUBLISHED = re.compile(rb"^published_date:[ \t]*['\"]?(\d{4}-\d{2}-\d{2})['\"]?[ \t]*(?:#.*)?$", re.M)
+
+
+def _published(folder: Path) -> dt.date | None:
+    """The publication date as source.yaml plainly writes it; None for anything else (the
+    file is then read as records, which is always safe)."""
+    data = read_bytes(folder / METADATA_FILE, ProblemList(), "", max_bytes=MAX_FILE_BYTES)
+    found = _PUBLISHED.findall(data or b"")
+    if len(found) != 1:
+        return None
+    try:
+        return dt.date.fromisoformat(found[0].decode())
+    except ValueError:
+        return None

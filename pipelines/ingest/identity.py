@@ -1,0 +1,406 @@
+"""The identity guard: one real event is one record, under one id.
+
+A meeting, incident or agreement that looks like a record of another id is reported
+(`look-alike`, an error) with the other record's id and file:line; it is resolved by
+reusing that id or by `distinct_from: [id]` on either record. A reused id whose record
+does not fit the first source's record is reported for a person to confirm
+(`reused-id-differs`, a warning). The rules (also in CONTRIBUTING.md):
+
+- meetings: dates known to the day, at most a day apart, and either the same place with
+  the same people (at least two shared, or all of the shorter list; or no people on one
+  side), or no place on one side and the same people; two places, or two countries, that
+  differ mean two meetings;
+- incidents: dates known to the day, at most a day apart, no different route, country,
+  or count (a count both give, exact, that differs), and either the same place, or the
+  same route with coordinates within 20 km or an equal count;
+- agreements: the same agreement_type and the same parties (countries or organisations).
+
+A record that lacks what a rule needs (no date to the day, no place and no people, no
+parties) is compared with nothing. Each record is reduced, where it is checked, to an
+`Identity`: a few plain values, cheap to send back from the workers and to compare.
+`look_alikes` offers the same search to the contributors' tools (suggest's drafts).
+
+Stdlib only: `borderlines validate` imports this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from pipelines.ingest.dates import DateError, resolve_date
+from pipelines.ingest.problems import ProblemList
+
+TABLES = ("meetings", "incidents", "agreements")
+COUNTS = ("people_aboard", "dead", "missing", "injured", "survivors")
+NEARBY_KM, FAR_KM = 20.0, 50.0
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the guard compares of one record as one source states it."""
+
+    table: str
+    record_id: str
+    path: str
+    line: int
+    day: dt.date | None = None  # the date, when known to the day
+    place_id: str | None = None
+    country: str | None = None
+    people: frozenset[str] = frozenset()  # meetings: person_id of each participant
+    route: str | None = None
+    counts: tuple[tuple[str, int, bool], ...] = ()  # incidents: (name, value, exact)
+    latlon: tuple[float, float] | None = None
+    kind: str | None = None  # meeting_type or agreement_type
+    parties: frozenset[str] = frozenset()  # agreements: country or organisation_id of each party
+    distinct_from: tuple[tuple[str, int], ...] = ()  # (id, line)
+
+
+@dataclass(frozen=True)
+class Match:
+    """An existing record that a record (or a draft) probably is."""
+
+    record_id: str
+    path: str
+    line: int
+    reasons: tuple[str, ...]  # what they share, e.g. "same place rome"
+
+    def location(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+# --- reducing a record to its identity -------------------------------------------------
+
+def identity_of(table: str, values: dict[str, Any], children: dict[str, list[dict]] | None = None,
+                record_id: str | None = None, path: str = "", line: int = 0, day_known: bool = True,
+                distinct_from: tuple[tuple[str, int], ...] = ()) -> Identity:
+    """The identity of a checked record's values (or a draft's: dates may be ISO strings)."""
+    children = children or {}
+    day = values.get("date")
+    if isinstance(day, str):
+        try:
+            resolved = resolve_date(day, dt.date.max)  # an ISO date needs no publication date
+            day = resolved.start if resolved.precision == "day" and resolved.phrase is None else None
+        except (DateError, OverflowError, ValueError):
+            day = None
+    if not isinstance(day, dt.date) or not day_known or values.get("date_precision", "day") != "day":
+        day = None
+    latlon = None
+    if isinstance(values.get("latitude"), (int, float)) and isinstance(values.get("longitude"), (int, float)):
+        latlon = (float(values["latitude"]), float(values["longitude"]))
+    exact_aboard = values.get("people_aboard_qualifier") in (None, "exact")
+    counts = tuple((name, values[name], name != "people_aboard" or exact_aboard)
+                   for name in COUNTS if isinstance(values.get(name), int))
+    people = frozenset(p["person_id"] for p in children.get("participants", []) if p.get("person_id"))
+    parties = frozenset(p.get("organisation_id") or p.get("country") for p in children.get("parties", [])
+                        if p.get("organisation_id") or p.get("country"))
+    kind = values.get("meeting_type") if table == "meetings" else values.get("agreement_type")
+    return Identity(table, record_id or str(values.get(f"{table[:-1]}_id", "")), path, line, day,
+                    values.get("place_id"), values.get("country"), people, values.get("route"), counts, latlon,
+                    kind, parties, tuple(distinct_from))
+
+
+def identities_of_records(records: Iterable, published: dict[str, dt.date]) -> list[Identity]:
+    """Identities of the checked records of the guarded tables. `published`: source_id ->
+    publication date, to tell a date phrase known to the day ("on Saturday") from one that
+    is not ("next week"), which the published date does not show for a meeting."""
+    out = []
+    for r in records:
+        if r.table not in TABLES:
+            continue
+        day_known = True
+        phrase = next((p for name, p, _ in r.resolutions if name == "date"), None)
+        if phrase is not None and r.source_id in published:
+            try:
+                resolved = resolve_date(phrase, published[r.source_id], planned=r.values.get("status") == "planned")
+                day_known = resolved.precision == "day"
+            except DateError:
+                day_known = False
+        out.append(identity_of(r.table, r.values, r.children, r.record_id, r.path, r.line, day_known,
+                               r.distinct_from))
+    return out
+
+
+# --- the rules ---------------------------------------------------------------------------
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _differ(a, b) -> bool:
+    return a is not None and b is not None and a != b
+
+
+def _close_days(a: Identity, b: Identity) -> str | None:
+    if a.day is None or b.day is None or abs((a.day - b.day).days) > 1:
+        return None
+    return f"same day {a.day.isoformat()}" if a.day == b.day else f"dates a day apart ({a.day} and {b.day})"
+
+
+def _meetings(a: Identity, b: Identity) -> list[str] | None:
+    when = _close_days(a, b)
+    if when is None or _differ(a.place_id, b.place_id) or _differ(a.country, b.country):
+        return None
+    shared = a.people & b.people
+    enough = len(shared) >= min(2, len(a.people), len(b.people)) and bool(shared)
+    who = f"shared participants {', '.join(sorted(shared))}"
+    if a.place_id is not None and a.place_id == b.place_id:
+        if enough:
+            return [when, f"same place {a.place_id}", who]
+        if not a.people or not b.people:
+            return [when, f"same place {a.place_id}", "no participants on one side"]
+        return None
+    return [when, who] if enough else None
+
+
+def _incidents(a: Identity, b: Identity) -> list[str] | None:
+    when = _close_days(a, b)
+    if when is None or _differ(a.route, b.route) or _differ(a.country, b.country):
+        return None
+    apart = _km(a.latlon, b.latlon) if a.latlon and b.latlon else None
+    if apart is not None and apart > FAR_KM:
+        return None
+    theirs = {name: (value, exact) for name, value, exact in b.counts}
+    equal = []
+    for name, value, exact in a.counts:
+        if name in theirs:
+            if value == theirs[name][0]:
+                equal.append(f"{name} {value}")
+            elif exact and theirs[name][1]:
+                return None  # a count both give exactly, and it differs
+    same_route = a.route is not None and a.route == b.route
+    reasons = [when]
+    if a.place_id is not None and a.place_id == b.place_id:
+        reasons.append(f"same place {a.place_id}")
+    elif same_route and apart is not None and apart <= NEARBY_KM:
+        reasons.append(f"{apart:.0f} km apart")
+    elif not (same_route and equal):
+        return None
+    if same_route:
+        reasons.append(f"same route {a.route}")
+    if equal:
+        reasons.append("same " + ", ".join(equal))
+    return reasons
+
+
+def _agreements(a: Identity, b: Identity) -> list[str] | None:
+    if a.kind is None or a.kind != b.kind or not a.parties or a.parties != b.parties:
+        return None
+    return [f"same type {a.kind}", f"same parties {', '.join(sorted(a.parties))}"]
+
+
+RULES = {"meetings": _meetings, "incidents": _incidents, "agreements": _agreements}
+
+
+def looks_alike(a: Identity, b: Identity) -> list[str] | None:
+    """Why a and b look like one event (the reasons), or None."""
+    if a.table != b.table or a.record_id == b.record_id:
+        return None
+    return RULES[a.table](a, b)
+
+
+def _does_not_fit(first: Identity, later: Identity) -> list[str]:
+    """How a record reusing an id disagrees with the first record under that id."""
+    out = []
+    if _differ(first.kind, later.kind):
+        out.append(f"type {later.kind} where the first has {first.kind}")
+    for mine, theirs, what in ((later.people, first.people, "participants"), (later.parties, first.parties, "parties")):
+        if mine and theirs and not (mine <= theirs or theirs <= mine):
+            out.append(f"{what} {', '.join(sorted(mine))} where the first has {', '.join(sorted(theirs))}")
+    if first.table == "incidents":
+        if _differ(first.route, later.route):
+            out.append(f"route {later.route} where the first has {first.route}")
+        if first.day and later.day and abs((first.day - later.day).days) > 1:
+            out.append(f"date {later.day} where the first has {first.day}")
+    return out
+
+
+# --- the corpus-wide check ------------------------------------------------------------------
+
+def _candidates(identities: list[Identity]) -> Iterable[tuple[Identity, Identity]]:
+    """Pairs worth comparing: dated records a day or less apart, agreements of one type."""
+    by_day: dict[tuple[str, dt.date], list[Identity]] = defaultdict(list)
+    by_kind: dict[str, list[Identity]] = defaultdict(list)
+    for ident in identities:
+        if ident.table == "agreements":
+            if ident.kind and ident.parties:
+                by_kind[ident.kind].append(ident)
+        elif ident.day is not None:
+            by_day[(ident.table, ident.day)].append(ident)
+    for (table, day), group in by_day.items():
+        for offset in (0, 1):
+            others = group if offset == 0 else by_day.get((table, day + dt.timedelta(days=1)), [])
+            for i, a in enumerate(group):
+                for b in (others[i + 1:] if offset == 0 else others):
+                    yield a, b
+    for group in by_kind.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                yield a, b
+
+
+def _order(ident: Identity) -> tuple[str, int]:
+    return ident.path, ident.line
+
+
+def check_identities(problems: ProblemList, identities: list[Identity], known_ids: dict[str, set[str]],
+                     checked: set[str] | None = None) -> None:
+    """Report look-alikes, unknown `distinct_from` ids and reused ids that do not fit.
+
+    `known_ids`: table -> ids that exist besides the records' own (the agreements
+    registry). With `checked` (paths of the annotation files being checked, the rest read
+    only for comparison), only what concerns a checked file is reported, on it."""
+    def concerns(*idents: Identity) -> bool:
+        return checked is None or any(i.path in checked for i in idents)
+
+    ids: dict[tuple[str, str], list[Identity]] = defaultdict(list)
+    for ident in sorted(identities, key=_order):
+        ids[(ident.table, ident.record_id)].append(ident)
+    distinct = {(ident.table, ident.record_id, other) for ident in identities for other, _ in ident.distinct_from}
+
+    for ident in identities:
+        for other, line in ident.distinct_from:
+            if concerns(ident) and (ident.table, other) not in ids and other not in known_ids.get(ident.table, ()):
+                problems.add(ident.path, line, 1, "unknown-id",
+                             f"distinct_from names {ident.table[:-1]} {other!r}, which no source or registry has",
+                             f"write the id of an existing {ident.table[:-1]} (`borderlines find` lists them), "
+                             "or remove it", other)
+
+    for (table, record_id), versions in ids.items():
+        first = versions[0]
+        for later in versions[1:]:
+            if later.path != first.path and concerns(later, first):
+                differences = _does_not_fit(first, later)
+                if differences:
+                    where = later if checked is None or later.path in checked else first
+                    there = first if where is later else later
+                    problems.warn(where.path, where.line, 1, "reused-id-differs",
+                                  f"{table[:-1]} {record_id!r} is reused here with {'; '.join(differences)} "
+                                  f"({there.path}:{there.line})",
+                                  "confirm it is the same event; if it is not, give this record an id of its own")
+
+    reported: set[tuple[str, str, str]] = set()
+    for a, b in sorted(_candidates(identities), key=lambda pair: (_order(pair[0]), _order(pair[1]))):
+        if a.record_id == b.record_id or not concerns(a, b):
+            continue
+        pair = (a.table, *sorted((a.record_id, b.record_id)))
+        if pair in reported or (a.table, a.record_id, b.record_id) in distinct \
+                or (a.table, b.record_id, a.record_id) in distinct:
+            continue
+        reasons = looks_alike(a, b)
+        if reasons is None:
+            continue
+        reported.add(pair)
+        new, old = (a, b) if _order(a) > _order(b) else (b, a)
+        if checked is not None and new.path not in checked:
+            new, old = old, new
+        what = a.table[:-1]
+        problems.add(new.path, new.line, 1, "look-alike",
+                     f"{what} {new.record_id!r} looks like {what} {old.record_id!r} ({old.path}:{old.line}): "
+                     + ", ".join(reasons),
+                     f"if it is the same {what}, use the id {old.record_id}; if it is another, add "
+                     f"`distinct_from: [{old.record_id}]` to this record")
+
+
+# --- for the contributors' tools -------------------------------------------------------------
+
+def look_alikes(table: str, record: dict[str, Any], corpus) -> list[Match]:
+    """Existing records that a record (or a draft) of `table` probably is, best first.
+
+    record: annotation values as typed or drafted (`date` an ISO date or a date object;
+    `participants` / `parties` lists of mappings, as in annotations.yaml); its own id, if
+    any, is not matched. corpus: a Corpus loaded with its records (`load_corpus(root)`), or
+    Identities. Returns one Match per other id, with the first file:line that states it."""
+    children = {key: record.get(key) or [] for key in ("participants", "parties")}
+    mine = identity_of(table, record, children, record_id=record.get(f"{table[:-1]}_id") or "")
+    existing = corpus if isinstance(corpus, list) else _corpus_identities(corpus)
+    found: dict[str, Match] = {}
+    for other in sorted(existing, key=_order):
+        if other.table == table and other.record_id not in found:
+            reasons = looks_alike(mine, other)
+            if reasons:
+                found[other.record_id] = Match(other.record_id, other.path, other.line, tuple(reasons))
+    return sorted(found.values(), key=lambda m: (-len(m.reasons), m.record_id))
+
+
+def _corpus_identities(corpus) -> list[Identity]:
+    if getattr(corpus, "identities", None):
+        return corpus.identities
+    published = {s.source_id: s.metadata["published_date"] for s in corpus.sources.values()}
+    return identities_of_records(corpus.records, published)
+
+
+# --- which other files can hold a look-alike (validate --changed-since) -----------------------
+# Parsing every other annotation file would take most of a full run: a file is read as a
+# record only if its bytes could state one that looks like a checked record. Each rule
+# needs a shared id (a place, a person, a route, or an agreement's type and parties),
+# written as is in the file, and a date a day or less away, written as an ISO date, as a
+# day and a month ("15 December", "Dec. 16th"), or as a phrase that counts from the
+# publication date ("on Saturday", "yesterday": at most a week from it). YAML can write
+# a value's characters apart only with a backslash escape: a file with one is always read.
+
+_SEPARATORS = rb"[\s,.\-\xc2\xa0\xe2\x80\x93]+"
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+RELATIVE_DAYS = 8  # "last Friday" is up to 7 days before publication; a day more for "within a day"
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What another file must contain to hold a look-alike of one checked record."""
+
+    any_of: tuple[bytes, ...]  # one of these ids
+    all_of: tuple[bytes, ...]  # and all of these
+    iso: tuple[bytes, ...] = ()  # dated records: one of these ISO dates,
+    day_month: Any = None  # or a day and month this pattern finds (in lowercase bytes),
+    published: tuple[dt.date, dt.date] | None = None  # or a publication date in this window
+
+
+def probes(identities: Iterable[Identity]) -> list[Probe]:
+    out = []
+    for ident in identities:
+        if ident.table == "agreements":
+            if ident.kind and ident.parties:
+                out.append(Probe((), tuple(x.encode() for x in (ident.kind, *sorted(ident.parties)))))
+            continue
+        signals = {ident.place_id, *ident.people} if ident.table == "meetings" else {ident.place_id, ident.route}
+        signals.discard(None)
+        if ident.day is None or not signals:
+            continue
+        days = [ident.day + dt.timedelta(days=k) for k in (-1, 0, 1)]
+        iso = {d.isoformat() for d in days}
+        iso |= {d.isoformat()[:7] for d in days if d.day == 1} | {str(d.year) for d in days if d.timetuple().tm_yday == 1}
+        patterns = [rb"(?<!\d)0?%d(?:st|nd|rd|th)?%s(?:of%s)?%s|%s[a-z]*%s(?:the%s)?0?%d(?!\d)"
+                    % (d.day, _SEPARATORS, _SEPARATORS, _MONTHS[d.month - 1].encode(),
+                       _MONTHS[d.month - 1].encode(), _SEPARATORS, _SEPARATORS, d.day) for d in days]
+        out.append(Probe(tuple(sorted(s.encode() for s in signals)), (), tuple(sorted(x.encode() for x in iso)),
+                         re.compile(b"|".join(patterns)),
+                         (days[0] - dt.timedelta(days=RELATIVE_DAYS), days[-1] + dt.timedelta(days=RELATIVE_DAYS))))
+    return out
+
+
+def may_hold_look_alike(data: bytes, probes_: list[Probe], published) -> bool:
+    """False when these annotation bytes cannot state a look-alike of any probed record.
+    published(): the file's source's publication date, or None if it cannot be read."""
+    if b"\\" in data:
+        return True
+    lowered = None
+    for probe in probes_:
+        if probe.any_of and not any(token in data for token in probe.any_of):
+            continue
+        if not all(token in data for token in probe.all_of):
+            continue
+        if probe.day_month is None or any(token in data for token in probe.iso):
+            return True
+        lowered = data.lower() if lowered is None else lowered
+        if probe.day_month.search(lowered):
+            return True
+        day = published()
+        if day is None or probe.published[0] <= day <= probe.published[1]:
+            return True
+    return False
