@@ -298,6 +298,15 @@ def test_rules_directly():
     assert looks_alike(a, same_counts) == ["dates a day apart (2024-09-15 and 2024-09-16)", "same route english_channel",
                                            "same dead 8"]
     assert looks_alike(a, other_route) is None and looks_alike(a, two_days) is None
+    # two towns are two incidents, unless coordinates put them close; a town and a sea area are not
+    at_calais = Identity("incidents", "e", "x", 1, day, "calais", None, frozenset(), "english_channel", (("dead", 8, True),))
+    at_dover = Identity("incidents", "f", "y", 1, day, "dover", None, frozenset(), "english_channel", (("dead", 8, True),))
+    in_channel = Identity("incidents", "g", "y", 1, day, "english-channel", None, frozenset(), "english_channel",
+                          (("dead", 8, True),))
+    towns = frozenset({"calais", "dover"})
+    assert looks_alike(at_calais, at_dover, towns) is None
+    assert looks_alike(at_calais, at_dover) is not None  # not known to be towns: the equal count decides
+    assert looks_alike(at_calais, in_channel, towns) == ["same day 2024-09-15", "same route english_channel", "same dead 8"]
     g1 = Identity("agreements", "g1", "x", 1, kind="returns", parties=frozenset({"GB", "AL"}))
     g2 = Identity("agreements", "g2", "y", 1, kind="returns", parties=frozenset({"AL", "GB"}))
     g3 = Identity("agreements", "g3", "y", 1, kind="transfer", parties=frozenset({"AL", "GB"}))

@@ -162,7 +162,7 @@ def check_identities_against_other_sources(corpus: Corpus) -> int:
         with fewer_collections():
             for part in map_in_order(read, others):
                 found.extend(part)
-    check_identities(corpus.problems, mine + found, corpus.registry_ids(), checked=checked)
+    check_identities(corpus.problems, mine + found, corpus.registries, checked=checked)
     return len({ident.path for ident in found})
 
 

@@ -140,7 +140,7 @@ def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequen
             corpus.identities.extend(identities)
     check_corpus_ids(corpus.problems, ids)
     if whole:
-        check_identities(corpus.problems, corpus.identities, corpus.registry_ids())
+        check_identities(corpus.problems, corpus.identities, corpus.registries)
     return converted
 
 

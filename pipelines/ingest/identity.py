@@ -11,8 +11,9 @@ does not fit the first source's record is reported for a person to confirm
   side), or no place on one side and the same people; two places, or two countries, that
   differ mean two meetings;
 - incidents: dates known to the day, at most a day apart, no different route, country,
-  or count (a count both give, exact, that differs), and either the same place, or the
-  same route with coordinates within 20 km or an equal count;
+  town (two places of the registry that are points, a city, port or island, unless their
+  coordinates are within 20 km) or count (a count both give, exact, that differs), and
+  either the same place, or the same route with coordinates within 20 km or an equal count;
 - agreements: the same agreement_type and the same parties (countries or organisations).
 
 A record that lacks what a rule needs (no date to the day, no place and no people, no
@@ -38,6 +39,7 @@ from pipelines.ingest.problems import ProblemList
 TABLES = ("meetings", "incidents", "agreements")
 COUNTS = ("people_aboard", "dead", "missing", "injured", "survivors")
 NEARBY_KM, FAR_KM = 20.0, 50.0
+POINT_PLACES = ("city", "port", "island")  # place types that are one spot, not an area that holds others
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ def _close_days(a: Identity, b: Identity) -> str | None:
     return f"same day {a.day.isoformat()}" if a.day == b.day else f"dates a day apart ({a.day} and {b.day})"
 
 
-def _meetings(a: Identity, b: Identity) -> list[str] | None:
+def _meetings(a: Identity, b: Identity, points: frozenset[str] = frozenset()) -> list[str] | None:
     when = _close_days(a, b)
     if when is None or _differ(a.place_id, b.place_id) or _differ(a.country, b.country):
         return None
@@ -159,13 +161,16 @@ def _meetings(a: Identity, b: Identity) -> list[str] | None:
     return [when, who] if enough else None
 
 
-def _incidents(a: Identity, b: Identity) -> list[str] | None:
+def _incidents(a: Identity, b: Identity, points: frozenset[str] = frozenset()) -> list[str] | None:
     when = _close_days(a, b)
     if when is None or _differ(a.route, b.route) or _differ(a.country, b.country):
         return None
     apart = _km(a.latlon, b.latlon) if a.latlon and b.latlon else None
     if apart is not None and apart > FAR_KM:
         return None
+    if _differ(a.place_id, b.place_id) and a.place_id in points and b.place_id in points \
+            and (apart is None or apart > NEARBY_KM):
+        return None  # two towns: "off Calais" and "off Dover" are two incidents
     theirs = {name: (value, exact) for name, value, exact in b.counts}
     equal = []
     for name, value, exact in a.counts:
@@ -189,7 +194,7 @@ def _incidents(a: Identity, b: Identity) -> list[str] | None:
     return reasons
 
 
-def _agreements(a: Identity, b: Identity) -> list[str] | None:
+def _agreements(a: Identity, b: Identity, points: frozenset[str] = frozenset()) -> list[str] | None:
     if a.kind is None or a.kind != b.kind or not a.parties or a.parties != b.parties:
         return None
     return [f"same type {a.kind}", f"same parties {', '.join(sorted(a.parties))}"]
@@ -198,11 +203,16 @@ def _agreements(a: Identity, b: Identity) -> list[str] | None:
 RULES = {"meetings": _meetings, "incidents": _incidents, "agreements": _agreements}
 
 
-def looks_alike(a: Identity, b: Identity) -> list[str] | None:
-    """Why a and b look like one event (the reasons), or None."""
+def looks_alike(a: Identity, b: Identity, points: frozenset[str] = frozenset()) -> list[str] | None:
+    """Why a and b look like one event (the reasons), or None. points: place_id of the
+    places that are one spot (point_places)."""
     if a.table != b.table or a.record_id == b.record_id:
         return None
-    return RULES[a.table](a, b)
+    return RULES[a.table](a, b, points)
+
+
+def point_places(registries: dict[str, list[dict]]) -> frozenset[str]:
+    return frozenset(row["place_id"] for row in registries.get("places", []) if row.get("place_type") in POINT_PLACES)
 
 
 def _does_not_fit(first: Identity, later: Identity) -> list[str]:
@@ -224,41 +234,44 @@ def _does_not_fit(first: Identity, later: Identity) -> list[str]:
 # --- the corpus-wide check ------------------------------------------------------------------
 
 def _candidates(identities: list[Identity]) -> Iterable[tuple[Identity, Identity]]:
-    """Pairs worth comparing: dated records a day or less apart, agreements of one type."""
-    by_day: dict[tuple[str, dt.date], list[Identity]] = defaultdict(list)
-    by_kind: dict[str, list[Identity]] = defaultdict(list)
+    """Pairs worth comparing, each at least once: meetings and incidents a day or less
+    apart that share a place, a person or a route (every rule needs one of them), and
+    agreements of the same type and parties."""
+    groups: dict[tuple, list[Identity]] = defaultdict(list)
     for ident in identities:
         if ident.table == "agreements":
             if ident.kind and ident.parties:
-                by_kind[ident.kind].append(ident)
+                groups[(ident.table, ident.kind, ident.parties)].append(ident)
         elif ident.day is not None:
-            by_day[(ident.table, ident.day)].append(ident)
-    for (table, day), group in by_day.items():
-        for offset in (0, 1):
-            others = group if offset == 0 else by_day.get((table, day + dt.timedelta(days=1)), [])
-            for i, a in enumerate(group):
-                for b in (others[i + 1:] if offset == 0 else others):
-                    yield a, b
-    for group in by_kind.values():
+            shared = (ident.place_id, *ident.people) if ident.table == "meetings" else (ident.place_id, ident.route)
+            for token in {t for t in shared if t is not None}:
+                groups[(ident.table, token, ident.day)].append(ident)
+    for key, group in groups.items():
         for i, a in enumerate(group):
             for b in group[i + 1:]:
                 yield a, b
+        if key[0] != "agreements":
+            for a in group:
+                for b in groups.get((*key[:2], key[2] + dt.timedelta(days=1)), ()):
+                    yield a, b
 
 
 def _order(ident: Identity) -> tuple[str, int]:
     return ident.path, ident.line
 
 
-def check_identities(problems: ProblemList, identities: list[Identity], known_ids: dict[str, set[str]],
+def check_identities(problems: ProblemList, identities: list[Identity], registries: dict[str, list[dict]],
                      checked: set[str] | None = None) -> None:
     """Report look-alikes, unknown `distinct_from` ids and reused ids that do not fit.
 
-    `known_ids`: table -> ids that exist besides the records' own (the agreements
-    registry). With `checked` (paths of the annotation files being checked, the rest read
+    `registries`: the loaded registries (the agreements registry holds ids that exist
+    besides the records' own; the places registry says which places are towns). With `checked` (paths of the annotation files being checked, the rest read
     only for comparison), only what concerns a checked file is reported, on it."""
     def concerns(*idents: Identity) -> bool:
         return checked is None or any(i.path in checked for i in idents)
 
+    known_ids = {"agreements": {row["agreement_id"] for row in registries.get("agreements", [])}}
+    points = point_places(registries)
     ids: dict[tuple[str, str], list[Identity]] = defaultdict(list)
     for ident in sorted(identities, key=_order):
         ids[(ident.table, ident.record_id)].append(ident)
@@ -285,22 +298,26 @@ def check_identities(problems: ProblemList, identities: list[Identity], known_id
                                   f"({there.path}:{there.line})",
                                   "confirm it is the same event; if it is not, give this record an id of its own")
 
-    reported: set[tuple[str, str, str]] = set()
-    for a, b in sorted(_candidates(identities), key=lambda pair: (_order(pair[0]), _order(pair[1]))):
+    # One report per pair of ids, on the first pair of their records (in file order) that
+    # looks alike: the same whichever order the pairs come in.
+    first_match: dict[tuple[str, str, str], tuple] = {}
+    for a, b in _candidates(identities):
         if a.record_id == b.record_id or not concerns(a, b):
             continue
+        if _order(a) > _order(b):
+            a, b = b, a
         pair = (a.table, *sorted((a.record_id, b.record_id)))
-        if pair in reported or (a.table, a.record_id, b.record_id) in distinct \
-                or (a.table, b.record_id, a.record_id) in distinct:
+        if (a.table, a.record_id, b.record_id) in distinct or (a.table, b.record_id, a.record_id) in distinct:
             continue
-        reasons = looks_alike(a, b)
-        if reasons is None:
+        if pair in first_match and first_match[pair][:2] <= (_order(a), _order(b)):
             continue
-        reported.add(pair)
-        new, old = (a, b) if _order(a) > _order(b) else (b, a)
+        reasons = looks_alike(a, b, points)
+        if reasons is not None:
+            first_match[pair] = (_order(a), _order(b), a, b, reasons)
+    for _, _, old, new, reasons in sorted(first_match.values(), key=lambda m: m[:2]):
         if checked is not None and new.path not in checked:
             new, old = old, new
-        what = a.table[:-1]
+        what = new.table[:-1]
         problems.add(new.path, new.line, 1, "look-alike",
                      f"{what} {new.record_id!r} looks like {what} {old.record_id!r} ({old.path}:{old.line}): "
                      + ", ".join(reasons),
@@ -320,10 +337,11 @@ def look_alikes(table: str, record: dict[str, Any], corpus) -> list[Match]:
     children = {key: record.get(key) or [] for key in ("participants", "parties")}
     mine = identity_of(table, record, children, record_id=record.get(f"{table[:-1]}_id") or "")
     existing = corpus if isinstance(corpus, list) else _corpus_identities(corpus)
+    points = frozenset() if isinstance(corpus, list) else point_places(corpus.registries)
     found: dict[str, Match] = {}
     for other in sorted(existing, key=_order):
         if other.table == table and other.record_id not in found:
-            reasons = looks_alike(mine, other)
+            reasons = looks_alike(mine, other, points)
             if reasons:
                 found[other.record_id] = Match(other.record_id, other.path, other.line, tuple(reasons))
     return sorted(found.values(), key=lambda m: (-len(m.reasons), m.record_id))
