@@ -380,13 +380,23 @@ def test_changed_since_reports_a_reused_id_that_does_not_fit(repo, capsys):
 
 
 def test_the_byte_search_reads_only_files_that_can_hold_a_look_alike(repo):
-    from pipelines.ingest.changes import _identities_in_folders
+    from pipelines.ingest.changes import _scan_folders
     from pipelines.ingest.identity import probes
 
     corpus = load_corpus(repo, [repo / "sources/news/2023-12-16-downing-street-rome"], keep_records=True)
-    others = [repo / "sources/news/2020-01-01-elsewhere"]
-    assert _identities_in_folders(repo, corpus.registry_ids(), probes(corpus.identities), [], others) == []
+    elsewhere = repo / "sources/news/2020-01-01-elsewhere"  # in Rome too, but years before
+    assert _scan_folders(probes(corpus.identities), [], [elsewhere]) == []
     add_bilateral(repo)
-    found = _identities_in_folders(repo, corpus.registry_ids(), probes(corpus.identities), [],
-                                   [repo / "sources/news/2023-12-16-readout-rome", *others])
-    assert [i.record_id for i in found] == ["2023-12-16-rome-sunak-meloni"]
+    readout = repo / "sources/news/2023-12-16-readout-rome"
+    assert _scan_folders(probes(corpus.identities), [], [readout, elsewhere]) == [(readout, True, ())]
+    # the id named, as a whole id only
+    ids = [b"2020-01-01-rome", b"2020-01-01-ro"]
+    assert _scan_folders([], ids, [readout, elsewhere]) == [(elsewhere, False, (0,))]
+    # a day in words: with its year, whatever the publication date; without, from a source
+    # published within a year of it
+    path = elsewhere / "annotations.yaml"
+    text = path.read_text()
+    for date, found in (("Dec. 16th 2023", True), ("16 December 2023", True), ("16 December", False),
+                        ("16 December 2019", False), ("17th of December, 2023", True)):
+        path.write_text(text.replace("date: today", f"date: {date}"), encoding="utf-8")
+        assert bool(_scan_folders(probes(corpus.identities), [], [elsewhere])) is found, date

@@ -355,13 +355,14 @@ def _corpus_identities(corpus) -> list[Identity]:
 
 
 # --- which other files can hold a look-alike (validate --changed-since) -----------------------
-# Parsing every other annotation file would take most of a full run: a file is read as a
-# record only if its bytes could state one that looks like a checked record. Each rule
-# needs a shared id (a place, a person, a route, or an agreement's type and parties),
-# written as is in the file, and a date a day or less away, written as an ISO date, as a
-# day and a month ("15 December", "Dec. 16th"), or as a phrase that counts from the
-# publication date ("on Saturday", "yesterday": at most a week from it). YAML can write
-# a value's characters apart only with a backslash escape: a file with one is always read.
+# Parsing every other annotation file would take most of a full run: a file is read as
+# records only if its bytes could state one that looks like a checked meeting or incident.
+# Each rule needs a shared value (a place, a person, a route with a count), written as
+# `key: value` in the file, and a date a day or less away, written as an ISO date, as a
+# day and a month ("15 December", "Dec. 16th"; without a year, from a source published
+# within a year), or as a phrase that counts from the publication date ("on Saturday",
+# "yesterday": at most a week from it). YAML can write a value's characters apart only
+# with a backslash escape: a file with one is always read.
 
 _SEPARATORS = rb"[\s,.\-\xc2\xa0\xe2\x80\x93]+"
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -372,53 +373,127 @@ RELATIVE_DAYS = 8  # "last Friday" is up to 7 days before publication; a day mor
 class Probe:
     """What another file must contain to hold a look-alike of one checked record."""
 
-    any_of: tuple[bytes, ...]  # one of these ids
-    all_of: tuple[bytes, ...]  # and all of these
-    iso: tuple[bytes, ...] = ()  # dated records: one of these ISO dates,
-    day_month: Any = None  # or a day and month this pattern finds (in lowercase bytes),
-    published: tuple[dt.date, dt.date] | None = None  # or a publication date in this window
+    any_of: tuple[Any, ...] = ()  # one of these `key: value` patterns (a place, a person),
+    route_and_count: tuple[Any, ...] = ()  # or this route with one of these counts (an incident);
+    iso: tuple[bytes, ...] = ()  # and one of these ISO dates,
+    days: tuple[tuple[int, int, int], ...] = ()  # or one of these (month, day, year) in words, without
+    # a year only from a source published within a year,
+    published: tuple[dt.date, dt.date] | None = None  # or any date, from a source published in this window
+    published_in_year: tuple[dt.date, dt.date] | None = None
+
+
+# An integer that YAML reads from other digits than its own (1_000, 0x10, 1:20) is looked
+# for as any number could be.
+_ODD_INTEGER = re.compile(rb":[ \t]*['\"]?\+?(?:0[0-9xob]|\d[\d_]*_\d|\d+:[0-5]\d)")
+
+
+def _value_of(key: bytes, value: str) -> tuple[bytes, Any]:
+    """The value, and a pattern for the `key:` before it as YAML may write it (quoted or not,
+    in a flow mapping, the value on the next line)."""
+    return value.encode(), re.compile(rb"%s['\"]?\s*:\s*['\"]?\+?\Z" % key)
+
+
+def _found(value_of: tuple[bytes, Any], data: bytes) -> bool:
+    """`key: value` is in data: each place the value is (a plain search, fast) is checked
+    for the key before it and the end of the value after it."""
+    value, key = value_of
+    at = data.find(value)
+    while at != -1:
+        end = at + len(value)
+        if (end == len(data) or not (data[end:end + 1].isalnum() or data[end:end + 1] in b"_-")) \
+                and key.search(data, max(0, at - 80), at):
+            return True
+        at = data.find(value, at + 1)
+    return False
+
+
+_BEFORE_MONTH = re.compile(rb"(?<!\d)0?(\d{1,2})(?:st|nd|rd|th)?%s(?:of%s)?\Z" % (_SEPARATORS, _SEPARATORS))
+_AFTER_MONTH = re.compile(rb"[a-z]*%s(?:the%s)?0?(\d{1,2})(?:st|nd|rd|th)?(?!\d)" % (_SEPARATORS, _SEPARATORS))
+_YEAR_AFTER_MONTH = re.compile(rb"[a-z]*%s(\d{4})(?!\d)" % _SEPARATORS)
+_YEAR = re.compile(rb"%s(\d{4})(?!\d)" % _SEPARATORS)
+
+
+def _days_named(lowered: bytes, months: set[int]) -> set[tuple[int, int, int | None]]:
+    """(month, day, year or None) of each day this text names in words ("15 December",
+    "Dec. 16th 2023"), for the months given: each mention of a month's first three
+    letters is looked at, with the day before or after it."""
+    found = set()
+    for month in months:
+        token = _MONTHS[month - 1].encode()
+        at = lowered.find(token)
+        while at != -1:
+            before = _BEFORE_MONTH.search(lowered, max(0, at - 24), at)
+            if before:
+                year = _YEAR_AFTER_MONTH.match(lowered, at + 3)
+                found.add((month, int(before.group(1)), int(year.group(1)) if year else None))
+            after = _AFTER_MONTH.match(lowered, at + 3)
+            if after:
+                year = _YEAR.match(lowered, after.end())
+                found.add((month, int(after.group(1)), int(year.group(1)) if year else None))
+            at = lowered.find(token, at + 1)
+    return found
 
 
 def probes(identities: Iterable[Identity]) -> list[Probe]:
     out = []
     for ident in identities:
-        if ident.table == "agreements":
-            if ident.kind and ident.parties:
-                out.append(Probe((), tuple(x.encode() for x in (ident.kind, *sorted(ident.parties)))))
+        # Not agreements: a new agreement id comes with a change to the agreements registry,
+        # and then every source is checked (changes.folders_changed_since). Under an id
+        # that exists, a record that does not fit the first one is found as a reused id.
+        if ident.table == "agreements" or ident.day is None:
             continue
-        signals = {ident.place_id, *ident.people} if ident.table == "meetings" else {ident.place_id, ident.route}
-        signals.discard(None)
-        if ident.day is None or not signals:
+        route_and_count: tuple = ()
+        if ident.table == "meetings":
+            signals = [_value_of(b"person_id", person) for person in sorted(ident.people)]
+        else:
+            signals = [_value_of(b"route", ident.route)] if ident.route and ident.latlon else []
+            if ident.route and ident.counts:
+                route_and_count = (_value_of(b"route", ident.route),
+                                   *(_value_of(name.encode(), str(value)) for name, value, _ in ident.counts))
+        if ident.place_id:
+            signals.append(_value_of(b"place_id", ident.place_id))
+        if not signals and not route_and_count:
             continue
         days = [ident.day + dt.timedelta(days=k) for k in (-1, 0, 1)]
         iso = {d.isoformat() for d in days}
         iso |= {d.isoformat()[:7] for d in days if d.day == 1} | {str(d.year) for d in days if d.timetuple().tm_yday == 1}
-        patterns = [rb"(?<!\d)0?%d(?:st|nd|rd|th)?%s(?:of%s)?%s|%s[a-z]*%s(?:the%s)?0?%d(?!\d)"
-                    % (d.day, _SEPARATORS, _SEPARATORS, _MONTHS[d.month - 1].encode(),
-                       _MONTHS[d.month - 1].encode(), _SEPARATORS, _SEPARATORS, d.day) for d in days]
-        out.append(Probe(tuple(sorted(s.encode() for s in signals)), (), tuple(sorted(x.encode() for x in iso)),
-                         re.compile(b"|".join(patterns)),
-                         (days[0] - dt.timedelta(days=RELATIVE_DAYS), days[-1] + dt.timedelta(days=RELATIVE_DAYS))))
+        year = dt.timedelta(days=367)
+        out.append(Probe(tuple(signals), route_and_count, tuple(sorted(x.encode() for x in iso)),
+                         tuple((d.month, d.day, d.year) for d in days),
+                         (days[0] - dt.timedelta(days=RELATIVE_DAYS), days[-1] + dt.timedelta(days=RELATIVE_DAYS)),
+                         (days[0] - year, days[-1] + year)))
     return out
+
+
+def _shares_an_id(probe: Probe, data: bytes, odd: list) -> bool:
+    if any(_found(value_of, data) for value_of in probe.any_of):
+        return True
+    route, *counts = probe.route_and_count or (None,)
+    if route is None or not _found(route, data):
+        return False
+    if any(_found(count, data) for count in counts):
+        return True
+    if not odd:  # searched once per file, and only if needed
+        odd.append(bool(_ODD_INTEGER.search(data)))
+    return odd[0]
 
 
 def may_hold_look_alike(data: bytes, probes_: list[Probe], published) -> bool:
     """False when these annotation bytes cannot state a look-alike of any probed record.
-    published(): the file's source's publication date, or None if it cannot be read."""
+    published(): the file's source's publication date, or None if it cannot be read.
+    The date is looked at first: it rules out far more files than the shared values."""
     if b"\\" in data:
         return True
-    lowered = None
+    named, day, odd = None, False, []
     for probe in probes_:
-        if probe.any_of and not any(token in data for token in probe.any_of):
-            continue
-        if not all(token in data for token in probe.all_of):
-            continue
-        if probe.day_month is None or any(token in data for token in probe.iso):
-            return True
-        lowered = data.lower() if lowered is None else lowered
-        if probe.day_month.search(lowered):
-            return True
-        day = published()
-        if day is None or probe.published[0] <= day <= probe.published[1]:
+        if not any(token in data for token in probe.iso):
+            day = published() if day is False else day
+            if day is not None and not probe.published[0] <= day <= probe.published[1]:
+                if named is None:
+                    named = _days_named(data.lower(), {m for p in probes_ for m, _, _ in p.days})
+                within_a_year = probe.published_in_year[0] <= day <= probe.published_in_year[1]
+                if not any((m, d, y) in named or (within_a_year and (m, d, None) in named) for m, d, y in probe.days):
+                    continue
+        if _shares_an_id(probe, data, odd):
             return True
     return False
