@@ -15,9 +15,11 @@
   Registries are always loaded by `load_corpus`, so foreign keys into them are checked
   in every mode.
 - `check_identities_against_other_sources` runs the identity guard (ingest/identity.py)
-  for the checked records against all others, the same way: only the files whose bytes
-  could state a look-alike (identity.may_hold_look_alike), reuse a checked id or be named
-  by a distinct_from are read, by the same loader, and compared by the same function.
+  for the checked meetings and incidents against all others, the same way: only the files
+  whose bytes could state a look-alike (identity.may_hold_look_alike), and the first
+  source that states an id a checked record uses or names, are read, by the same loader,
+  and compared by the same function. Agreements are compared in the full run that a new
+  agreement (a change to the agreements registry) always triggers.
 
 Stdlib only: `borderlines validate` imports this module.
 """
