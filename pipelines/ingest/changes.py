@@ -161,19 +161,28 @@ def check_identities_against_other_sources(corpus: Corpus) -> int:
     named = sorted({other for ident in mine for other, _ in ident.distinct_from} | {ident.record_id for ident in mine})
     checked_names = {source.folder.rsplit("/", 1)[-1] for source in corpus.sources.values()}
     others = [f for f in source_folders(corpus.root) if f.name not in checked_names]
-    found = []
+    found, hits = [], []
     if mine and others:
-        scan = functools.partial(_scan_folders, probes(mine), [record_id.encode("utf-8") for record_id in named])
+        # One pass of workers: each scans its folders and reads those that may hold a look-alike.
+        scan = functools.partial(_scan_and_read, corpus.root, corpus.registry_ids(), probes(mine),
+                                 [record_id.encode("utf-8") for record_id in named])
         with fewer_collections():
-            hits = [hit for part in map_in_order(scan, others) for hit in part]
-        to_read = [folder for folder, alike, _ in hits if alike]
+            for part_hits, part_found in map_in_order(scan, others):
+                hits.extend(part_hits)
+                found.extend(part_found)
         read = functools.partial(identities_of_folders, corpus.root, corpus.registry_ids())
-        with fewer_collections():
-            for part in map_in_order(read, to_read):
-                found.extend(part)
         found.extend(_first_statements(corpus, read, hits, named, checked_names, found))
     check_identities(corpus.problems, mine + found, corpus.registries, checked=checked)
     return len({ident.path for ident in found})
+
+
+def _scan_and_read(root: Path, registry_ids: dict[str, set[str]], probes_: list[Probe], ids: list[bytes],
+                   folders: list[Path]) -> tuple[list, list]:
+    """_scan_folders, and the identities of the folders that may hold a look-alike (in a
+    worker on a large corpus)."""
+    hits = _scan_folders(probes_, ids, folders)
+    alike = [folder for folder, may, _ in hits if may]
+    return hits, identities_of_folders(root, registry_ids, alike) if alike else []
 
 
 def _scan_folders(probes_: list[Probe], ids: list[bytes], folders: list[Path]) -> list:

@@ -387,23 +387,30 @@ class Probe:
 _ODD_INTEGER = re.compile(rb":[ \t]*['\"]?\+?(?:0[0-9xob]|\d[\d_]*_\d|\d+:[0-5]\d)")
 
 
-def _value_of(key: bytes, value: str) -> tuple[bytes, Any]:
-    """The value, and a pattern for the `key:` before it as YAML may write it (quoted or not,
-    in a flow mapping, the value on the next line)."""
-    return value.encode(), re.compile(rb"%s['\"]?\s*:\s*['\"]?\+?\Z" % key)
+def _value_of(key: bytes, value: str, by_key: bool = False) -> tuple[bytes, Any, bool]:
+    """What to look for first (the value, or with by_key the key: a count's digits are
+    everywhere), and a pattern for `key: value` as YAML may write it (quoted or not, in a
+    flow mapping, the value on the next line), checked where that was found."""
+    if by_key:
+        return key, re.compile(rb"%s['\"]?\s*:\s*['\"]?\+?%s(?![\w-])" % (key, re.escape(value.encode()))), True
+    return value.encode(), re.compile(rb"%s['\"]?\s*:\s*['\"]?\+?\Z" % key), False
 
 
-def _found(value_of: tuple[bytes, Any], data: bytes) -> bool:
-    """`key: value` is in data: each place the value is (a plain search, fast) is checked
-    for the key before it and the end of the value after it."""
-    value, key = value_of
-    at = data.find(value)
+def _found(value_of: tuple[bytes, Any, bool], data: bytes) -> bool:
+    """`key: value` is in data: each place the first part is (a plain search, fast) is
+    checked with the pattern."""
+    first, pattern, by_key = value_of
+    at = data.find(first)
     while at != -1:
-        end = at + len(value)
-        if (end == len(data) or not (data[end:end + 1].isalnum() or data[end:end + 1] in b"_-")) \
-                and key.search(data, max(0, at - 80), at):
-            return True
-        at = data.find(value, at + 1)
+        if by_key:
+            if pattern.match(data, at):
+                return True
+        else:
+            end = at + len(first)
+            if (end == len(data) or not (data[end:end + 1].isalnum() or data[end:end + 1] in b"_-")) \
+                    and pattern.search(data, max(0, at - 80), at):
+                return True
+        at = data.find(first, at + 1)
     return False
 
 
@@ -449,7 +456,7 @@ def probes(identities: Iterable[Identity]) -> list[Probe]:
             signals = [_value_of(b"route", ident.route)] if ident.route and ident.latlon else []
             if ident.route and ident.counts:
                 route_and_count = (_value_of(b"route", ident.route),
-                                   *(_value_of(name.encode(), str(value)) for name, value, _ in ident.counts))
+                                   *(_value_of(name.encode(), str(value), by_key=True) for name, value, _ in ident.counts))
         if ident.place_id:
             signals.append(_value_of(b"place_id", ident.place_id))
         if not signals and not route_and_count:
@@ -481,11 +488,14 @@ def _shares_an_id(probe: Probe, data: bytes, odd: list) -> bool:
 def may_hold_look_alike(data: bytes, probes_: list[Probe], published) -> bool:
     """False when these annotation bytes cannot state a look-alike of any probed record.
     published(): the file's source's publication date, or None if it cannot be read.
-    The date is looked at first: it rules out far more files than the shared values."""
+    The shared values are looked at first (plain searches); the date, which rules out far
+    more files but may need source.yaml, then."""
     if b"\\" in data:
         return True
     named, day, odd = None, False, []
     for probe in probes_:
+        if not _shares_an_id(probe, data, odd):
+            continue
         if not any(token in data for token in probe.iso):
             day = published() if day is False else day
             if day is not None and not probe.published[0] <= day <= probe.published[1]:
@@ -494,6 +504,5 @@ def may_hold_look_alike(data: bytes, probes_: list[Probe], published) -> bool:
                 within_a_year = probe.published_in_year[0] <= day <= probe.published_in_year[1]
                 if not any((m, d, y) in named or (within_a_year and (m, d, None) in named) for m, d, y in probe.days):
                     continue
-        if _shares_an_id(probe, data, odd):
-            return True
+        return True
     return False
