@@ -235,16 +235,20 @@ def _does_not_fit(first: Identity, later: Identity) -> list[str]:
 
 def _candidates(identities: list[Identity]) -> Iterable[tuple[Identity, Identity]]:
     """Pairs worth comparing, each at least once: meetings and incidents a day or less
-    apart that share a place, a person or a route (every rule needs one of them), and
-    agreements of the same type and parties."""
+    apart that share a place or a person, or a route with a count or coordinates (every
+    rule needs one of them), and agreements of the same type and parties."""
     groups: dict[tuple, list[Identity]] = defaultdict(list)
     for ident in identities:
         if ident.table == "agreements":
             if ident.kind and ident.parties:
                 groups[(ident.table, ident.kind, ident.parties)].append(ident)
         elif ident.day is not None:
-            shared = (ident.place_id, *ident.people) if ident.table == "meetings" else (ident.place_id, ident.route)
-            for token in {t for t in shared if t is not None}:
+            if ident.table == "meetings":
+                shared = (ident.place_id, *ident.people)
+            else:  # the same place; or the same route, with a count or with coordinates
+                shared = (ident.place_id, *((ident.route, name, value) for name, value, _ in ident.counts),
+                          (ident.route, "coordinates") if ident.latlon else None)
+            for token in {t for t in shared if t is not None and (t[0] is not None if isinstance(t, tuple) else True)}:
                 groups[(ident.table, token, ident.day)].append(ident)
     for key, group in groups.items():
         for i, a in enumerate(group):
