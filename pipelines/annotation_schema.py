@@ -32,6 +32,9 @@ def object_schema(fields: list[FieldSpec], flag: str, extra: dict[str, Any] | No
 
 def _record_schema(table: TableSpec) -> dict[str, Any]:
     extra: dict[str, Any] = {"evidence": {"$ref": "#/$defs/evidence"}}
+    if "distinct_from" in table.annotation:  # read by validate's identity guard, not published
+        extra["distinct_from"] = {"type": "array", "items": {"type": "string"},
+                                  "description": " ".join(table.annotation["distinct_from"].split())}
     for key, child in child_tables(table).items():
         extra[key] = {"type": "array", "description": child.description,
                       "items": object_schema(list(child.fields), "annotation")}

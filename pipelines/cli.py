@@ -13,9 +13,10 @@ from dataclasses import astuple
 from pathlib import Path
 
 from pipelines.errors import UsageError
-from pipelines.ingest.changes import check_ids_against_other_sources, folders_changed_since, folders_for_paths
+from pipelines.ingest.changes import (check_identities_against_other_sources, check_ids_against_other_sources,
+                                     folders_changed_since, folders_for_paths)
 from pipelines.ingest.corpus import find_root, load_corpus
-from pipelines.ingest.problems import Problem
+from pipelines.ingest.problems import Problem, errors
 
 GITHUB_ANNOTATION_LIMIT = 10
 
@@ -44,6 +45,8 @@ def report_text(problems: list[Problem], summary: str) -> str:
 
 def report_github(problems: list[Problem], summary: str) -> str:
     lines = []
+    # Errors first: they are what fails the check, and only the first few are annotated.
+    problems = sorted(problems, key=lambda p: p.severity == "warning")
     for p in problems[:GITHUB_ANNOTATION_LIMIT]:
         props = f"file={_github_escape(p.path, True)}"
         if p.line:
@@ -52,7 +55,8 @@ def report_github(problems: list[Problem], summary: str) -> str:
                 props += f",col={p.col}"
         props += f",title={_github_escape(p.code, True)}"
         message = p.message + (f" ({p.hint})" if p.hint else "")
-        lines.append(f"::error {props}::{_github_escape(message)}")
+        command = "warning" if p.severity == "warning" else "error"
+        lines.append(f"::{command} {props}::{_github_escape(message)}")
     if len(problems) > GITHUB_ANNOTATION_LIMIT:
         more = len(problems) - GITHUB_ANNOTATION_LIMIT
         lines.append(f"::error::{more} more problem(s) not annotated; the full list follows in the log")
@@ -64,11 +68,13 @@ def report_github(problems: list[Problem], summary: str) -> str:
 
 
 def report_json(problems: list[Problem], corpus) -> str:
+    failing = errors(problems)
     return json.dumps({
-        "ok": not problems,
+        "ok": not failing,
         "sources": len(corpus.sources),
         "records": corpus.record_count,
-        "problems": [p.to_dict() for p in problems],
+        "problems": [p.to_dict() for p in failing],
+        "warnings": [p.to_dict() for p in problems if p not in failing],
     }, indent=2, ensure_ascii=False)
 
 
@@ -79,19 +85,23 @@ def cmd_validate(args) -> int:
         only = folders_changed_since(root, args.changed_since)
     # The records themselves are needed only to compare a subset's ids with the other sources.
     corpus = load_corpus(root, only, keep_records=only is not None)
-    if only is not None:  # the other sources are not re-checked, but their ids still count
+    if only is not None:  # the other sources are not re-checked, but their ids and records still count
         check_ids_against_other_sources(corpus, only)
+        check_identities_against_other_sources(corpus)
     problems = sorted(corpus.problems)
-    files = len({p.path for p in problems})
-    summary = (f"{len(problems)} problem(s) in {files} file(s); " if problems else "OK: ") + \
-        f"{len(corpus.sources)} source(s), {corpus.record_count} record(s) checked"
+    failing = errors(problems)
+    files = len({p.path for p in failing})
+    warned = len(problems) - len(failing)
+    summary = (f"{len(failing)} problem(s) in {files} file(s); " if failing else "OK: ") + \
+        f"{len(corpus.sources)} source(s), {corpus.record_count} record(s) checked" + \
+        (f"; {warned} warning(s) for a person to confirm" if warned else "")
     if args.format == "json":
         print(report_json(problems, corpus))
     elif args.format == "github":
         print(report_github(problems, summary))
     else:
         print(report_text(problems, summary))
-    return 1 if problems else 0
+    return 1 if failing else 0
 
 
 # --- entry point -------------------------------------------------------------------------

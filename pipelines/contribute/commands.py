@@ -1,4 +1,4 @@
-"""`borderlines new-source`, `suggest` and `diff`: argparse wiring only.
+"""`borderlines new-source`, `suggest`, `find` and `diff`: argparse wiring only.
 
 Each command imports its module when it runs, so that building the parser (which every
 `borderlines validate` does) costs nothing and never imports pandas, DuckDB or Dagster.
@@ -30,6 +30,25 @@ def cmd_suggest(args) -> int:
     from pipelines.contribute.suggest import suggest_command
 
     return suggest_command(args.root, args.source_id, write=args.write)
+
+
+def _day(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{text!r} is not a date: write it as YYYY-MM-DD") from None
+
+
+def cmd_find(args) -> int:
+    from pipelines.contribute.find import TABLES, find_command
+
+    if not (args.words or args.date_from or args.date_to or args.country or args.person or args.table):
+        raise UsageError("say what to look for: words, --from/--to, --country, --person or --table")
+    tables = tuple(args.table) if args.table else TABLES
+    return find_command(args.root, args.words, args.date_from and _day(args.date_from),
+                        args.date_to and _day(args.date_to), args.country, args.person, tables)
 
 
 def cmd_diff(args) -> int:
@@ -68,6 +87,22 @@ def register(sub) -> None:
                          help="instead, score the drafts against every annotated source's finished annotations "
                               "(recall and precision of numbers, dates and names)")
     suggest.set_defaults(func=cmd_suggest)
+
+    found = sub.add_parser(
+        "find", help="search the meetings, incidents, agreements, people, organisations and places already there",
+        description="List the records and registry entries that match every filter given, with their id, date, a "
+                    "one-line summary, the sources that report them and file:line: the ids to reuse in a new "
+                    "annotation. Reads sources/ directly (no build needed). Exit status: 0 (even when nothing "
+                    "is found), 2 usage error.")
+    found.add_argument("words", nargs="*", help="words that must all appear (case ignored), e.g. rome meloni")
+    found.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="on or after this date")
+    found.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="on or before this date")
+    found.add_argument("--country", metavar="CC", help="ISO 3166-1 alpha-2 code, e.g. IT")
+    found.add_argument("--person", metavar="PERSON", help="person_id or part of a name, e.g. rishi-sunak or sunak")
+    found.add_argument("--table", action="append",
+                       choices=["meetings", "incidents", "agreements", "people", "organisations", "places"],
+                       help="only this kind of entry (may be repeated)")
+    found.set_defaults(func=cmd_find)
 
     diff = sub.add_parser(
         "diff", help="compare the current build with a release, as Markdown",

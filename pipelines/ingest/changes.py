@@ -14,19 +14,29 @@
   thousands of files, is what keeps a one-source check fast on a large corpus.
   Registries are always loaded by `load_corpus`, so foreign keys into them are checked
   in every mode.
+- `check_identities_against_other_sources` runs the identity guard (ingest/identity.py)
+  for the checked meetings and incidents against all others, the same way: only the files
+  whose bytes could state a look-alike (identity.may_hold_look_alike), and the first
+  source that states an id a checked record uses or names, are read, by the same loader,
+  and compared by the same function. Agreements are compared in the full run that a new
+  agreement (a change to the agreements registry) always triggers.
 
 Stdlib only: `borderlines validate` imports this module.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import re
 import subprocess
 from pathlib import Path
 
 from pipelines.errors import UsageError
-from pipelines.ingest.corpus import (ANNOTATION_FILE, NEWS_DIR, Corpus, check_corpus_ids, per_source_ids,
-                                     per_source_ids_of_folders, source_folders)
+from pipelines.ingest.corpus import (ANNOTATION_FILE, METADATA_FILE, NEWS_DIR, Corpus, check_corpus_ids,
+                                     identities_of_folders, per_source_ids, per_source_ids_of_folders,
+                                     source_folders)
+from pipelines.ingest.identity import Probe, check_identities, may_hold_look_alike, probes
 from pipelines.ingest.parallel import fewer_collections, map_in_order
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.yamlfile import MAX_FILE_BYTES, read_bytes
@@ -137,3 +147,115 @@ def _may_hold(path: Path, ids: list[bytes]) -> bool:
     if data is None:
         return False
     return b"\\" in data or any(record_id in data for record_id in ids)
+
+
+def check_identities_against_other_sources(corpus: Corpus) -> int:
+    """The identity guard for the checked sources' records against every other source's,
+    as the full run does it. Returns how many other sources were read as records.
+
+    Read as records: the files that may hold a look-alike, and for each id a checked record
+    uses or names, the first source that has it (all of them if a checked source is first:
+    then the others are compared with it)."""
+    checked = {f"{source.folder}/{ANNOTATION_FILE}" for source in corpus.sources.values()}
+    mine = corpus.identities
+    named = sorted({other for ident in mine for other, _ in ident.distinct_from} | {ident.record_id for ident in mine})
+    checked_names = {source.folder.rsplit("/", 1)[-1] for source in corpus.sources.values()}
+    others = [f for f in source_folders(corpus.root) if f.name not in checked_names]
+    found, hits = [], []
+    if mine and others:
+        # One pass of workers: each scans its folders and reads those that may hold a look-alike.
+        scan = functools.partial(_scan_and_read, corpus.root, corpus.registry_ids(), probes(mine),
+                                 [record_id.encode("utf-8") for record_id in named])
+        with fewer_collections():
+            for part_hits, part_found in map_in_order(scan, others):
+                hits.extend(part_hits)
+                found.extend(part_found)
+        read = functools.partial(identities_of_folders, corpus.root, corpus.registry_ids())
+        found.extend(_first_statements(corpus, read, hits, named, checked_names, found))
+    check_identities(corpus.problems, mine + found, corpus.registries, checked=checked)
+    return len({ident.path for ident in found})
+
+
+def _scan_and_read(root: Path, registry_ids: dict[str, set[str]], probes_: list[Probe], ids: list[bytes],
+                   folders: list[Path]) -> tuple[list, list]:
+    """_scan_folders, and the identities of the folders that may hold a look-alike (in a
+    worker on a large corpus)."""
+    hits = _scan_folders(probes_, ids, folders)
+    alike = [folder for folder, may, _ in hits if may]
+    return hits, identities_of_folders(root, registry_ids, alike) if alike else []
+
+
+def _scan_folders(probes_: list[Probe], ids: list[bytes], folders: list[Path]) -> list:
+    """(folder, may hold a look-alike, indexes of the ids its bytes have) for each folder
+    whose annotation file may matter (in a worker on a large corpus)."""
+    out = []
+    for folder in folders:
+        data = read_bytes(folder / ANNOTATION_FILE, ProblemList(), "", max_bytes=MAX_FILE_BYTES)
+        if data is None:
+            continue
+        has = tuple(k for k, record_id in enumerate(ids) if _holds(data, record_id))
+        alike = may_hold_look_alike(data, probes_, functools.partial(_published, folder))
+        if alike or has:
+            out.append((folder, alike, has))
+    return out
+
+
+def _holds(data: bytes, record_id: bytes) -> bool:
+    """The id is in data as a whole id (not inside a longer one), or data has a backslash."""
+    if b"\\" in data:
+        return True
+    at = data.find(record_id)
+    while at != -1:
+        after = data[at + len(record_id):at + len(record_id) + 1]
+        before = data[at - 1:at] if at else b""
+        if not (after.isalnum() or after == b"-") and not (before.isalnum() or before == b"-"):
+            return True
+        at = data.find(record_id, at + 1)
+    return False
+
+
+def _first_statements(corpus: Corpus, read, hits: list, named: list[str], checked_names: set[str],
+                      already: list) -> list:
+    """For each id, the identities of the first other source that states it, in folder
+    order (skipping files that only mention it); all of them if a checked source comes first."""
+    loaded = {ident.path.rsplit("/", 1)[0] for ident in already}
+    out: list = []
+    first_checked = min(checked_names)
+    for k, record_id in enumerate(named):
+        folders = [folder for folder, alike, has in hits if k in has]
+        if not folders:
+            continue
+        if folders[0].name > first_checked:  # a checked source may be the first: read them all
+            out.extend(read([f for f in folders if _rel_folder(corpus, f) not in loaded]))
+            continue
+        for folder in folders:
+            if _rel_folder(corpus, folder) in loaded:
+                if any(i.record_id == record_id for i in already + out if i.path.startswith(_rel_folder(corpus, folder) + "/")):
+                    break
+                continue
+            part = read([folder])
+            out.extend(part)
+            loaded.add(_rel_folder(corpus, folder))
+            if any(i.record_id == record_id for i in part):
+                break
+    return out
+
+
+def _rel_folder(corpus: Corpus, folder: Path) -> str:
+    return folder.relative_to(corpus.root).as_posix()
+
+
+_PUBLISHED = re.compile(rb"^published_date:[ \t]*['\"]?(\d{4}-\d{2}-\d{2})['\"]?[ \t]*(?:#.*)?$", re.M)
+
+
+def _published(folder: Path) -> dt.date | None:
+    """The publication date as source.yaml plainly writes it; None for anything else (the
+    file is then read as records, which is always safe)."""
+    data = read_bytes(folder / METADATA_FILE, ProblemList(), "", max_bytes=MAX_FILE_BYTES)
+    found = _PUBLISHED.findall(data or b"")
+    if len(found) != 1:
+        return None
+    try:
+        return dt.date.fromisoformat(found[0].decode())
+    except ValueError:
+        return None

@@ -19,6 +19,7 @@ from pipelines.errors import UsageError
 from pipelines.ingest.canonical import Link, canonical_text, sha256_hex
 from pipelines.ingest.dates import FIRST_YEAR, LAST_YEAR
 from pipelines.ingest.fields import check_mapping, did_you_mean
+from pipelines.ingest.identity import Identity, check_identities, identities_of_records
 from pipelines.ingest.parallel import fewer_collections, map_in_order
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.offices import REGISTRY_TABLE as OFFICES, Offices
@@ -58,6 +59,7 @@ class Corpus:
     records: list[Record] = field(default_factory=list)
     problems: ProblemList = field(default_factory=ProblemList)
     record_count: int = 0  # records checked, kept in `records` or not (see load_all_annotations)
+    identities: list[Identity] = field(default_factory=list)  # of meetings, incidents, agreements (ingest.identity)
 
     def registry_ids(self) -> dict[str, set[str]]:
         tables = load_tables()
@@ -112,7 +114,9 @@ def load_corpus(root: Path, only: Iterable[Path] | None = None, keep_records: bo
     corpus = Corpus(Path(root))
     corpus.registries = load_registries(corpus.root, corpus.problems)
     load_sources(corpus, source_folders(corpus.root) if only is None else sorted(set(only)))
-    load_all_annotations(corpus, convert=None if keep_records else _drop)
+    # The identity guard compares each record with every other: for only some folders, the
+    # caller compares them with the rest (changes.check_identities_against_other_sources).
+    load_all_annotations(corpus, convert=None if keep_records else _drop, whole=only is None)
     return corpus
 
 
@@ -130,8 +134,10 @@ def load_sources(corpus: Corpus, folders: Iterable[Path]) -> None:
                 _admit(corpus, found)
 
 
-def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequence[Source]], Any] | None = None) -> list:
-    """Check and anchor the annotations of every loaded source, then the corpus-wide ids.
+def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequence[Source]], Any] | None = None,
+                         whole: bool = True) -> list:
+    """Check and anchor the annotations of every loaded source, then the corpus-wide ids
+    and (for the whole corpus) the identity guard.
 
     Sources are checked independently, on every core for a large corpus (ingest.parallel);
     records and problems are gathered in source order, as a serial run would give them.
@@ -143,7 +149,7 @@ def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequen
                               venues=corpus.venues(), offices=corpus.offices())
     converted, ids = [], []
     with fewer_collections():
-        for records, count, part_ids, problems in map_in_order(check, list(corpus.sources.values())):
+        for records, count, part_ids, problems, identities in map_in_order(check, list(corpus.sources.values())):
             corpus.record_count += count
             if convert is None:
                 corpus.records.extend(records)
@@ -151,16 +157,20 @@ def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequen
                 converted.append(records)
             ids.extend(part_ids)
             corpus.problems.extend(problems)
+            corpus.identities.extend(identities)
     check_corpus_ids(corpus.problems, ids)
+    if whole:
+        check_identities(corpus.problems, corpus.identities, corpus.registries)
     return converted
 
 
 def _annotate(root: Path, registry_ids: dict[str, set[str]], convert, sources: Sequence[Source],
               places: dict[str, tuple[str, str | None]] | None = None,
               venues: dict[str, str | None] | None = None,
-              offices: Offices | None = None) -> tuple[Any, int, list, ProblemList]:
+              offices: Offices | None = None) -> tuple[Any, int, list, ProblemList, list[Identity]]:
     """Records (or what convert makes of them), their number, ids for the corpus-wide check,
-    and problems of some sources' annotation files (in a worker process on a large corpus)."""
+    problems of some sources' annotation files, and their records' identities (in a
+    worker process on a large corpus)."""
     part = Corpus(root)
     with fewer_collections():
         for source in sources:
@@ -169,8 +179,9 @@ def _annotate(root: Path, registry_ids: dict[str, set[str]], convert, sources: S
                                 places or {}, venues or {}, offices)
             load_annotations(part, root / source.folder, source.folder, ctx)
     ids = per_source_ids(part.records)
+    identities = identities_of_records(part.records, {s.source_id: s.metadata["published_date"] for s in sources})
     out = part.records if convert is None else convert(part.records, sources)
-    return out, len(part.records), ids, part.problems
+    return out, len(part.records), ids, part.problems, identities
 
 
 def per_source_ids_of_folders(root: Path, registry_ids: dict[str, set[str]],
@@ -181,6 +192,15 @@ def per_source_ids_of_folders(root: Path, registry_ids: dict[str, set[str]],
     for folder in folders:
         load_source(part, folder)
     return _annotate(root, registry_ids, _drop, list(part.sources.values()))[2]
+
+
+def identities_of_folders(root: Path, registry_ids: dict[str, set[str]], folders: Sequence[Path]) -> list[Identity]:
+    """The identities of these source folders' records, read and checked as load_corpus
+    does, for sources that are not themselves being checked: their problems are dropped."""
+    part = Corpus(root)
+    for folder in folders:
+        load_source(part, folder)
+    return _annotate(root, registry_ids, _drop, list(part.sources.values()))[4]
 
 
 def _rel(root: Path, path: Path) -> str:

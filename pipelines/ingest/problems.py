@@ -19,6 +19,9 @@ class Problem:
     message: str  # what is wrong, in a sentence
     hint: str = ""  # what to do about it
     excerpt: str = ""  # the offending text, short
+    # "error" fails validate and the build's checks; "warning" is reported for a person to
+    # confirm (a reused id whose record does not fit) and fails nothing.
+    severity: str = "error"
 
     def location(self) -> str:
         if self.line:
@@ -26,7 +29,8 @@ class Problem:
         return self.path
 
     def format_text(self) -> str:
-        out = f"{self.location()}: {self.code} {self.message}"
+        label = "warning " if self.severity == "warning" else ""
+        out = f"{self.location()}: {label}{self.code} {self.message}"
         if self.excerpt:
             out += f"\n    | {self.excerpt}"
         if self.hint:
@@ -42,6 +46,14 @@ class ProblemList(list):
 
     def add(self, path: str, line: int, col: int, code: str, message: str, hint: str = "", excerpt: str = "") -> None:
         self.append(Problem(path, line, col, code, message, hint, shorten(excerpt)))
+
+    def warn(self, path: str, line: int, col: int, code: str, message: str, hint: str = "") -> None:
+        self.append(Problem(path, line, col, code, message, hint, severity="warning"))
+
+
+def errors(problems) -> list[Problem]:
+    """The problems that fail validate and the build's checks (warnings do not)."""
+    return [p for p in problems if p.severity != "warning"]
 
 
 def shorten(text: str, width: int = 100) -> str:

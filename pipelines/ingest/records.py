@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,7 @@ from pipelines.ingest.yamlfile import YamlDoc
 from pipelines.ingest.safety import FORMULA_HINT_QUOTE, formula_risk
 from pipelines.schemas import FieldSpec, TableSpec, child_tables
 
+ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 # A change or a ratio means nothing without the period it is compared with.
 NEEDS_BASELINE = {"people_pct_change", "boats_pct_change", "people_ratio"}
 
@@ -53,6 +55,9 @@ class Record:
     resolutions: list[tuple[str, str, str]] = field(default_factory=list)  # (field, phrase, rule)
     path: str = ""
     line: int = 0
+    # Ids of records this one is not, though it looks like them: (id, line) for each, read
+    # by the identity guard (ingest/identity.py). Declared in the table's `annotation:`.
+    distinct_from: tuple[tuple[str, int], ...] = ()
 
     def __reduce__(self):
         return _by_position(self)
@@ -88,14 +93,17 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
     what = f"{section}[{index + 1}]"
     children = child_tables(table)
     fields = table.annotated_fields()
+    distinct = ("distinct_from",) if "distinct_from" in table.annotation else ()
     values = check_mapping(doc, keys, item, fields, _required(fields), problems, what,
-                           extra_keys=("evidence", *children))
+                           extra_keys=("evidence", *children, *distinct))
     if values is None:
         return None
     id_field = table.annotation["id_field"]
     record_id = values.get(id_field, f"<{what}>")
     line, _ = doc.position(*keys)
     record = Record(table.name, record_id, ctx.source_id, values, {}, [], path=doc.path, line=line)
+    if distinct and item.get("distinct_from") is not None:
+        record.distinct_from = _distinct_from(doc, keys, item["distinct_from"], record_id, what, problems)
 
     failed: list[tuple[str, ...] | None] = []  # the `fields` of each quote that did not anchor
     record.evidence = _anchor_evidence(doc, keys, item.get("evidence"), table, children, ctx, problems, what, failed)
@@ -190,6 +198,29 @@ def _check_event_parties(doc, keys, what, events, children, problems) -> None:
                          f"{what}.events[{j + 1}] concerns {country}, which is not among this record's parties",
                          f"add {{country: {country}}} to parties (role participant, funder, ...), or correct the "
                          "event's country", country)
+
+
+def _distinct_from(doc, keys, given, record_id, what, problems) -> tuple[tuple[str, int], ...]:
+    """The ids a record says it is not, each with its line; whether they exist is checked
+    corpus-wide by the identity guard."""
+    if isinstance(given, str):
+        given = [given]
+    if not isinstance(given, list):
+        problems.add(doc.path, *doc.position(*keys, "distinct_from"), "wrong-type",
+                     f"{what}.distinct_from must be a list of ids", "write it as [id-one, id-two]")
+        return ()
+    out = []
+    for k, other in enumerate(given):
+        line, col = doc.position(*keys, "distinct_from", k)
+        if not isinstance(other, str) or not ID_PATTERN.fullmatch(other):
+            problems.add(doc.path, line, col, "bad-value", f"{what}.distinct_from has {other!r}, which is not an id",
+                         "write the id of the other record, e.g. 2023-12-16-rome-sunak-meloni-rama", str(other))
+        elif other == record_id:
+            problems.add(doc.path, line, col, "bad-value", f"{what}.distinct_from names the record itself",
+                         "name the other record, the one this record is not", other)
+        else:
+            out.append((other, line))
+    return tuple(out)
 
 
 def _check_period(doc, keys, line, what, item, values, problems) -> None:
