@@ -52,7 +52,8 @@ def test_a_readout_after_the_meeting_drafts_it_held_with_the_prime_minister_of_t
                for line in meeting.lines)
     # the meeting already in the dataset on that day in Rome, with its id and file:line
     assert re.search(r"2023-12-16-rome-sunak-meloni-rama  \(sources/news/2023-12-16-sunak-rome-meloni-rama/"
-                     r"annotations\.yaml:\d+: same day, same place\)", "\n".join(probable))
+                     r"annotations\.yaml:\d+: same day 2023-12-16, same place rome, shared participants "
+                     r"giorgia-meloni, rishi-sunak\)", "\n".join(probable))
 
 
 def test_the_prime_minister_is_resolved_by_the_date(repo_corpus):

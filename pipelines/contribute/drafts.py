@@ -275,35 +275,18 @@ def _agreements(s, spans) -> list[Draft]:
 # --- the records a draft probably is ---------------------------------------------------------
 
 def probable_records(draft: Draft, existing, registries: dict) -> list[tuple[str, str, str]]:
-    """(id, file:line, why) of the existing records the draft probably is.
+    """(id, file:line, why) of the existing records the draft probably is: the identity
+    guard's own rules (pipelines/ingest/identity.py), so that suggest proposes exactly the
+    ids validate would otherwise report as look-alikes; for an agreement also a registry
+    agreement whose name names every party. existing: checked records of the other sources."""
+    from pipelines.ingest.identity import identities_of_records, look_alikes
 
-    The identity guard (pipelines/ingest/identity.py, issue 12) will have the rules that
-    validate applies; plug its look_alikes in here when it lands. Until then: the same
-    table, the same day (within a day for an incident) and the same place or people; an
-    agreement with the same parties and type, or a registry agreement whose name names
-    every party."""
-    out = []
     v = draft.values
-    for record in existing:
-        if record.table != draft.section:
-            continue
-        r = record.values
-        why = None
-        if draft.section == "meetings" and v["date"] and r.get("date") == v["date"]:
-            people = {p.get("person_id") for p in record.children.get("participants", [])} & set(v["participants"])
-            if v["place_id"] and r.get("place_id") == v["place_id"]:
-                why = "same day, same place"
-            elif people:
-                why = f"same day, same people ({', '.join(sorted(people))})"
-        elif draft.section == "incidents" and v["date"] and isinstance(r.get("date"), dt.date):
-            if abs((r["date"] - v["date"]).days) <= 1 and v["place_id"] and r.get("place_id") == v["place_id"]:
-                why = "within a day, same place"
-        elif draft.section == "agreements":
-            parties = sorted({p.get("country") for p in record.children.get("parties", []) if p.get("country")})
-            if parties == v["parties"] and r.get("agreement_type") == v["agreement_type"]:
-                why = "same parties and type"
-        if why and all(record.record_id != found[0] for found in out):
-            out.append((record.record_id, f"{record.path}:{record.line}", why))
+    record = {"date": v.get("date"), "place_id": v.get("place_id"), "agreement_type": v.get("agreement_type"),
+              "participants": [{"person_id": person} for person in v.get("participants") or []],
+              "parties": [{"country": country} for country in v.get("parties") or []]}
+    matches = look_alikes(draft.section, record, identities_of_records(existing, {}))
+    out = [(m.record_id, m.location(), ", ".join(m.reasons)) for m in matches]
     if draft.section == "agreements":
         from pipelines.ingest.offices import country_words
 
