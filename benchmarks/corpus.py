@@ -27,7 +27,7 @@ from pathlib import Path
 from benchmarks import articles, events, vocab
 from benchmarks.articles import Rec
 from benchmarks.events import DAYS, FIRST_DAY
-from benchmarks.inject import ERROR_KINDS, inject
+from benchmarks.inject import ERROR_KINDS, copy_an_incident, inject
 
 TOPICS = ("channel-crossings", "mediterranean-rescue", "migration-talks", "returns-deal", "small-boats",
           "border-figures", "asylum-policy", "coastguard-report")
@@ -180,7 +180,10 @@ def write_source(news: Path, seed: int, i: int, n_sources: int, error: str | Non
     pub, source_id = identity(seed, i)
     rng = random.Random(seed * 4_000_037 + 2 * i)
     happened = events.plan(seed, n_sources)
-    records = make_records(rng, pub, source_id, happened.sources[i], happened.shared)
+    planned = happened.sources[i]
+    if error == "look-alike":
+        planned = copy_an_incident(planned, happened, i, lambda k: identity(seed, k)[0])
+    records = make_records(rng, pub, source_id, planned, happened.shared)
     html = rng.random() < 0.5
     title = f"{rng.choice(('Latest', 'Update', 'Analysis', 'Explainer'))}: {source_id[11:-7].replace('-', ' ')}"
     raw, plain = article(rng, title, records, html)
