@@ -150,13 +150,14 @@ def _near(by_key: dict, key, day: dt.date):
 def _set_incidents_apart(events: list[list]) -> None:
     """events: [facts] cells, changed in place. Survivors go up by one (and so the people
     aboard) until no incident on the same route a day or less apart has as many."""
-    seen: dict[tuple, list[int]] = defaultdict(list)
+    seen: dict[tuple, set[int]] = defaultdict(set)  # (route, day) -> numbers of survivors
     for cell in events:
         facts = cell[0]
-        while any(n == facts.aboard - facts.dead for n in _near(seen, facts.route, facts.day)):
+        near = [seen[(facts.route, facts.day + dt.timedelta(days=delta))] for delta in (-1, 0, 1)]
+        while any(facts.aboard - facts.dead in survivors for survivors in near):
             facts = replace(facts, aboard=facts.aboard + 1)
         cell[0] = facts
-        seen[(facts.route, facts.day)].append(facts.aboard - facts.dead)
+        seen[(facts.route, facts.day)].add(facts.aboard - facts.dead)
 
 
 def _set_meetings_apart(events: list[list], seed: int) -> None:
