@@ -234,7 +234,7 @@ def generate_corpus(root: Path, n_sources: int, seed: int = 0, errors_per_kind: 
     events.plan(seed, n_sources)  # drawn once, before the workers fork: they inherit it
     if workers == 1 or len(jobs) == 1:
         parts = map(_write_chunk, jobs)
-    else:  # fork: children inherit the modules; each source's content depends only on (seed, i)
+    else:  # fork: children inherit the modules and the events; a source depends on (seed, i, n_sources) only
         pool = multiprocessing.get_context("fork").Pool(workers)
         parts = pool.imap_unordered(_write_chunk, jobs)
     for counts, size in parts:
