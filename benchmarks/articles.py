@@ -15,7 +15,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from benchmarks import vocab
+from benchmarks import events, vocab
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -26,9 +26,7 @@ CUES = {"exact": ("",), "about": ("about ", "around ", "some ", "roughly ", "an 
         "more_than": ("more than ", "over "), "at_least": ("at least ",), "nearly": ("nearly ", "almost "),
         "less_than": ("fewer than ",), "up_to": ("up to ", "as many as ")}
 QUALIFIERS = ("exact", "exact", "exact", "about", "more_than", "at_least", "nearly", "less_than", "up_to")
-PEOPLE, PLACES, AGREEMENTS = vocab.people(), vocab.places(), vocab.agreements()
-COAST = {route: [p for p in PLACES if p.route == route] for route in vocab.ROUTES}
-CAPITALS = [p for p in PLACES if p.route is None]
+AGREEMENTS = vocab.agreements()
 
 
 @dataclass
@@ -91,21 +89,27 @@ def past_period(rng: random.Random, pub: dt.date) -> tuple[str, str]:
     return phrase, phrase
 
 
-def future_day(rng: random.Random, pub: dt.date) -> tuple[str, str]:
-    """The day of a planned meeting: on or after publication."""
-    k = rng.randrange(5)
-    if k == 0:
-        return "tomorrow", "tomorrow"
-    if k == 1:
-        return "next week", "next week"
-    if k == 2:
-        phrase = f"on {rng.choice(WEEKDAYS)}"
-        return phrase, phrase
-    day = pub + dt.timedelta(days=rng.randrange(1, 60))
-    if day.day > 28:  # 29 February may not exist in the year the checker tries first
-        return "next month", "next month"
-    phrase = f"on {day.day} {MONTHS[day.month - 1]}"
-    return phrase, phrase
+def day_phrase(rng: random.Random, pub: dt.date, day: dt.date) -> tuple[str, str]:
+    """Words that give exactly `day` to a source published on `pub` (a planned meeting's day
+    after it), and the date field's value: relative phrases when the day is near."""
+    ahead = (day - pub).days
+    date_words = f"{day.day} {MONTHS[day.month - 1]}"
+    options = [(f"on {date_words} {day.year}", day.isoformat())]
+    if ahead == -1:
+        options.append(("yesterday", "yesterday"))
+    if ahead == 1:
+        options.append(("tomorrow", "tomorrow"))
+    if -6 <= ahead <= 6:  # the nearest such weekday, back (planned: ahead)
+        weekday = WEEKDAYS[day.weekday()]
+        options.append((f"on {weekday}", f"on {weekday}"))
+        if ahead <= 0:
+            options.append((f"in the early hours of {weekday}", f"in the early hours of {weekday}"))
+    if abs(ahead) < 300 and (day.month, day.day) != (2, 29):  # without a year: the nearest one
+        options.append((f"on {date_words}", f"on {date_words}"))
+        if ahead < 0:
+            phrase = f"on {WEEKDAYS[day.weekday()]} {date_words}"
+            options.append((phrase, phrase[3:]))
+    return rng.choice(options)
 
 
 # --- the four kinds of record ------------------------------------------------------------
@@ -154,18 +158,14 @@ def crossing(rng: random.Random, pub: dt.date, record_id: str) -> Rec:
     return Rec("crossings", fields, quotes, [sentence + "."])
 
 
-def incident(rng: random.Random, pub: dt.date, record_id: str) -> Rec:
-    route = rng.choice(list(vocab.ROUTES))
+def incident(rng: random.Random, pub: dt.date, record_id: str, event: events.Incident) -> Rec:
+    """A report of `event`: its facts are the event's, the words this source's."""
+    route, place, km, aboard, dead, missing = event.route, event.place, event.km, event.aboard, event.dead, event.missing
     _, water, _ = vocab.ROUTES[route]
-    place = rng.choice(COAST[route])
-    when, date_value = past_day(rng, pub)
-    vessel, vessel_type = rng.choice((("small boat", "small_boat"), ("dinghy", "inflatable"),
-                                      ("wooden boat", "wooden_boat"), ("fishing boat", "wooden_boat")))
-    km = rng.randrange(1, 40)
-    aboard = log_int(rng, 8, 700)
-    qualifier = rng.choice(("exact", "exact", "about", "more_than", "at_least"))
+    when, date_value = day_phrase(rng, pub, event.day)
+    vessel, vessel_type = event.vessel
+    qualifier = event.qualifier
     cue = rng.choice(CUES[qualifier])
-    dead = rng.randrange(1, max(2, aboard // 3))
     survivors = aboard - dead
     first = cap(f"{when} a {vessel} carrying {cue}{number(rng, aboard)} people capsized {km}km off {place.name}")
     second = f"{number(rng, dead)} people died and {number(rng, survivors)} were rescued in {water}"
@@ -175,8 +175,7 @@ def incident(rng: random.Random, pub: dt.date, record_id: str) -> Rec:
               "dead": dead, "survivors": survivors}
     sentences = [f"{first}.", f"{cap(second)}, according to rescuers."]
     quotes = [(first, None), (cap(second), None)]
-    if rng.random() < 0.3:
-        missing = rng.randrange(2, 30)
+    if missing is not None:
         third = f"A further {number(rng, missing)} people from the {vessel} off {place.name} are still missing"
         fields["missing"] = missing
         sentences.append(f"{third}.")
@@ -184,13 +183,12 @@ def incident(rng: random.Random, pub: dt.date, record_id: str) -> Rec:
     return Rec("incidents", fields, quotes, sentences)
 
 
-def meeting(rng: random.Random, pub: dt.date, record_id: str) -> Rec:
-    host, guest, *others = rng.sample(PEOPLE, rng.choice((2, 2, 3)))
-    city = rng.choice(CAPITALS)
-    position = rng.choice(vocab.POSITIONS)
-    topic = rng.choice(("migration", "the smuggling gangs", "returns", "border security", "the small boats"))
-    planned = rng.random() < 0.3
-    when, date_value = (future_day if planned else past_day)(rng, pub)
+def meeting(rng: random.Random, pub: dt.date, record_id: str, event: events.Meeting) -> Rec:
+    """A report of `event`: planned if it is after publication, held if before."""
+    host, guest, *others = event.people
+    city, position, topic = event.city, event.position, event.topic
+    planned = event.day > pub
+    when, date_value = day_phrase(rng, pub, event.day)
     if planned:
         clause = f"{host.name} will host {guest.name} in {city.name} {when} for talks on {topic}"
     else:
@@ -214,7 +212,7 @@ def agreement(rng: random.Random, pub: dt.date, chosen: vocab.Agreement) -> Rec:
     a, b = chosen.parties
     status = rng.choice(("signed", "in_force", "in_force", "proposed"))
     fields = {"agreement_id": chosen.id, "agreement_type": chosen.kind, "status": status}
-    events = []
+    dated = []
     if status == "proposed":
         first = f"The {chosen.name} between {vocab.COUNTRY_NAMES[a]} and {vocab.COUNTRY_NAMES[b]} is still under discussion"
     else:
@@ -224,7 +222,7 @@ def agreement(rng: random.Random, pub: dt.date, chosen: vocab.Agreement) -> Rec:
         if value.startswith("in "):
             value = value[3:]
         first = f"The {chosen.name}, which {vocab.COUNTRY_NAMES[a]} and {vocab.COUNTRY_NAMES[b]} signed {when}"
-        events.append({"event_type": "signed", "date": value})
+        dated.append({"event_type": "signed", "date": value})
     quotes = [(first, None)]
     sentences = [first + (", was discussed again." if status != "proposed" else ".")]
     if status != "proposed" and rng.random() < 0.7:
@@ -236,7 +234,7 @@ def agreement(rng: random.Random, pub: dt.date, chosen: vocab.Agreement) -> Rec:
         sentences.append(second + ".")
         quotes.append((second, None))
     parties = [{"country": a}, {"country": b, "role": "host"}]
-    return Rec("agreements", fields, quotes, sentences, {"parties": parties, "events": events})
+    return Rec("agreements", fields, quotes, sentences, {"parties": parties, "events": dated})
 
 
 FILLERS = (

@@ -4,8 +4,10 @@
 
 writes root/sources/registry/*.yaml and root/sources/news/<source_id>/{article, source.yaml,
 annotations.yaml}. Every source is drawn from its own random generator (seeded by the
-corpus seed and its index), so a source's files do not depend on the corpus size or on
-how the work is split across processes. With errors_per_kind = N, N records of each kind
+corpus seed and its index), and the incidents and meetings it reports from the corpus'
+events (events.py: drawn once for the corpus size, so that distinct events never look
+alike and a shared id is one event), so a source's files do not depend on how the work is
+split across processes. With errors_per_kind = N, N records of each kind
 in ERROR_KINDS are broken so that `borderlines validate` reports exactly N problems with
 that code (each in a different source, so they cannot interact).
 """
@@ -22,11 +24,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks import articles, vocab
+from benchmarks import articles, events, vocab
 from benchmarks.articles import Rec
-from benchmarks.inject import ERROR_KINDS, inject
+from benchmarks.events import DAYS, FIRST_DAY
+from benchmarks.inject import ERROR_KINDS, copy_an_incident, inject
 
-FIRST_DAY, DAYS = dt.date(2019, 1, 1), 6 * 365
 TOPICS = ("channel-crossings", "mediterranean-rescue", "migration-talks", "returns-deal", "small-boats",
           "border-figures", "asylum-policy", "coastguard-report")
 PUBLISHERS = ("The Harbour Gazette", "Continental Post", "Evening Ledger", "Morning Courier", "Coastal Times")
@@ -67,16 +69,16 @@ def error_plan(n_sources: int, errors_per_kind: int) -> dict[int, str]:
     return {(j * n_sources) // total: ERROR_KINDS[j % len(ERROR_KINDS)] for j in range(total)}
 
 
-def make_records(rng: random.Random, pub: dt.date, source_id: str, n_sources: int) -> list[Rec]:
-    """About 20 records, none of whose quotes occurs in another's sentences."""
-    n_inc, n_meet, n_agr = rng.randint(3, 5), rng.randint(2, 4), rng.randint(1, 3)
-    plan = [("crossings", k) for k in range(20 - n_inc - n_meet - n_agr)]
-    plan += [("incidents", k) for k in range(n_inc)] + [("meetings", k) for k in range(n_meet)]
-    shared_pool = max(1, n_sources // 4)  # ids several sources report: they merge (and may conflict)
-    chosen = rng.sample(articles.AGREEMENTS, n_agr)
+def make_records(rng: random.Random, pub: dt.date, source_id: str, planned: events.SourcePlan,
+                 shared: dict) -> list[Rec]:
+    """About 20 records, none of whose quotes occurs in another's sentences. The incidents and
+    meetings report the events of `planned`; `shared`: the facts of shared ids."""
+    plan = [("crossings", k) for k in range(planned.n_crossings)]
+    plan += [("incidents", k) for k in range(len(planned.incidents))]
+    plan += [("meetings", k) for k in range(len(planned.meetings))]
+    chosen = rng.sample(articles.AGREEMENTS, planned.n_agreements)
     records: list[Rec] = []
-    used_ids: set[str] = set()
-    for section, k in plan + [("agreements", k) for k in range(n_agr)]:
+    for section, k in plan + [("agreements", k) for k in range(planned.n_agreements)]:
         for _ in range(50):
             if section == "crossings":
                 rec = articles.crossing(rng, pub, crossing_id(source_id, k))
@@ -84,16 +86,13 @@ def make_records(rng: random.Random, pub: dt.date, source_id: str, n_sources: in
                 rec = articles.agreement(rng, pub, chosen[k])
             else:
                 kind = section[:-1]
-                rid = f"{source_id}-{kind}-{k + 1}"
-                if k > 0 and rng.random() < 0.15:  # record 0 stays own: errors are injected there
-                    shared = f"shared-{kind}-{rng.randrange(shared_pool)}"
-                    rid = rid if shared in used_ids else shared
-                rec = (articles.incident if section == "incidents" else articles.meeting)(rng, pub, rid)
+                rid, facts = getattr(planned, section)[k]
+                rid = rid or f"{source_id}-{kind}-{k + 1}"
+                rec = getattr(articles, kind)(rng, pub, rid, facts or shared[rid])
             if _fits(rec, records):
                 break
         else:
             raise RuntimeError(f"{source_id}: could not draw a record with unique quotes")
-        used_ids.add(next(iter(rec.fields.values())))
         records.append(rec)
     return records
 
@@ -180,7 +179,11 @@ def write_source(news: Path, seed: int, i: int, n_sources: int, error: str | Non
     """Write source i; returns (records per section, bytes written)."""
     pub, source_id = identity(seed, i)
     rng = random.Random(seed * 4_000_037 + 2 * i)
-    records = make_records(rng, pub, source_id, n_sources)
+    happened = events.plan(seed, n_sources)
+    planned = happened.sources[i]
+    if error == "look-alike":
+        planned = copy_an_incident(planned, happened, i, lambda k: identity(seed, k)[0])
+    records = make_records(rng, pub, source_id, planned, happened.shared)
     html = rng.random() < 0.5
     title = f"{rng.choice(('Latest', 'Update', 'Analysis', 'Explainer'))}: {source_id[11:-7].replace('-', ' ')}"
     raw, plain = article(rng, title, records, html)
@@ -228,9 +231,10 @@ def generate_corpus(root: Path, n_sources: int, seed: int = 0, errors_per_kind: 
     chunk = 500
     jobs = [(news, seed, range(s, min(s + chunk, n_sources)), n_sources, plan) for s in range(0, n_sources, chunk)]
     result = GeneratedCorpus(root, n_sources, injected=Counter(plan.values()))
+    events.plan(seed, n_sources)  # drawn once, before the workers fork: they inherit it
     if workers == 1 or len(jobs) == 1:
         parts = map(_write_chunk, jobs)
-    else:  # fork: children inherit the modules; each source's content depends only on (seed, i)
+    else:  # fork: children inherit the modules and the events; a source depends on (seed, i, n_sources) only
         pool = multiprocessing.get_context("fork").Pool(workers)
         parts = pool.imap_unordered(_write_chunk, jobs)
     for counts, size in parts:

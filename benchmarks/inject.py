@@ -3,17 +3,24 @@
 Each kind is named by the problem code `borderlines validate` reports for it. Every
 breakage leaves the rest of the record valid (for example a wrong quote is added next to
 the good ones, so numbers and dates stay supported), which is what lets a test expect
-exactly N problems of each code for N injected records of each kind.
+exactly N problems of each code for N injected records of each kind. A look-alike is made
+before the text is written (`copy_an_incident`): what is broken is the record's facts,
+and the article states them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import replace
+from typing import Callable
 
 from benchmarks.articles import Rec
+from benchmarks.events import Plan, SourcePlan
 
 ERROR_KINDS = ("unknown-key", "quote-not-found", "number-not-quoted", "bad-value", "bad-date", "unknown-id",
-               "qualifier-cue-missing", "date-phrase-not-quoted", "missing-field", "duplicate-id")
+               "qualifier-cue-missing", "date-phrase-not-quoted", "missing-field", "duplicate-id",
+               "look-alike")
 
 
 def first(records: list[Rec], section: str, k: int = 0) -> Rec:
@@ -64,5 +71,21 @@ def inject(kind: str, records: list[Rec], text: str, next_source_id: str) -> Non
     elif kind == "duplicate-id":
         # Crossing ids are unique across the corpus: reuse the first one of the next source.
         first(records, "crossings", 1).fields["crossing_id"] = f"{next_source_id}-crossing-1"
+    elif kind == "look-alike":
+        pass  # made before the text is written: copy_an_incident
     else:
         raise ValueError(f"unknown error kind {kind!r}; kinds: {', '.join(ERROR_KINDS)}")
+
+
+def copy_an_incident(planned: SourcePlan, happened: Plan, i: int, published: Callable[[int], dt.date]) -> SourcePlan:
+    """look-alike: source i's first incident (under its own id) reports the facts of the
+    next source's own incident dated before source i's publication, so that the guard sees
+    one pair of ids for one event. Not a first incident (other kinds break those) nor a
+    shared one; events are set apart (events.py), so it looks like no other record."""
+    pub, n = published(i), len(happened.sources)
+    for step in range(1, n):
+        for rid, facts in happened.sources[(i + step) % n].incidents[1:]:
+            if rid is None and facts.day < pub:
+                return replace(planned, incidents=[(None, facts), *planned.incidents[1:]])
+    raise ValueError(f"no incident of another source is dated before source {i}'s publication ({pub}): "
+                     "a look-alike needs a larger corpus")

@@ -23,6 +23,7 @@ def test_generated_corpus_is_valid(tmp_path, capsys):
     made = generate_corpus(tmp_path, 20, seed=1, workers=1)
     code, report = validate(capsys, tmp_path)
     assert report["problems"] == [], [p["code"] + " " + p["message"] for p in report["problems"][:5]]
+    assert report["warnings"] == []  # a shared id is one event: no reused-id-differs
     assert code == 0
     assert report["sources"] == 20 and report["records"] == sum(made.records.values())
     assert 18 * 20 <= report["records"] <= 22 * 20  # about 20 records per source
@@ -56,7 +57,13 @@ def test_injected_errors_are_reported_exactly(tmp_path, capsys):
     code, report = validate(capsys, tmp_path)
     reported = Counter(p["code"] for p in report["problems"])
     assert reported == Counter({kind: 2 for kind in ERROR_KINDS}) == made.injected
+    assert report["warnings"] == []
     assert code == 1
+    look_alikes = [p for p in report["problems"] if p["code"] == "look-alike"]
+    for problem in look_alikes:  # a source's first incident copies another source's own incident
+        ids = problem["message"].split("'")[1::2][:2]
+        sources = {record_id.split("-incident-")[0] for record_id in ids}
+        assert len(sources) == 2 and any(i.endswith("-incident-1") for i in ids), problem["message"]
     assert report["records"] >= 40 * 18  # a broken record is reported, not dropped
 
 
@@ -65,7 +72,7 @@ def test_error_plan_spreads_errors_one_per_source():
     assert len(plan) == 3 * len(ERROR_KINDS)
     assert Counter(plan.values()) == Counter({kind: 3 for kind in ERROR_KINDS})
     with pytest.raises(ValueError):
-        error_plan(5, 1)  # ten kinds need ten sources
+        error_plan(len(ERROR_KINDS) - 1, 1)  # each kind needs a source of its own
 
 
 def test_build_targets_compare_cold_and_repeated_builds_with_the_same_instance_floor():
