@@ -388,10 +388,10 @@ def test_the_byte_search_reads_only_files_that_can_hold_a_look_alike(repo):
     assert _scan_folders(probes(corpus.identities), [], [elsewhere]) == []
     add_bilateral(repo)
     readout = repo / "sources/news/2023-12-16-readout-rome"
-    assert _scan_folders(probes(corpus.identities), [], [readout, elsewhere]) == [(readout, True, ())]
+    assert _scan_folders(probes(corpus.identities), [], [readout, elsewhere]) == [(readout, True, (), False)]
     # the id named, as a whole id only
     ids = [b"2020-01-01-rome", b"2020-01-01-ro"]
-    assert _scan_folders([], ids, [readout, elsewhere]) == [(elsewhere, False, (0,))]
+    assert _scan_folders([], ids, [readout, elsewhere]) == [(elsewhere, False, (0,), False)]
     # a day in words: with its year, whatever the publication date; without, from a source
     # published within a year of it
     path = elsewhere / "annotations.yaml"
