@@ -170,19 +170,19 @@ def _scan_folders(probes_: list[Probe], ids: list[bytes], folders: list[Path],
         data = read_bytes(folder / ANNOTATION_FILE, ProblemList(), "", max_bytes=MAX_FILE_BYTES)
         if data is None:
             continue
-        has = tuple(k for k, record_id in enumerate(ids) if _holds(data, record_id))
+        # YAML can write an id's characters apart only with a backslash escape ("\\x2d"): a file
+        # with one may hold any id.
+        escaped = b"\\" in data
+        has = tuple(k for k, record_id in enumerate(ids) if escaped or _holds(data, record_id))
         alike = bool(probes_) and may_hold_look_alike(data, probes_, functools.partial(_published, folder))
-        # YAML can write an id's characters apart only with a backslash escape ("\\x2d").
-        per_source = bool(wanted) and (searched is None or b"\\" in data or any(i in data for i in searched))
+        per_source = bool(wanted) and (searched is None or escaped or any(i in data for i in searched))
         if alike or has or per_source:
             out.append((folder, alike, has, per_source))
     return out
 
 
 def _holds(data: bytes, record_id: bytes) -> bool:
-    """The id is in data as a whole id (not inside a longer one), or data has a backslash."""
-    if b"\\" in data:
-        return True
+    """The id is in data as a whole id (not inside a longer one)."""
     at = data.find(record_id)
     while at != -1:
         after = data[at + len(record_id):at + len(record_id) + 1]
