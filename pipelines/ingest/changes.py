@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -163,6 +164,8 @@ def _scan_folders(probes_: list[Probe], ids: list[bytes], folders: list[Path],
     # Each id is searched for in every file; past MAX_SEARCHED_IDS, reading every file
     # as records (as the full run does) costs less than the searches.
     searched = [record_id.encode("utf-8") for record_id in wanted] if len(wanted) <= MAX_SEARCHED_IDS else None
+    # A source's ids mostly start with its source_id: a file without their common start has none.
+    common = os.path.commonprefix(searched) if searched else b""
     out = []
     for folder in folders:
         # Read as the full run reads it (no links, no special files, the size limit): a file it
@@ -175,7 +178,8 @@ def _scan_folders(probes_: list[Probe], ids: list[bytes], folders: list[Path],
         escaped = b"\\" in data
         has = tuple(k for k, record_id in enumerate(ids) if escaped or _holds(data, record_id))
         alike = bool(probes_) and may_hold_look_alike(data, probes_, functools.partial(_published, folder))
-        per_source = bool(wanted) and (searched is None or escaped or any(i in data for i in searched))
+        per_source = bool(wanted) and (searched is None or escaped or
+                                       (common in data and any(i in data for i in searched)))
         if alike or has or per_source:
             out.append((folder, alike, has, per_source))
     return out
