@@ -496,3 +496,33 @@ def test_changed_since_reports_what_the_full_run_reports_on_a_generated_corpus(t
     assert f"sources/news/{third}/annotations.yaml" in {path for ends in reused for path, _ in ends}
     assert {path for _, ends, _ in _concerning(since, planted[3]) for path, _ in ends} == {planted[3], target.path}
     assert code == code_since == 1
+
+
+def test_changed_since_knows_the_city_of_a_venue_in_an_unchanged_source(root, capsys):
+    # The other source names only the venue; its meeting is in the venue's city (Rome), as in
+    # the full run, so a meeting of the same people in Calais that day is another meeting.
+    with open(root / "sources/registry/places.yaml", "a", encoding="utf-8") as places:
+        places.write("- place_id: palazzo-chigi\n  name: Palazzo Chigi\n  place_type: venue\n"
+                     "  parent_place_id: rome\n  country: IT\n")
+    quoted = "Rishi Sunak met Prime Minister Giorgia Meloni at Palazzo Chigi in Rome today"
+    at_venue = PAIR_MEETING.format(id="2023-12-16-palazzo-chigi", extra="").replace(
+        "place_id: rome", "venue_id: palazzo-chigi").replace(quoted, "Rishi Sunak met Giorgia Meloni at Palazzo Chigi today")
+    write_source(root, "2023-12-16-at-the-venue", "2023-12-16", "Rishi Sunak met Giorgia Meloni at Palazzo Chigi today.\n",
+                 "meetings:\n" + at_venue)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "corpus")
+    in_calais = PAIR_MEETING.format(id="2023-12-16-calais", extra="").replace(
+        "place_id: rome", "place_id: calais").replace(quoted, "Rishi Sunak met Giorgia Meloni in Calais today")
+    new = write_source(root, "2023-12-16-in-calais", "2023-12-16", "Rishi Sunak met Giorgia Meloni in Calais today.\n",
+                       "meetings:\n" + in_calais)
+
+    def look_alikes_on_new(*args) -> list:
+        report = validate(capsys, root, *args)[1]
+        return [p["message"] for p in report["problems"] if p["code"] == "look-alike" and p["path"] == new]
+
+    assert look_alikes_on_new("--changed-since", "HEAD") == look_alikes_on_new() == []
+    # the same meeting in Rome is the venue's meeting
+    (root / new).write_text((root / new).read_text().replace("place_id: calais", "place_id: rome"), encoding="utf-8")
+    [message] = [m for m in look_alikes_on_new("--changed-since", "HEAD") if "2023-12-16-palazzo-chigi" in m]
+    assert message in look_alikes_on_new()
