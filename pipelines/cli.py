@@ -13,8 +13,7 @@ from dataclasses import astuple
 from pathlib import Path
 
 from pipelines.errors import UsageError
-from pipelines.ingest.changes import (check_identities_against_other_sources, check_ids_against_other_sources,
-                                     folders_changed_since, folders_for_paths)
+from pipelines.ingest.changes import check_against_other_sources, folders_changed_since, folders_for_paths
 from pipelines.ingest.corpus import find_root, load_corpus
 from pipelines.ingest.problems import Problem, errors
 
@@ -86,8 +85,7 @@ def cmd_validate(args) -> int:
     # The records themselves are needed only to compare a subset's ids with the other sources.
     corpus = load_corpus(root, only, keep_records=only is not None)
     if only is not None:  # the other sources are not re-checked, but their ids and records still count
-        check_ids_against_other_sources(corpus, only)
-        check_identities_against_other_sources(corpus)
+        check_against_other_sources(corpus, only)
     problems = sorted(corpus.problems)
     failing = errors(problems)
     files = len({p.path for p in failing})

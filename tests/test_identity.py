@@ -5,7 +5,9 @@ Each test writes a small corpus at run time: the repository's registries and a f
 invented one-paragraph articles, each with its annotations.
 """
 
+import datetime as dt
 import hashlib
+import re
 import json
 import shutil
 import subprocess
@@ -388,10 +390,10 @@ def test_the_byte_search_reads_only_files_that_can_hold_a_look_alike(repo):
     assert _scan_folders(probes(corpus.identities), [], [elsewhere]) == []
     add_bilateral(repo)
     readout = repo / "sources/news/2023-12-16-readout-rome"
-    assert _scan_folders(probes(corpus.identities), [], [readout, elsewhere]) == [(readout, True, ())]
+    assert _scan_folders(probes(corpus.identities), [], [readout, elsewhere]) == [(readout, True, (), False)]
     # the id named, as a whole id only
     ids = [b"2020-01-01-rome", b"2020-01-01-ro"]
-    assert _scan_folders([], ids, [readout, elsewhere]) == [(elsewhere, False, (0,))]
+    assert _scan_folders([], ids, [readout, elsewhere]) == [(elsewhere, False, (0,), False)]
     # a day in words: with its year, whatever the publication date; without, from a source
     # published within a year of it
     path = elsewhere / "annotations.yaml"
@@ -400,3 +402,127 @@ def test_the_byte_search_reads_only_files_that_can_hold_a_look_alike(repo):
                         ("16 December 2019", False), ("17th of December, 2023", True)):
         path.write_text(text.replace("date: today", f"date: {date}"), encoding="utf-8")
         assert bool(_scan_folders(probes(corpus.identities), [], [elsewhere])) is found, date
+
+
+# --- --changed-since and the full run agree, on a generated corpus -------------------------------
+
+def _concerning(report: dict, path: str) -> set:
+    """The look-alikes and reused ids that concern the file at `path`, as pairs of records
+    (file:line of both) with what the report says of them: the full run reports a pair on
+    the later record, --changed-since on the checked one, in the same words."""
+    out = set()
+    for problem in report["problems"] + report["warnings"]:
+        if problem["code"] not in ("look-alike", "reused-id-differs"):
+            continue
+        other = re.search(r"\((sources/[^():]+):(\d+)\)", problem["message"])
+        ends = frozenset({(problem["path"], problem["line"]), (other[1], int(other[2]))})
+        if problem["code"] == "look-alike":
+            said = problem["message"].split("): ", 1)[1]  # the reasons, whichever record is named first
+        else:
+            said = problem["message"].split("reused here with ", 1)[1].rsplit(" (sources/", 1)[0]
+        if any(end_path == path for end_path, _ in ends):
+            out.add((problem["code"], ends, said))
+    return out
+
+
+def _copy_source(news: Path, source_id: str, new_id: str, edit=lambda text: text) -> str:
+    """A new source with the article and records of another, under new ids: each of its
+    meetings and incidents is a look-alike of the other's."""
+    shutil.copytree(news / source_id, news / new_id)
+    for name in ("source.yaml", "annotations.yaml"):
+        path = news / new_id / name
+        path.write_text(edit(path.read_text(encoding="utf-8").replace(source_id, new_id)), encoding="utf-8")
+    return f"sources/news/{new_id}/annotations.yaml"
+
+
+def test_changed_since_reports_what_the_full_run_reports_on_a_generated_corpus(tmp_path, capsys):
+    from benchmarks.corpus import generate_corpus
+
+    generate_corpus(tmp_path, 300, seed=12, workers=1)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "corpus")
+    news = tmp_path / "sources" / "news"
+    folders = sorted(f.name for f in news.iterdir())
+    with_meetings = [name for name in folders if "meeting_id" in (news / name / "annotations.yaml").read_text()]
+    first, second, third = with_meetings[10], with_meetings[150], with_meetings[200]
+    day = first[:10]
+    planted = [
+        _copy_source(news, first, f"{day}-a-copy"),  # before the original in folder order
+        _copy_source(news, second, f"{second}-copy"),  # after it
+        # the same meeting ids, of another type: reused ids that do not fit
+        _copy_source(news, third, f"{third}-reused", lambda text: re.sub(
+            rf"meeting_id: {third}-reused-(meeting-\d+)", rf"meeting_id: {third}-\1", text).replace(
+            "meeting_type: bilateral", "meeting_type: multilateral")),
+    ]
+    # A meeting of another day's source, dated there by a phrase ("on Tuesday") days before
+    # its publication: only that publication date (not an ISO date in the file) puts it close.
+    corpus = load_corpus(tmp_path)
+    published = {source.source_id: source.metadata["published_date"] for source in corpus.sources.values()}
+
+    def dated_only_by_publication(r) -> bool:
+        text = (tmp_path / r.path).read_text().lower()
+        return (published[r.source_id] - r.values["date"]).days >= 3 and r.values["date"].isoformat()[:7] not in text \
+            and r.values["date"].strftime("%b").lower() not in text
+
+    target = next(r for r in corpus.records if r.table == "meetings" and r.resolutions and r.values.get("place_id")
+                  and r.children["participants"] and dated_only_by_publication(r))
+    weekday = target.values["date"].strftime("%A")
+    people = "".join(f"\n      - {{person_id: {p['person_id']}, role: participant}}"
+                     for p in target.children["participants"])
+    planted.append(write_source(
+        tmp_path, "2030-01-01-planted", str(target.values["date"] + dt.timedelta(days=2)),
+        f"Ministers met on {weekday} to discuss returns.\n",
+        f"meetings:\n  - meeting_id: 2030-01-01-planted-meeting\n    date: on {weekday}\n"
+        f"    place_id: {target.values['place_id']}\n    status: held\n"
+        f"    meeting_type: {target.values['meeting_type']}\n    participants:{people}\n"
+        f"    evidence:\n      - Ministers met on {weekday} to discuss returns\n"))
+    edited = f"sources/news/{folders[100]}/annotations.yaml"  # an ordinary change, as benchmarks/run.py makes
+    text = (tmp_path / edited).read_text()
+    (tmp_path / edited).write_text(text.replace("\n    route: ", "\n    notes: checked again\n    route: ", 1))
+
+    code, full = validate(capsys, tmp_path)
+    code_since, since = validate(capsys, tmp_path, "--changed-since", "HEAD")
+    assert since["sources"] == 5
+    for path in [*planted, edited]:
+        assert _concerning(since, path) == _concerning(full, path), path
+    # what was planted was found: each meeting and incident of a copy under its own id, the
+    # reused ids, and the meeting dated by a phrase
+    own_ids = re.findall(rf"(?:meeting|incident)_id: {day}-a-copy-", (tmp_path / planted[0]).read_text())
+    assert sum(code == "look-alike" for code, _, _ in _concerning(since, planted[0])) >= len(own_ids) > 0
+    reused = {ends for code, ends, said in _concerning(since, planted[2])
+              if code == "reused-id-differs" and said in ("type multilateral where the first has bilateral",
+                                                          "type bilateral where the first has multilateral")}
+    assert f"sources/news/{third}/annotations.yaml" in {path for ends in reused for path, _ in ends}
+    assert {path for _, ends, _ in _concerning(since, planted[3]) for path, _ in ends} == {planted[3], target.path}
+    assert code == code_since == 1
+
+
+def test_changed_since_knows_the_city_of_a_venue_in_an_unchanged_source(root, capsys):
+    # The other source names only the venue; its meeting is in the venue's city (Rome), as in
+    # the full run, so a meeting of the same people in Calais that day is another meeting.
+    with open(root / "sources/registry/places.yaml", "a", encoding="utf-8") as places:
+        places.write("- place_id: palazzo-chigi\n  name: Palazzo Chigi\n  place_type: venue\n"
+                     "  parent_place_id: rome\n  country: IT\n")
+    quoted = "Rishi Sunak met Prime Minister Giorgia Meloni at Palazzo Chigi in Rome today"
+    at_venue = PAIR_MEETING.format(id="2023-12-16-palazzo-chigi", extra="").replace(
+        "place_id: rome", "venue_id: palazzo-chigi").replace(quoted, "Rishi Sunak met Giorgia Meloni at Palazzo Chigi today")
+    write_source(root, "2023-12-16-at-the-venue", "2023-12-16", "Rishi Sunak met Giorgia Meloni at Palazzo Chigi today.\n",
+                 "meetings:\n" + at_venue)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "corpus")
+    in_calais = PAIR_MEETING.format(id="2023-12-16-calais", extra="").replace(
+        "place_id: rome", "place_id: calais").replace(quoted, "Rishi Sunak met Giorgia Meloni in Calais today")
+    new = write_source(root, "2023-12-16-in-calais", "2023-12-16", "Rishi Sunak met Giorgia Meloni in Calais today.\n",
+                       "meetings:\n" + in_calais)
+
+    def look_alikes_on_new(*args) -> list:
+        report = validate(capsys, root, *args)[1]
+        return [p["message"] for p in report["problems"] if p["code"] == "look-alike" and p["path"] == new]
+
+    assert look_alikes_on_new("--changed-since", "HEAD") == look_alikes_on_new() == []
+    # the same meeting in Rome is the venue's meeting
+    (root / new).write_text((root / new).read_text().replace("place_id: calais", "place_id: rome"), encoding="utf-8")
+    [message] = [m for m in look_alikes_on_new("--changed-since", "HEAD") if "2023-12-16-palazzo-chigi" in m]
+    assert message in look_alikes_on_new()

@@ -4,22 +4,24 @@
   under the paths given, or those git says differ from REF (committed, staged, unstaged or
   untracked). A change to a registry, to schemas/ or to the checker itself can break any
   source, so then every source folder is returned.
-- `check_ids_against_other_sources` keeps the corpus-wide duplicate-id check when only
-  some sources were checked. The other sources' ids are read as the full run reads them
-  (same loader, same record checks) and compared by the same function,
-  corpus.check_corpus_ids, so both runs report the same duplicates. Only the annotation
-  files that can hold one of the checked ids are read that way: YAML can spell an id
-  without its characters in a row only with a backslash escape, so a file whose bytes
-  contain neither the id nor a backslash cannot hold it. That byte search, not parsing
-  thousands of files, is what keeps a one-source check fast on a large corpus.
-  Registries are always loaded by `load_corpus`, so foreign keys into them are checked
-  in every mode.
-- `check_identities_against_other_sources` runs the identity guard (ingest/identity.py)
-  for the checked meetings and incidents against all others, the same way: only the files
-  whose bytes could state a look-alike (identity.may_hold_look_alike), and the first
-  source that states an id a checked record uses or names, are read, by the same loader,
-  and compared by the same function. Agreements are compared in the full run that a new
-  agreement (a change to the agreements registry) always triggers.
+- `check_against_other_sources` keeps the corpus-wide checks when only some sources were
+  checked: per-source ids (crossing_id, ...) that another source uses too, and the identity
+  guard (ingest/identity.py) for the checked meetings and incidents against all others.
+  The other sources are compared by the same functions as in the full run
+  (corpus.check_corpus_ids, identity.check_identities), so both runs report the same.
+  Parsing thousands of other files is what a one-source check must avoid: one pass of
+  workers reads each other annotation file's bytes once and reads as records only those
+  that can matter:
+  - for a per-source id, a file whose bytes contain it, or a backslash (YAML can spell an
+    id without its characters in a row only with a backslash escape);
+  - for the identity guard, a file whose bytes could state a look-alike
+    (identity.may_hold_look_alike), and for each id a checked record uses or names, the
+    first source that states it.
+  Those files are read by the same loader and record checks as in the full run, without
+  anchoring their quotes: no id and no identity depends on a quote, and the other sources'
+  own problems are not reported. Registries are always loaded by `load_corpus`, so
+  foreign keys into them are checked in every mode. Agreements are compared in the full
+  run that a new agreement (a change to the agreements registry) always triggers.
 
 Stdlib only: `borderlines validate` imports this module.
 """
@@ -28,15 +30,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 import subprocess
 from pathlib import Path
 
 from pipelines.errors import UsageError
 from pipelines.ingest.corpus import (ANNOTATION_FILE, METADATA_FILE, NEWS_DIR, Corpus, check_corpus_ids,
-                                     identities_of_folders, per_source_ids, per_source_ids_of_folders,
-                                     source_folders)
-from pipelines.ingest.identity import Probe, check_identities, may_hold_look_alike, probes
+                                     ids_of_other_sources, per_source_ids, per_source_tables, source_folders)
+from pipelines.ingest.identity import TABLES, Probe, check_identities, may_hold_look_alike, probes
 from pipelines.ingest.parallel import fewer_collections, map_in_order
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.yamlfile import MAX_FILE_BYTES, read_bytes
@@ -109,101 +111,82 @@ def folders_changed_since(root: Path, ref: str) -> list[Path]:
     return sorted(f for f in folders if f.is_dir())
 
 
-def check_ids_against_other_sources(corpus: Corpus, checked: list[Path]) -> int:
-    """Report per-source ids (crossing_id, ...) of the checked sources that a source not
-    checked uses too, as the full run would. Returns how many other sources were searched."""
-    ids = per_source_ids(corpus.records)
-    if not ids:
-        return 0  # nothing checked that could clash (e.g. only a reference file was given)
+def check_against_other_sources(corpus: Corpus, checked: list[Path]) -> None:
+    """The corpus-wide checks for the checked sources against every other source, as the
+    full run makes them: per-source ids (crossing_id, ...) that another source uses too, and
+    the identity guard. One pass of workers reads each other annotation file once, searches
+    its bytes for both, and reads as records the few files that may matter."""
     checked_names = {folder.name for folder in checked}
     others = [f for f in source_folders(corpus.root) if f.name not in checked_names]
+    ids = per_source_ids(corpus.records)
     wanted = frozenset(record_id for _, record_id, _, _ in ids)
-    read = functools.partial(_ids_in_folders, corpus.root, corpus.registry_ids(), wanted)
-    with fewer_collections():
-        for part in map_in_order(read, others):
-            ids.extend(part)
+    mine = corpus.identities
+    named = sorted({other for ident in mine for other, _ in ident.distinct_from} | {ident.record_id for ident in mine})
+    found, hits = [], []
+    context = corpus.context()
+    if others and (wanted or mine):
+        scan = functools.partial(_scan_and_read, corpus.root, context, wanted, probes(mine),
+                                 [record_id.encode("utf-8") for record_id in named])
+        with fewer_collections():
+            for part_hits, part_ids, part_found in map_in_order(scan, others):
+                hits.extend(part_hits)
+                ids.extend(part_ids)
+                found.extend(part_found)
     # In folder order, as the full run has them: the later of two equal ids is reported.
     ids.sort(key=lambda entry: Path(entry[2]).parent)
     check_corpus_ids(corpus.problems, ids)
-    return len(others)
-
-
-def _ids_in_folders(root: Path, registry_ids: dict[str, set[str]], wanted: frozenset[str],
-                    folders: list[Path]) -> list[tuple[str, str, str, int]]:
-    """The ids among `wanted` that these source folders use (in a worker on a large corpus)."""
-    searched = [record_id.encode("utf-8") for record_id in wanted] if len(wanted) <= MAX_SEARCHED_IDS else None
-    candidates = [folder for folder in folders
-                  if searched is None or _may_hold(folder / ANNOTATION_FILE, searched)]
-    ids = per_source_ids_of_folders(root, registry_ids, candidates) if candidates else []
-    return [entry for entry in ids if entry[1] in wanted]
-
-
-def _may_hold(path: Path, ids: list[bytes]) -> bool:
-    """False when the file cannot hold any of the ids: none is in its bytes, and it has no
-    backslash (a YAML escape, "\\x2d", is the only way to write an id's characters apart)."""
-    # Read as the full run reads it (no links, no special files, the size limit): a file it
-    # refuses gives it no records, so it cannot hold a clashing id.
-    data = read_bytes(path, ProblemList(), "", max_bytes=MAX_FILE_BYTES)
-    if data is None:
-        return False
-    return b"\\" in data or any(record_id in data for record_id in ids)
-
-
-def check_identities_against_other_sources(corpus: Corpus) -> int:
-    """The identity guard for the checked sources' records against every other source's,
-    as the full run does it. Returns how many other sources were read as records.
-
-    Read as records: the files that may hold a look-alike, and for each id a checked record
-    uses or names, the first source that has it (all of them if a checked source is first:
-    then the others are compared with it)."""
-    checked = {f"{source.folder}/{ANNOTATION_FILE}" for source in corpus.sources.values()}
-    mine = corpus.identities
-    named = sorted({other for ident in mine for other, _ in ident.distinct_from} | {ident.record_id for ident in mine})
-    checked_names = {source.folder.rsplit("/", 1)[-1] for source in corpus.sources.values()}
-    others = [f for f in source_folders(corpus.root) if f.name not in checked_names]
-    found, hits = [], []
     if mine and others:
-        # One pass of workers: each scans its folders and reads those that may hold a look-alike.
-        scan = functools.partial(_scan_and_read, corpus.root, corpus.registry_ids(), probes(mine),
-                                 [record_id.encode("utf-8") for record_id in named])
-        with fewer_collections():
-            for part_hits, part_found in map_in_order(scan, others):
-                hits.extend(part_hits)
-                found.extend(part_found)
-        read = functools.partial(identities_of_folders, corpus.root, corpus.registry_ids())
+        def read(folders: list[Path]) -> list:
+            return ids_of_other_sources(corpus.root, context, TABLES, folders)[1]
         found.extend(_first_statements(corpus, read, hits, named, checked_names, found))
-    check_identities(corpus.problems, mine + found, corpus.registries, checked=checked)
-    return len({ident.path for ident in found})
+    check_identities(corpus.problems, mine + found, corpus.registries,
+                     checked={f"{source.folder}/{ANNOTATION_FILE}" for source in corpus.sources.values()})
 
 
-def _scan_and_read(root: Path, registry_ids: dict[str, set[str]], probes_: list[Probe], ids: list[bytes],
-                   folders: list[Path]) -> tuple[list, list]:
-    """_scan_folders, and the identities of the folders that may hold a look-alike (in a
+def _scan_and_read(root: Path, context: tuple, wanted: frozenset[str], probes_: list[Probe], ids: list[bytes],
+                   folders: list[Path]) -> tuple[list, list, list]:
+    """_scan_folders; the per-source ids among `wanted` of the folders that may hold one;
+    and the identities of the folders that may hold a look-alike (in a worker on a large
+    corpus)."""
+    hits = _scan_folders(probes_, ids, folders, wanted)
+    per_source = [folder for folder, _, _, may in hits if may]
+    alike = [folder for folder, may, _, _ in hits if may]
+    found_ids = ids_of_other_sources(root, context, per_source_tables(), per_source)[0] if per_source else []
+    identities = ids_of_other_sources(root, context, TABLES, alike)[1] if alike else []
+    return ([hit[:3] for hit in hits if hit[2]], [entry for entry in found_ids if entry[1] in wanted], identities)
+
+
+def _scan_folders(probes_: list[Probe], ids: list[bytes], folders: list[Path],
+                  wanted: frozenset[str] = frozenset()) -> list:
+    """(folder, may hold a look-alike, indexes of the ids its bytes have, may hold one of
+    the per-source ids `wanted`) for each folder whose annotation file may matter (in a
     worker on a large corpus)."""
-    hits = _scan_folders(probes_, ids, folders)
-    alike = [folder for folder, may, _ in hits if may]
-    return hits, identities_of_folders(root, registry_ids, alike) if alike else []
-
-
-def _scan_folders(probes_: list[Probe], ids: list[bytes], folders: list[Path]) -> list:
-    """(folder, may hold a look-alike, indexes of the ids its bytes have) for each folder
-    whose annotation file may matter (in a worker on a large corpus)."""
+    # Each id is searched for in every file; past MAX_SEARCHED_IDS, reading every file
+    # as records (as the full run does) costs less than the searches.
+    searched = [record_id.encode("utf-8") for record_id in wanted] if len(wanted) <= MAX_SEARCHED_IDS else None
+    # A source's ids mostly start with its source_id: a file without their common start has none.
+    common = os.path.commonprefix(searched) if searched else b""
     out = []
     for folder in folders:
+        # Read as the full run reads it (no links, no special files, the size limit): a file it
+        # refuses gives it no records.
         data = read_bytes(folder / ANNOTATION_FILE, ProblemList(), "", max_bytes=MAX_FILE_BYTES)
         if data is None:
             continue
-        has = tuple(k for k, record_id in enumerate(ids) if _holds(data, record_id))
-        alike = may_hold_look_alike(data, probes_, functools.partial(_published, folder))
-        if alike or has:
-            out.append((folder, alike, has))
+        # YAML can write an id's characters apart only with a backslash escape ("\\x2d"): a file
+        # with one may hold any id.
+        escaped = b"\\" in data
+        has = tuple(k for k, record_id in enumerate(ids) if escaped or _holds(data, record_id))
+        alike = bool(probes_) and may_hold_look_alike(data, probes_, functools.partial(_published, folder))
+        per_source = bool(wanted) and (searched is None or escaped or
+                                       (common in data and any(i in data for i in searched)))
+        if alike or has or per_source:
+            out.append((folder, alike, has, per_source))
     return out
 
 
 def _holds(data: bytes, record_id: bytes) -> bool:
-    """The id is in data as a whole id (not inside a longer one), or data has a backslash."""
-    if b"\\" in data:
-        return True
+    """The id is in data as a whole id (not inside a longer one)."""
     at = data.find(record_id)
     while at != -1:
         after = data[at + len(record_id):at + len(record_id) + 1]

@@ -13,7 +13,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Collection, Iterable, Sequence
 
 from pipelines.errors import UsageError
 from pipelines.ingest.canonical import Link, canonical_text, sha256_hex
@@ -76,6 +76,11 @@ class Corpus:
         return {row["place_id"]: row.get("parent_place_id") for row in self.registries.get("places", [])
                 if row.get("place_type", "venue") == "venue"}
 
+    def context(self) -> tuple:
+        """What checking a record needs of the registries (registry ids, places, venues,
+        offices), to send to the workers that check other sources (ids_of_other_sources)."""
+        return self.registry_ids(), self.places(), self.venues(), self.offices()
+
     def offices(self) -> Offices:
         """Terms of office and people, for the participants a quote names by office (ingest.offices)."""
         return Offices(self.registries.get(OFFICES, []), self.registries.get("people", []))
@@ -115,7 +120,7 @@ def load_corpus(root: Path, only: Iterable[Path] | None = None, keep_records: bo
     corpus.registries = load_registries(corpus.root, corpus.problems)
     load_sources(corpus, source_folders(corpus.root) if only is None else sorted(set(only)))
     # The identity guard compares each record with every other: for only some folders, the
-    # caller compares them with the rest (changes.check_identities_against_other_sources).
+    # caller compares them with the rest (changes.check_against_other_sources).
     load_all_annotations(corpus, convert=None if keep_records else _drop, whole=only is None)
     return corpus
 
@@ -167,40 +172,37 @@ def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequen
 def _annotate(root: Path, registry_ids: dict[str, set[str]], convert, sources: Sequence[Source],
               places: dict[str, tuple[str, str | None]] | None = None,
               venues: dict[str, str | None] | None = None,
-              offices: Offices | None = None) -> tuple[Any, int, list, ProblemList, list[Identity]]:
+              offices: Offices | None = None, tables: Collection[str] | None = None,
+              anchor: bool = True) -> tuple[Any, int, list, ProblemList, list[Identity]]:
     """Records (or what convert makes of them), their number, ids for the corpus-wide check,
     problems of some sources' annotation files, and their records' identities (in a
-    worker process on a large corpus)."""
+    worker process on a large corpus). tables and anchor: see load_annotations."""
     part = Corpus(root)
     with fewer_collections():
         for source in sources:
             check_source_references(source, registry_ids, part.problems)
             ctx = SourceContext(source.source_id, source.metadata["published_date"], source.text, registry_ids,
                                 places or {}, venues or {}, offices)
-            load_annotations(part, root / source.folder, source.folder, ctx)
+            load_annotations(part, root / source.folder, source.folder, ctx, tables, anchor)
     ids = per_source_ids(part.records)
     identities = identities_of_records(part.records, {s.source_id: s.metadata["published_date"] for s in sources})
     out = part.records if convert is None else convert(part.records, sources)
     return out, len(part.records), ids, part.problems, identities
 
 
-def per_source_ids_of_folders(root: Path, registry_ids: dict[str, set[str]],
-                              folders: Sequence[Path]) -> list[tuple[str, str, str, int]]:
-    """per_source_ids of these source folders, read and checked as load_corpus does, for
-    sources that are not themselves being checked: their problems are dropped."""
+def ids_of_other_sources(root: Path, corpus_context: tuple, tables: Collection[str],
+                         folders: Sequence[Path]) -> tuple[list[tuple[str, str, str, int]], list[Identity]]:
+    """per_source_ids and identities of the records of `tables` in these source folders, read
+    and checked as load_corpus does, for sources that are not themselves being checked (their
+    problems are dropped). Their quotes are not anchored: no id or identity depends on them.
+    corpus_context: Corpus.context() of the corpus they belong to."""
     part = Corpus(root)
     for folder in folders:
         load_source(part, folder)
-    return _annotate(root, registry_ids, _drop, list(part.sources.values()))[2]
-
-
-def identities_of_folders(root: Path, registry_ids: dict[str, set[str]], folders: Sequence[Path]) -> list[Identity]:
-    """The identities of these source folders' records, read and checked as load_corpus
-    does, for sources that are not themselves being checked: their problems are dropped."""
-    part = Corpus(root)
-    for folder in folders:
-        load_source(part, folder)
-    return _annotate(root, registry_ids, _drop, list(part.sources.values()))[4]
+    registry_ids, places, venues, offices = corpus_context
+    found = _annotate(root, registry_ids, _drop, list(part.sources.values()), places, venues, offices, tables,
+                      anchor=False)
+    return found[2], found[4]
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -374,7 +376,10 @@ def _read_raw(folder, meta, meta_rel, doc, problems) -> tuple[str, list[Link]] |
         return None
 
 
-def load_annotations(corpus: Corpus, folder: Path, rel_folder: str, ctx: SourceContext) -> None:
+def load_annotations(corpus: Corpus, folder: Path, rel_folder: str, ctx: SourceContext,
+                     tables: Collection[str] | None = None, anchor: bool = True) -> None:
+    """The records of one annotation file (only those of `tables`, if given), checked and,
+    unless anchor=False (records.check_record), anchored."""
     problems = corpus.problems
     rel = f"{rel_folder}/{ANNOTATION_FILE}"
     if not exists(folder / ANNOTATION_FILE):
@@ -398,7 +403,7 @@ def load_annotations(corpus: Corpus, folder: Path, rel_folder: str, ctx: SourceC
                      "use the folder's source id")
     for section, table in sections.items():
         items = doc.data.get(section)
-        if items is None:
+        if items is None or (tables is not None and table.name not in tables):
             continue
         if not isinstance(items, list):
             problems.add(rel, *doc.position(section), "wrong-type", f"{section} must be a list of records",
@@ -406,7 +411,7 @@ def load_annotations(corpus: Corpus, folder: Path, rel_folder: str, ctx: SourceC
             continue
         seen: dict[str, int] = {}
         for i, item in enumerate(items):
-            record = check_record(doc, section, i, item, table, ctx, problems)
+            record = check_record(doc, section, i, item, table, ctx, problems, anchor)
             if record is None:
                 continue
             if record.record_id in seen:
@@ -418,7 +423,7 @@ def load_annotations(corpus: Corpus, folder: Path, rel_folder: str, ctx: SourceC
             corpus.records.append(record)
 
 
-def _per_source_tables() -> dict[str, str]:
+def per_source_tables() -> dict[str, str]:
     """Id field of each per-source table, looked up once rather than once per record."""
     return {name: t.annotation["id_field"] for name, t in load_tables().items()
             if t.annotation.get("merge") == "per_source"}
@@ -426,7 +431,7 @@ def _per_source_tables() -> dict[str, str]:
 
 def per_source_ids(records: Iterable[Record]) -> list[tuple[str, str, str, int]]:
     """(table, record_id, path, line) of the records whose ids must be unique across the corpus."""
-    per_source = _per_source_tables()
+    per_source = per_source_tables()
     # A record whose id is missing or invalid (reported already) has a placeholder id such as
     # "<crossings[1]>", which would otherwise clash with the same placeholder in another source.
     return [(r.table, r.record_id, r.path, r.line) for r in records
@@ -437,7 +442,7 @@ def check_corpus_ids(problems: ProblemList, ids: Iterable[tuple[str, str, str, i
     """Ids of per-source records (crossings) are unique across the corpus; ids of shared
     records (incidents, meetings, agreements) may repeat across sources: that is how
     sources corroborate one another. `ids` come from per_source_ids, in corpus order."""
-    per_source = _per_source_tables()
+    per_source = per_source_tables()
     first_seen: dict[tuple[str, str], tuple[str, int]] = {}
     for table, record_id, path, line in ids:
         other = first_seen.setdefault((table, record_id), (path, line))

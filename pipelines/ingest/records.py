@@ -88,7 +88,11 @@ def _required(fields: list[FieldSpec]) -> set[str]:
 
 
 def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: TableSpec,
-                 ctx: SourceContext, problems: ProblemList) -> Record | None:
+                 ctx: SourceContext, problems: ProblemList, anchor: bool = True) -> Record | None:
+    """The record as checked, or None if it is not a mapping. anchor=False leaves its quotes
+    out (evidence empty): for a source read only for its ids and identities (validate
+    --changed-since reads the other sources so), which depend on the values alone; the
+    problems found then are not the source's and are dropped."""
     keys = (section, index)
     what = f"{section}[{index + 1}]"
     children = child_tables(table)
@@ -106,7 +110,9 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
         record.distinct_from = _distinct_from(doc, keys, item["distinct_from"], record_id, what, problems)
 
     failed: list[tuple[str, ...] | None] = []  # the `fields` of each quote that did not anchor
-    record.evidence = _anchor_evidence(doc, keys, item.get("evidence"), table, children, ctx, problems, what, failed)
+    if anchor:
+        record.evidence = _anchor_evidence(doc, keys, item.get("evidence"), table, children, ctx, problems, what,
+                                           failed)
     _check_references(doc, keys, values, table, ctx, problems)
     for key, child_table in children.items():
         record.children[key] = _check_children(doc, keys + (key,), item.get(key), child_table, ctx, problems, what, key)
