@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 
 from pipelines.ingest.dates import FIRST_YEAR, LAST_YEAR
+from pipelines.ingest.meaning import supporting_text, unchecked
 
 REGISTRY_TABLE = "person_offices"
 REGISTRY_FILE = "sources/registry/offices.yaml"
@@ -245,9 +246,9 @@ def check_participants(doc, keys, values: dict, items, quotes, failed, offices: 
     if not isinstance(items, list) or not offices.terms:
         return
     day = values.get("date") if isinstance(values.get("date"), dt.date) else published
-    if any(supports is None or "participants" in supports for supports in failed):
+    if unchecked(failed, "participants"):
         return  # a quote for participants did not anchor: that is reported, and it is not read
-    text = "\n".join(q.quote for q in quotes if q.fields is None or "participants" in q.fields)
+    text = supporting_text(quotes, "participants")
     people = [item.get("person_id") for item in items if isinstance(item, dict)]
     for j, item in enumerate(items):
         person = item.get("person_id") if isinstance(item, dict) else None

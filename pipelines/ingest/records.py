@@ -129,9 +129,10 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
             _resolve_dates(doc, keys + (key, j), child, child_table.annotated_fields(), quotes, ctx, problems,
                            record, bool(child.get("is_planned")), label=f"{key}[{j + 1}].", phrases_checked=phrases_checked)
     check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed)
-    # A meeting may not have both (refused below): its country is then not compared with the
-    # place's, so that one mistake gives one problem.
-    place_and_country = table.name == "meetings" and bool(values.get("place_id")) and bool(values.get("country"))
+    # A meeting with a place (or venue) may not also state a country (refused below): its
+    # country is then not compared with the place's, so that one mistake gives one problem.
+    placed = "place_id" if values.get("place_id") else "venue_id" if values.get("venue_id") else None
+    country_refused = table.name == "meetings" and placed is not None and bool(values.get("country"))
     if quotes:  # without quotes, no-evidence was reported
         check_sign(doc, keys, values, table, quotes, problems, failed)
         # A venue in another city than place_id is reported once, as venue-mismatch (below).
@@ -139,7 +140,7 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
         venue_fits = not venue or venue not in ctx.venues or ctx.venues[venue] == values.get("place_id")
         venue_name = ctx.places.get(venue, ("",))[0] if venue and venue_fits else None
         if venue_fits:
-            check_place(doc, keys, {k: v for k, v in values.items() if not (place_and_country and k == "country")},
+            check_place(doc, keys, {k: v for k, v in values.items() if not (country_refused and k == "country")},
                         quotes, ctx.places, problems, failed, venue_name)
     check_route(doc, keys, values, table, ctx.places, problems)
     _check_spans(doc, keys, values, problems)
@@ -148,8 +149,7 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
     if table.name == "meetings" and ctx.offices is not None:
         check_participants(doc, keys, values, item.get("participants"), quotes, failed, ctx.offices, ctx.published,
                            problems)
-    placed = "place_id" if values.get("place_id") else "venue_id" if values.get("venue_id") else None
-    if table.name == "meetings" and placed and values.get("country"):
+    if country_refused:
         # One place, one country: the registry's. `country` is for a meeting with no place.
         problems.add(doc.path, *doc.position(*keys, "country"), "bad-value", f"{what} has both {placed} and country",
                      "remove `country:`: the country of a place comes from sources/registry/places.yaml "
