@@ -274,18 +274,19 @@ def _agreements(s, spans) -> list[Draft]:
 
 # --- the records a draft probably is ---------------------------------------------------------
 
-def probable_records(draft: Draft, existing, registries: dict) -> list[tuple[str, str, str]]:
+def probable_records(draft: Draft, existing: list, registries: dict) -> list[tuple[str, str, str]]:
     """(id, file:line, why) of the existing records the draft probably is: the identity
     guard's own rules (pipelines/ingest/identity.py), so that suggest proposes exactly the
     ids validate would otherwise report as look-alikes; for an agreement also a registry
-    agreement whose name names every party. existing: checked records of the other sources."""
-    from pipelines.ingest.identity import identities_of_records, look_alikes
+    agreement whose name names every party. existing: the identities of the other sources'
+    records (identity.identities_of_records), computed once for all the drafts."""
+    from pipelines.ingest.identity import look_alikes
 
     v = draft.values
     record = {"date": v.get("date"), "place_id": v.get("place_id"), "agreement_type": v.get("agreement_type"),
               "participants": [{"person_id": person} for person in v.get("participants") or []],
               "parties": [{"country": country} for country in v.get("parties") or []]}
-    matches = look_alikes(draft.section, record, identities_of_records(existing, {}))
+    matches = look_alikes(draft.section, record, existing)
     out = [(m.record_id, m.location(), ", ".join(m.reasons)) for m in matches]
     if draft.section == "agreements":
         from pipelines.ingest.offices import country_words
@@ -299,7 +300,7 @@ def probable_records(draft: Draft, existing, registries: dict) -> list[tuple[str
     return out
 
 
-def probable_lines(draft: Draft, existing, registries: dict) -> list[str]:
+def probable_lines(draft: Draft, existing: list, registries: dict) -> list[str]:
     found = probable_records(draft, existing, registries)
     if not found:
         return ["no existing record looks like it: give it a new id"]

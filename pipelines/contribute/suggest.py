@@ -70,7 +70,10 @@ def make_suggestions(source_id: str, text: str, published: date, registries: dic
     dates = find_dates(text, published)
     s = Suggestions(source_id, published, text, dates, find_figures(text, dates), find_names(text, registries))
     s.events = event_drafts(s, sentence_spans(text), registries, metadata or {})
-    s.probable = [probable_lines(d, existing, registries) for d in s.events]
+    from pipelines.ingest.identity import identities_of_records
+
+    identities = identities_of_records(existing, {})  # once, not once per draft
+    s.probable = [probable_lines(d, identities, registries) for d in s.events]
     return s
 
 
