@@ -77,6 +77,8 @@ BROKEN_ANNOTATIONS = [
     ("bad metadata enum", METADATA, "raw_format: html", "raw_format: pdf", "bad-value", "raw_format: pdf"),
     ("inferred date without note", METADATA, "published_date_method: stated", "published_date_method: inferred_from_text",
      "missing-field", "published_date_method"),
+    ("date from the address without note", METADATA, "published_date_method: stated",
+     "published_date_method: inferred_from_url", "missing-field", "published_date_method"),
     ("hash mismatch", METADATA, "raw_sha256: ", "raw_sha256: 0000", "bad-value", "raw_sha256"),
     ("planned date in the past is fine but future held is not", ANNOTATIONS, "date: on Monday", "date: 2024-03-09",
      "date-after-publication", "date: 2024-03-09"),

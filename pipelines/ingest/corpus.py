@@ -302,7 +302,7 @@ def _read_source(root: Path, folder: Path) -> _SourceFolder:
             if not FIRST_YEAR <= meta[name].year <= LAST_YEAR:
                 problems.add(meta_rel, *doc.position(name), "bad-value", _out_of_range(name, meta[name]), "check the year")
                 del meta[name]
-    if meta.get("published_date_method") == "inferred_from_text" and not meta.get("published_date_note"):
+    if str(meta.get("published_date_method") or "").startswith("inferred") and not meta.get("published_date_note"):
         problems.add(meta_rel, *doc.position("published_date_method"), "missing-field",
                      "an inferred publication date needs published_date_note", "say how the date was worked out, quoting the words")
     found.claim = (source_id, meta_rel, doc.position("source_id"))
