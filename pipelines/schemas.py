@@ -9,9 +9,10 @@ that say where it sits and how it is made:
   pipelines/core/sql/, `{reader: <module>.<function>, folder: <id>}` for a table read
   from sources/reference/<id>/ by a function in pipelines/reference/, or
   `{gather: reader_issues}` for the readers' data-quality issues;
-- `attribution`: `{draws_on: [<reference folder>...], licence: source|package, rights: <note>}`,
-  the official files the table is drawn from, whose licence governs it, and what that
-  licence does not cover (absent: the package's licence, nothing drawn on);
+- `attribution`: `{draws_on: [<reference folder>...], licence: source|package|row, rights: <note>}`,
+  the official files the table is drawn from, whose licence governs it (`row`: each row's
+  own, named in its columns licence_id, licence_name, licence_url, as in source_texts), and
+  what that licence does not cover (absent: the package's licence, nothing drawn on);
 - `not_published: <reason>`: the table is built and checked like the others and core SQL
   may read it, but it is left out of build/data, the data package and every release (the
   codebook lists it as used for checks, with the reason);
@@ -52,7 +53,8 @@ GROUPS = ("core", "reference")
 TABLE_KEYS = {"name", "title", "description", "group", "order", "build", "attribution", "schema", "annotation",
               "registry", "not_published"}
 CATEGORY_KEYS = {"value", "label", "countries", "signed"}
-LICENCE_RULES = ("source", "package")  # the reference files' own licences govern the table, or the package's
+# The reference files' own licences govern the table, or the package's, or each row's own (source_texts).
+LICENCE_RULES = ("source", "package", "row")
 
 
 class DeclarationError(ValueError):
@@ -386,7 +388,7 @@ def _check_declaration(path: Path, decl: Any) -> None:
                         or attribution.get("licence") not in LICENCE_RULES
                         or (attribution["licence"] == "source" and not attribution.get("draws_on"))
                         or not isinstance(attribution.get("rights", "-"), str)):
-        fail("attribution must be {licence: source|package, draws_on: [reference folder, ...] (needed with "
+        fail("attribution must be {licence: source|package|row, draws_on: [reference folder, ...] (needed with "
              "licence: source), rights: a note of what the licence does not cover (optional)}")
 
 

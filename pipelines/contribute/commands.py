@@ -15,7 +15,8 @@ def cmd_new_source(args) -> int:
     from pipelines.contribute.new_source import create_source
 
     return create_source(args.root, args.path, url=args.url, publisher=args.publisher, published=args.published,
-                         title=args.title, language=args.language, raw_format=args.raw_format, rights=args.rights)
+                         title=args.title, language=args.language, raw_format=args.raw_format, rights=args.rights,
+                         publisher_id=args.publisher_id, licence_id=args.licence)
 
 
 def cmd_suggest(args) -> int:
@@ -74,6 +75,13 @@ def register(sub) -> None:
     new.add_argument("--format", choices=["text", "html"], dest="raw_format",
                      help="how to read the file (default: from its extension, else from its content)")
     new.add_argument("--rights", help="copyright or licence of the text (default: null, unknown)")
+    new.add_argument("--publisher-id", metavar="ID",
+                     help="the publisher's organisation_id in sources/registry/organisations.yaml, for a "
+                          "government's, ministry's or agency's own text (default: none, e.g. a newspaper)")
+    new.add_argument("--licence", metavar="ID",
+                     help="licence_id of the text's open licence in sources/registry/licences.yaml (e.g. "
+                          "ogl-uk-3.0); a text under one that allows republishing it is published whole "
+                          "(default: none, the publisher's copyright)")
     new.set_defaults(func=cmd_new_source)
 
     suggest = sub.add_parser(

@@ -3,6 +3,8 @@
 The raw file is copied byte for byte under its own name; source.yaml records what the
 contributor stated on the command line and what can be computed (sha256, retrieval date),
 and nothing else: unknown metadata stays null. annotations.yaml gets empty sections.
+`--publisher-id` and `--licence` write `publisher_id` and `licence_id`, ids that must be in
+the organisations and licences registries (an unknown one is refused, with the closest id).
 
 The source id is the publication date and a slug of at most six words, taken from the
 title, else from the last words of the URL's path, else from the first words of the text.
@@ -27,7 +29,9 @@ import yaml
 from pipelines.errors import UsageError
 from pipelines.ingest.canonical import canonical_text, sha256_hex
 from pipelines.ingest.corpus import ANNOTATION_FILE, MAX_RAW_BYTES, METADATA_FILE, NEWS_DIR, source_folders
-from pipelines.schemas import annotated_tables, child_tables, load_tables
+from pipelines.ingest.problems import ProblemList
+from pipelines.ingest.registry import REGISTRY_DIR, load_registries, registry_tables
+from pipelines.schemas import annotated_tables, child_tables, did_you_mean, load_tables
 
 SLUG_WORDS = 6
 SUGGESTIONS_FILE = "suggestions.yaml"
@@ -146,12 +150,35 @@ def _check_arguments(file: str, published: str, url: str, language: str) -> tupl
     return path, published_date
 
 
+def _check_registry_ids(root: Path, given: dict[str, str | None]) -> None:
+    """Each id given on the command line ({"--licence": "ogl-uk-3.0", ...}) is in its registry
+    (the foreign key of the sources table it is written to), else a UsageError naming the
+    closest id."""
+    options = {"--publisher-id": "publisher_id", "--licence": "licence_id"}
+    given = {option: value for option, value in given.items() if value is not None}
+    if not given:
+        return
+    registries = load_registries(root, ProblemList())
+    targets = {fk["fields"][0]: fk["reference"]["resource"] for fk in load_tables()["sources"].foreign_keys}
+    for option, value in given.items():
+        table = registry_tables()[targets[options[option]]]
+        ids = sorted(row[table.primary_key[0]] for row in registries.get(table.name, []))
+        if value in ids:
+            continue
+        where = f"{REGISTRY_DIR}/{table.registry}"
+        known = f"the ids there: {', '.join(ids)}" if 0 < len(ids) <= 12 else f"the ids are in {where}"
+        raise UsageError(" ".join(filter(None, [
+            f"{option} {value!r} is not in {where};", did_you_mean(value, ids),
+            f"{known}. Add the entry there first, or leave {option} out"])))
+
+
 def plan_source(root: Path, file: str, *, url: str, publisher: str, published: str, title: str | None = None,
-                language: str = "en", raw_format: str | None = None,
-                rights: str | None = None) -> tuple[str, dict, bytes, str]:
+                language: str = "en", raw_format: str | None = None, rights: str | None = None,
+                publisher_id: str | None = None, licence_id: str | None = None) -> tuple[str, dict, bytes, str]:
     """(source_id, metadata, raw bytes, annotations template), or Refused / UsageError.
     The arguments are as the contributor typed them (dates as YYYY-MM-DD text)."""
     path, published_date = _check_arguments(file, published, url, language)
+    _check_registry_ids(root, {"--publisher-id": publisher_id, "--licence": licence_id})
     size = path.stat().st_size
     if size > MAX_RAW_BYTES:
         raise Refused(f"{path.name} is {size:,} bytes; the limit is {MAX_RAW_BYTES:,}: add the article text only")
@@ -180,12 +207,14 @@ def plan_source(root: Path, file: str, *, url: str, publisher: str, published: s
         "source_id": source_id,
         "title": " ".join(title.split()) if title else None,
         "publisher": " ".join(publisher.split()) or None,
+        **({"publisher_id": publisher_id} if publisher_id else {}),
         "url": url,
         "published_date": published_date,
         "published_date_method": "stated",
         "language": language,
         "retrieved_date": dt.date.today(),
         "rights": rights or None,
+        **({"licence_id": licence_id} if licence_id else {}),
         "raw_file": path.name,
         "raw_format": raw_format,
         "raw_sha256": digest,
@@ -211,13 +240,15 @@ def write_source(root: Path, source_id: str, meta: dict, raw: bytes, template: s
 
 
 def create_source(root: Path, file: str, *, url: str, publisher: str, published: str, title: str | None = None,
-                  language: str = "en", raw_format: str | None = None, rights: str | None = None) -> int:
+                  language: str = "en", raw_format: str | None = None, rights: str | None = None,
+                  publisher_id: str | None = None, licence_id: str | None = None) -> int:
     """Create the source folder of an article file, as plan_source plans it.
     Exit status: 0 created, 1 refused (the message says why)."""
     try:
         source_id, meta, raw, template = plan_source(root, file, url=url, publisher=publisher, published=published,
                                                      title=title, language=language, raw_format=raw_format,
-                                                     rights=rights)
+                                                     rights=rights, publisher_id=publisher_id,
+                                                     licence_id=licence_id)
     except Refused as err:
         print(f"borderlines new-source: {err}. Nothing was written.", file=sys.stderr)
         return 1

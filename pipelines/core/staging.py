@@ -33,11 +33,26 @@ def _stage_schema(table: TableSpec, parent_id: str | None = None) -> pa.Schema:
     return _schema(table.annotated_fields(), extra + list(_PROVENANCE))
 
 
+_TEXTS_SCHEMA = pa.schema([pa.field("source_id", pa.string()), pa.field("text", pa.string())])
+
+
+def republishable(sources: Iterable[Source], licences: list[dict]) -> list[Source]:
+    """The sources whose licence (source.yaml's licence_id, in the licences registry) allows
+    republishing the whole text. Only their texts are staged: no other text enters DuckDB, so
+    none can reach a published table."""
+    open_licences = {row["licence_id"] for row in licences if row.get("republish_text") is True}
+    return [s for s in sources if s.metadata.get("licence_id") in open_licences]
+
+
 def source_tables(sources: Iterable[Source], registries: dict[str, list[dict]]) -> dict[str, pa.Table]:
-    """stg_sources, stg_source_links and reg_<registry>."""
+    """stg_sources, stg_source_links, stg_source_texts (the texts that may be republished)
+    and reg_<registry>."""
     tables = load_tables()
     sources = list(sources)
     out = {
+        "stg_source_texts": pa.Table.from_pylist(
+            [{"source_id": s.source_id, "text": s.text} for s in republishable(sources, registries.get("licences", []))],
+            schema=_TEXTS_SCHEMA),
         "stg_sources": pa.Table.from_pylist(
             [{**s.metadata, "text_sha256": s.text_sha256, "text_length": len(s.text)} for s in sources],
             schema=_schema(tables["sources"].fields)),

@@ -1,7 +1,10 @@
-"""Registries: people, organisations, places and agreements, each a YAML list of entries.
+"""Registries: people, organisations, places, agreements, offices and licences, each a YAML
+list of entries.
 
 Which file holds which table, and which fields an entry has, come from schemas/ (the
-`registry:` keys). Ids must be unique within a registry.
+`registry:` keys). Ids must be unique within a registry. offices.yaml and licences.yaml may
+be left out (OPTIONAL): a corpus without them resolves no office and has no open text, and
+an id that would need them is reported as unknown.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from pipelines.ingest.yamlfile import check_folder, exists, load_contributor_yam
 from pipelines.schemas import TableSpec, load_tables
 
 REGISTRY_DIR = "sources/registry"
+LICENCES = "licences"
+OPTIONAL = {OFFICES, LICENCES}
 
 
 def registry_tables() -> dict[str, TableSpec]:
@@ -32,8 +37,8 @@ def load_registries(root: Path, problems: ProblemList) -> dict[str, list[dict]]:
         rel = f"{REGISTRY_DIR}/{table.registry}"
         path = root / rel
         if not exists(path):
-            if table.name == OFFICES:
-                continue  # optional: without it, no office is resolved (a corpus may have no offices)
+            if table.name in OPTIONAL:
+                continue  # a corpus may have no offices to resolve, and no openly licensed text
             problems.add(rel, 0, 0, "missing-file", f"the {table.name} registry is missing", f"create {rel} (a YAML list)")
             continue
         doc = load_contributor_yaml(path, rel, problems)

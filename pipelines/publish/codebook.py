@@ -86,6 +86,8 @@ def licence_note(table: TableSpec) -> str:
     folders = ", ".join(f"`{folder}`" for folder in attribution.get("draws_on", []))
     if attribution.get("licence") == "source":
         note = f"Licence: those of the official files it draws on ({folders}), as `sources/reference/*/provenance.yaml` states."
+    elif attribution.get("licence") == "row":
+        note = "Licence: each row's own, named in the row (table `licences`, `sources/registry/licences.yaml`)."
     else:
         note = "Licence: the package's, CC BY 4.0" + (f", crediting the official files it draws on ({folders})." if folders else ".")
     rights = " ".join(str(attribution.get("rights", "")).split())

@@ -9,7 +9,9 @@ check a Parquet hash either): `verify_files` checks size and hash of every file 
 Every resource states its `licenses` (and a `rights` note where its licence does not cover
 all of it: the publishers' words in `evidence`, `sources` and `source_links`), and resources
 drawn from official statistics their `sources`, as their declarations say
-(pipelines.reference.attribution), from the corpus the build read; the charts are `file`
+(pipelines.reference.attribution), from the corpus the build read; `source_texts` states the
+licence of each of its texts and each text's source with its attribution (`row_attribution`,
+from the build's own files); the charts are `file`
 resources with `bytes` and `hash`, under claim_checks' declaration, whose figures they draw. A release takes the build's
 descriptor and only sets its version and date (`for_release`).
 """
@@ -31,10 +33,12 @@ KEYWORDS = ["migration", "irregular migration", "small boats", "English Channel"
 DESCRIPTION = (
     "Irregular migration in and around Europe: small-boat crossings, deadly incidents at sea, "
     "migration agreements between states and the meetings of leaders that make them, built from "
-    "news articles and official statistics. Every value is traced to verbatim quotes of its "
-    "sources (see the evidence table). News article texts are not redistributed: only the quotes "
-    "that support each value, which remain their publishers' and are not covered by the package's "
-    "licence. Each resource states its own licences and rights."
+    "news articles, official texts and official statistics. Every value is traced to verbatim quotes "
+    "of its sources (see the evidence table). News article texts are not redistributed: only the "
+    "quotes that support each value, which remain their publishers' and are not covered by the "
+    "package's licence. Texts whose licence allows it (government, parliamentary and Commission "
+    "texts under open licences) are published whole in source_texts, each with its licence and "
+    "attribution. Each resource states its own licences and rights."
 )
 
 
@@ -61,8 +65,30 @@ def resource_entries(out_dir: Path, table_names: list[str], root: Path, prefix: 
             entry["hash"] = f"sha256:{sha}"
             entry["schema"] = _schema_for(schema, fmt)
             entry.update(resource_attribution(table, root))
+            if table.attribution.get("licence") == "row":
+                entry.update(row_attribution(out_dir / "parquet" / f"{name}.parquet"))
             entries.append(entry)
     return entries
+
+
+def row_attribution(parquet: Path) -> dict[str, Any]:
+    """`licenses` and `sources` of a table whose rows each carry their own licence (source_texts):
+    every licence its rows name, then the package's (for the other columns), and each row's
+    source with its attribution."""
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(parquet, columns=["source_id", "licence_id", "licence_name", "licence_url",
+                                           "attribution"]).to_pylist()
+    spdx = {row["licence_id"]: row["spdx_id"]
+            for row in pq.read_table(parquet.parent / "licences.parquet", columns=["licence_id", "spdx_id"]).to_pylist()}
+    licences: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = {"name": spdx.get(row["licence_id"]), "path": row["licence_url"], "title": row["licence_name"]}
+        licences.setdefault(row["licence_id"], {k: v for k, v in entry.items() if v})
+    return {
+        "licenses": [*licences.values(), DATA_LICENCE],
+        "sources": [{"title": row["source_id"], "description": row["attribution"]} for row in rows],
+    }
 
 
 def _schema_for(schema: dict[str, Any], fmt: str) -> dict[str, Any]:

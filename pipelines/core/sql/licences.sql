@@ -1,0 +1,1 @@
+SELECT * FROM reg_licences ORDER BY licence_id
