@@ -82,6 +82,13 @@ def test_each_quote_of_an_open_text_sits_at_its_offsets(built):
     assert len(text.encode("utf-8")) > len(text)
     for e in quotes:
         assert text[e["start"]:e["end"]] == e["quote"]
+    # In SQL, as the codebook says: substring(text, start + 1, end - start).
+    import duckdb
+
+    found = duckdb.sql(f"""SELECT bool_and(substring(t.text, e.start + 1, e."end" - e.start) = e.quote), count(*)
+                           FROM '{data}/parquet/evidence.parquet' e
+                           JOIN '{data}/parquet/source_texts.parquet' t USING (source_id)""").fetchall()[0]
+    assert found == (True, len(quotes))
 
 
 def test_the_licences_registry_is_published(built):
