@@ -244,3 +244,14 @@ def test_new_source_refuses_an_unknown_id_and_writes_nothing(tmp_path, capsys, o
     assert f"{option} {value!r} is not in sources/registry/" in err and hint in err
     assert "Traceback" not in err
     assert sorted(p.name for p in (root / "sources/news").iterdir()) == before
+
+
+def test_contributing_shows_what_new_source_prints_for_an_unknown_licence(tmp_path, capsys):
+    from pipelines.schemas import REPO_ROOT
+
+    shutil.copytree(REPO_ROOT / "sources" / "registry", tmp_path / "sources" / "registry")
+    assert main(["--root", str(tmp_path), "new-source", str(ARTICLE), "--url", "https://example.org/x",
+                 "--publisher", "Fixture Times", "--published", "2024-03-12", "--licence", "ogl-uk-3"]) == 2
+    printed = capsys.readouterr().err.strip()
+    assert printed.startswith("borderlines: --licence 'ogl-uk-3'")
+    assert f"\n{printed}\n" in (REPO_ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
