@@ -98,3 +98,13 @@ def test_a_citation_without_a_version_line_is_refused_with_what_to_do(repo):
     with pytest.raises(ReleaseError, match="CITATION.cff has no top-level `version:`.*add them"):
         do_release(repo, "0.1.0")
     assert not (repo / "datasets" / "0.1.0").exists()  # refused before anything is published
+
+
+def test_running_a_release_again_finishes_the_citation(repo):
+    do_release(repo, "0.1.0")
+    published = (repo / "CITATION.cff").read_text(encoding="utf-8")
+    # as if the release had been killed before it rewrote the citation
+    shutil.copy(REPO / "CITATION.cff", repo / "CITATION.cff")
+    assert do_release(repo, "0.1.0") == "datasets/0.1.0 already holds exactly this content: pointed CITATION.cff at it"
+    assert (repo / "CITATION.cff").read_text(encoding="utf-8") == published
+    assert do_release(repo, "0.1.0").endswith("nothing to do")

@@ -113,7 +113,7 @@ def test_evidence_offsets_point_at_the_quotes(fixture_build):
 def test_same_inputs_give_byte_identical_files(fixture_build, cli_build):
     # two builds of the same corpus: the session's, and `borderlines build` into another folder
     first, second = tree_hashes(fixture_build / "data"), tree_hashes(cli_build[0] / "data")
-    assert len(first) == 2 * len(PUBLISHED_TABLES) + 2  # and datapackage.json, manifest.json
+    assert len(first) == 2 * len(PUBLISHED_TABLES) + 3  # and datapackage.json, manifest.json, the timeline chart
     assert first == second
 
 
@@ -176,7 +176,7 @@ def test_release_is_published_and_validates_from_the_shell(repo):
     assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
     for resource in descriptor["resources"]:
         assert resource["hash"].startswith("sha256:")
-        assert ("bytes" in resource) == (resource["format"] == "csv")
+        assert ("bytes" in resource) == (resource["format"] in ("csv", "svg"))  # svg: the timeline chart
     root = json.loads((repo / "datapackage.json").read_text())
     assert root["resources"][0]["path"].startswith("datasets/0.1.0/")
     for target in ("datapackage.json", "datasets/0.1.0/datapackage.json"):

@@ -126,10 +126,11 @@ def _release(version: str, build_dir: Path, datasets_dir: Path, root_descriptor:
                     f"datasets/{version} exists with different content; releases are immutable. "
                     f"Publish a new version (e.g. bump the patch number) and describe it in datasets/CHANGELOG.md")
             # A release killed after its rename left the root descriptor behind: finish it.
-            moved = update_root_descriptor(target, version, release_date, root_descriptor)
-            moved = update_latest_citation(target, version, release_date, root_descriptor) or moved
+            moved = [name for name, changed in (
+                ("datapackage.json", update_root_descriptor(target, version, release_date, root_descriptor)),
+                (CITATION, update_latest_citation(target, version, release_date, root_descriptor))) if changed]
             return (f"datasets/{version} already holds exactly this content: "
-                    + ("pointed datapackage.json at it" if moved else "nothing to do"))
+                    + (f"pointed {' and '.join(moved)} at it" if moved else "nothing to do"))
         _publishable(tmp)
         os.rename(tmp, target)  # atomic: the release appears whole or not at all
     finally:
