@@ -139,9 +139,9 @@ def render(data: dict[str, Any], path: Path) -> None:
     from matplotlib.lines import Line2D
 
     rows, marks = data["rows"], timeline_marks(data)
-    event_types = [t for t in [*EVENT_COLOURS, *sorted({m["label"] for m in marks if m["kind"] == "event"})]
-                   if any(m["kind"] == "event" and m["label"] == t for m in marks)]
-    event_types = list(dict.fromkeys(event_types))
+    drawn = {m["label"] for m in marks if m["kind"] == "event"}
+    # the legend lists the event types drawn, in the declaration's order, then any other
+    event_types = [t for t in EVENT_COLOURS if t in drawn] + sorted(drawn - set(EVENT_COLOURS))
     meeting_kinds = [k for k in ("meeting held", "meeting planned", "meeting cancelled")
                      if any(m["label"] == k for m in marks)]
     legend_items = len(event_types) + len(meeting_kinds) + (1 if any(m["hollow"] for m in marks) else 0)
