@@ -309,7 +309,8 @@ def test_charts_are_listed_and_byte_identical_when_drawn_again(real_build, tmp_p
     charts = real_build / "data" / "charts"
     descriptor = json.loads((real_build / "data" / "datapackage.json").read_text())
     listed = {r["path"]: r for r in descriptor["resources"] if r["format"] == "svg"}
-    assert set(listed) == {"charts/channel_arrivals.svg", "charts/italy_sea_arrivals.svg"}
+    assert set(listed) == {"charts/channel_arrivals.svg", "charts/italy_sea_arrivals.svg",
+                           "charts/agreements_timeline.svg"}  # the timeline: tests/test_timeline.py
     assert all(r["bytes"] and r["hash"].startswith("sha256:") for r in listed.values())
     svg = (charts / "channel_arrivals.svg").read_text()
     assert "Open Government Licence v3.0" in svg and "different measure" in svg

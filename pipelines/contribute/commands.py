@@ -93,7 +93,7 @@ def register(sub) -> None:
                          help="write the drafts to sources/news/<source_id>/suggestions.yaml instead of printing them")
     suggest.add_argument("--measure", action="store_true",
                          help="instead, score the drafts against every annotated source's finished annotations "
-                              "(recall and precision of numbers, dates and names)")
+                              "(recall and precision of numbers, dates and names, and of records per table)")
     suggest.set_defaults(func=cmd_suggest)
 
     found = sub.add_parser(

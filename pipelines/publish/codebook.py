@@ -16,7 +16,8 @@ from pipelines.ingest.numbers import QUALIFIER_CUES
 from pipelines.schemas import REPO_ROOT, SQL_DIR, TableSpec, load_tables
 
 CODEBOOK_PATH = REPO_ROOT / "datasets" / "CODEBOOK.md"
-EXTRA_DOCS = REPO_ROOT / "pipelines" / "core"  # topic pages (*.md) kept beside the SQL they explain
+# topic pages (*.md) kept beside the SQL or the code they explain, in this order
+EXTRA_DOCS = [REPO_ROOT / "pipelines" / "core", REPO_ROOT / "pipelines" / "publish"]
 
 INTRO = """\
 # Borderlines codebook
@@ -154,9 +155,8 @@ Each value of `crossings`, `incidents`, `meetings` and `agreements` rests on ver
 
 
 def _extra_sections() -> list[str]:
-    if not EXTRA_DOCS.is_dir():
-        return []
-    return [p.read_text(encoding="utf-8").strip() for p in sorted(EXTRA_DOCS.glob("*.md"))]
+    return [p.read_text(encoding="utf-8").strip() for folder in EXTRA_DOCS if folder.is_dir()
+            for p in sorted(folder.glob("*.md"))]
 
 
 def _anchor(heading: str) -> str:

@@ -11,9 +11,10 @@ all of it: the publishers' words in `evidence`, `sources` and `source_links`), a
 drawn from official statistics their `sources`, as their declarations say
 (pipelines.reference.attribution), from the corpus the build read; `source_texts` states the
 licence of each of its texts and each text's source with its attribution (`row_attribution`,
-from the build's own files); the charts are `file`
-resources with `bytes` and `hash`, under claim_checks' declaration, whose figures they draw. A release takes the build's
-descriptor and only sets its version and date (`for_release`).
+from the build's own files); the charts are `file` resources with `bytes` and `hash`, under
+claim_checks' declaration, whose figures they draw (the timeline of agreements under
+agreements'). A release takes the build's descriptor and only sets its version and date
+(`for_release`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.publish.chart import chart_entries
+from pipelines.publish.timeline import timeline_entries
 from pipelines.hashing import file_digest
 from pipelines.reference.attribution import DATA_LICENCE, corpus_provenances, resource_attribution
 from pipelines.schemas import load_tables
@@ -136,7 +138,8 @@ def package_descriptor(out_dir: Path, table_names: list[str], root: Path, versio
         ],
         "contributors": [{"title": "Borderlines contributors", "roles": ["creator"]}],
         "keywords": KEYWORDS,
-        "resources": resource_entries(out_dir, table_names, root, prefix) + chart_entries(out_dir, root, prefix),
+        "resources": resource_entries(out_dir, table_names, root, prefix) + chart_entries(out_dir, root, prefix)
+                     + timeline_entries(out_dir, root, prefix),
     }
     return {k: v for k, v in descriptor.items() if v is not None}
 

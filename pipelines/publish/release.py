@@ -12,8 +12,10 @@ releases are never touched. Publishing a version that exists is a no-op when the
 is identical and an error when it differs. The root datapackage.json then describes the
 latest release (its paths point into datasets/<version>/); it is brought up to date even
 when the release folder already exists, so that a release killed between the rename and
-the root descriptor is finished by running it again. One release at a time (datasets/.lock),
-and never while a build is writing build/data (build/.lock). Folders are 0755, files 0644.
+the root descriptor is finished by running it again. CITATION.cff, beside the root
+descriptor, then names the latest release too (pipelines/publish/citation.py). One release
+at a time (datasets/.lock), and never while a build is writing build/data (build/.lock).
+Folders are 0755, files 0644.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import tempfile
 from pathlib import Path
 
 from pipelines.errors import ReleaseError
+from pipelines.publish.citation import CITATION, check_citation, update_citation
 from pipelines.publish.locking import exclusive
 from pipelines.publish.manifest import MANIFEST, build_manifest, differences, read_manifest
 from pipelines.publish.datapackage import for_release, write_descriptor
@@ -60,6 +63,7 @@ def release(version: str, build_dir: Path, datasets_dir: Path, root_descriptor: 
     if not has_changelog_entry(datasets_dir, version):
         raise ReleaseError(f"describe {version} in datasets/CHANGELOG.md first "
                            f"(a section \"## {version} - YYYY-MM-DD\": its date is the release date)")
+    check_citation(root_descriptor.parent / CITATION)
     root = datasets_dir.parent if root is None else root
     datasets_dir.mkdir(parents=True, exist_ok=True)
     with exclusive(datasets_dir / ".lock", "release"), exclusive(build_dir.parent / ".lock", "build"):
@@ -122,9 +126,11 @@ def _release(version: str, build_dir: Path, datasets_dir: Path, root_descriptor:
                     f"datasets/{version} exists with different content; releases are immutable. "
                     f"Publish a new version (e.g. bump the patch number) and describe it in datasets/CHANGELOG.md")
             # A release killed after its rename left the root descriptor behind: finish it.
-            moved = update_root_descriptor(target, version, release_date, root_descriptor)
+            moved = [name for name, changed in (
+                ("datapackage.json", update_root_descriptor(target, version, release_date, root_descriptor)),
+                (CITATION, update_latest_citation(target, version, release_date, root_descriptor))) if changed]
             return (f"datasets/{version} already holds exactly this content: "
-                    + ("pointed datapackage.json at it" if moved else "nothing to do"))
+                    + (f"pointed {' and '.join(moved)} at it" if moved else "nothing to do"))
         _publishable(tmp)
         os.rename(tmp, target)  # atomic: the release appears whole or not at all
     finally:
@@ -132,6 +138,7 @@ def _release(version: str, build_dir: Path, datasets_dir: Path, root_descriptor:
             shutil.rmtree(tmp)
 
     update_root_descriptor(target, version, release_date, root_descriptor)
+    update_latest_citation(target, version, release_date, root_descriptor)
     return f"published datasets/{version} ({len(tables)} tables)"
 
 
@@ -142,13 +149,26 @@ def _publishable(folder: Path) -> None:
         path.chmod(0o755 if path.is_dir() else 0o644)
 
 
+def is_latest(release_dir: Path, version: str) -> bool:
+    """Whether version is the highest release in release_dir's folder: publishing an older
+    patch does not move "latest"."""
+    latest = max((p.name for p in release_dir.parent.iterdir() if VERSION_PATTERN.match(p.name)),
+                 key=lambda v: tuple(int(x) for x in v.split(".")))
+    return latest == version
+
+
+def update_latest_citation(release_dir: Path, version: str, release_date: str, root_descriptor: Path) -> bool:
+    """CITATION.cff beside the root datapackage.json names the latest release; returns whether it changed."""
+    if not is_latest(release_dir, version):
+        return False
+    return update_citation(root_descriptor.parent / CITATION, version, release_date)
+
+
 def update_root_descriptor(release_dir: Path, version: str, release_date: str, root_descriptor: Path) -> bool:
     """Point the repository's datapackage.json at the latest release (written atomically);
     returns whether it changed."""
-    latest = max((p.name for p in release_dir.parent.iterdir() if VERSION_PATTERN.match(p.name)),
-                 key=lambda v: tuple(int(x) for x in v.split(".")))
-    if latest != version:
-        return False  # publishing an older patch does not move "latest"
+    if not is_latest(release_dir, version):
+        return False
     prefix = release_dir.relative_to(root_descriptor.parent).as_posix() + "/"
     descriptor = json.loads((release_dir / "datapackage.json").read_text(encoding="utf-8"))
     for resource in descriptor["resources"]:
