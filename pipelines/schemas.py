@@ -103,7 +103,10 @@ class FieldSpec:
     format: str | None = None
     annotation: str | None = None  # "required" / "optional" / None (not annotated)
     registry: str | None = None  # "required" / "optional" / None
-    default: Any = None
+    default: Any = None  # what an annotation that leaves the field out means (qualifier: exact)
+    # What a merged row publishes when no source states the field (a party's role): unlike
+    # `default`, a source that leaves it out says nothing, so it neither wins nor disagrees.
+    merged_default: Any = None
     countries: dict[str, tuple[str, ...]] = field(default_factory=dict)  # category -> countries it touches
     signed: frozenset[str] = frozenset()  # categories whose value may be negative
 
@@ -342,6 +345,7 @@ def _field_from_declaration(decl: dict[str, Any], categories: dict[str, list[dic
         annotation=decl.get("annotation"),
         registry=decl.get("registry"),
         default=decl.get("default"),
+        merged_default=decl.get("merged_default"),
         countries={c["value"]: tuple(c["countries"]) for c in cats or [] if "countries" in c},
         signed=frozenset(c["value"] for c in cats or [] if c.get("signed") is True),
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipelines.core.database import store_table
 from pipelines.schemas import SQL_DIR, TableSpec, load_tables
@@ -52,11 +53,21 @@ def conform(result: pa.Table, table: TableSpec) -> pa.Table:
     return result.select(table.field_names).cast(table.to_arrow())
 
 
+def fill_merged_defaults(result: pa.Table, table: TableSpec) -> pa.Table:
+    """A field no source states takes its declared merged_default (a party's role: party)."""
+    for f in table.fields:
+        if f.merged_default is not None:
+            column = result.column(f.name)
+            result = result.set_column(result.column_names.index(f.name), f.name,
+                                       pc.fill_null(column, pa.scalar(f.merged_default, column.type)))
+    return result
+
+
 def build_table(con: duckdb.DuckDBPyConnection, table: TableSpec) -> pa.Table:
     *macros, query = sql_files(table)
     for file in macros:
         con.execute(sql_text(file))
-    result = conform(con.sql(sql_text(query)).to_arrow_table(), table)
+    result = conform(fill_merged_defaults(con.sql(sql_text(query)).to_arrow_table(), table), table)
     store_table(con, table.name, result)
     return result
 
