@@ -215,7 +215,8 @@ def test_only_declared_signed_measures_may_be_negative(invented, capsys, measure
 
 
 def test_signed_measures_are_declared_not_coded():
-    assert load_tables()["crossings"].field("measure").signed == {"people_pct_change", "boats_pct_change"}
+    assert load_tables()["crossings"].field("measure").signed == {"people_pct_change", "boats_pct_change",
+                                                                  "people_prevented_pct_change"}
 
 
 # --- the sign of a change agrees with its quote ------------------------------------------------
