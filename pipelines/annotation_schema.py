@@ -80,7 +80,8 @@ def annotation_json_schema() -> dict[str, Any]:
         "required": ["source_id"],
         "properties": {
             "source_id": source_id.to_json_schema(True),
-            **{name: {"type": "array", "items": {"$ref": f"#/$defs/{name}"}} for name in sections},
+            # An empty section, as new-source writes it (`crossings:`), is null: validate takes it.
+            **{name: {"type": ["array", "null"], "items": {"$ref": f"#/$defs/{name}"}} for name in sections},
         },
         "$defs": {"date": _DATE, "evidence": _EVIDENCE,
                   **{name: _record_schema(table) for name, table in sections.items()}},

@@ -112,6 +112,9 @@ def test_json_schema_rejects_what_validate_rejects():
         "crossing_id": "a", "route": "english_channel", "period_start": "this year", "period_end": "2024-01-02",
         "measure": "people", "value": 5, "evidence": ["five people"]}]}
     assert validator.is_valid(good)
+    # new-source writes empty sections (`incidents:`, null): validate takes them, so does the schema
+    assert validator.is_valid({**good, "incidents": None})
+    assert not validator.is_valid({**good, "incidents": "none"})
     for path, bad in [(("route",), "english_chanel"), (("mesure",), "people"), (("evidence",), [])]:
         doc = json.loads(json.dumps(good))
         doc["crossings"][0][path[0]] = bad
