@@ -216,7 +216,15 @@ def test_a_completed_draft_validates_and_suggestions_yaml_is_ignored(corpus, cap
 def test_measure_on_the_seed_articles():
     from pipelines.contribute.measure import measure
 
-    total = measure(REPO_ROOT)["total"]
+    from pipelines.contribute.measure import Score
+
+    # The two founding articles suggest was tuned on (CONTRIBUTING quotes these figures); the
+    # open texts added later are measured, not held to a threshold.
+    scores = measure(REPO_ROOT)
+    total = {}
+    for source_id in ("2023-12-16-sunak-rome-meloni-rama", "2024-09-16-starmer-meloni-rome"):
+        for key, score in scores[source_id].items():
+            total.setdefault(key, Score()).add(score)
     for key in ("numbers recall", "date phrases recall"):
         assert total[key].total >= 25 and total[key].found / total[key].total >= 0.9, (key, str(total[key]))
     assert total["numbers precision"].found / total["numbers precision"].total >= 0.7

@@ -109,8 +109,8 @@ def test_an_agreement_is_drafted_with_its_parties_type_and_event(repo_corpus):
     assert record["agreement_type"] == "returns"
     assert [p["country"] for p in record["parties"]] == ["GB", "AL"]
     assert record["events"] == [{"event_type": "signed", "date": "on Tuesday"}]
-    assert "uk-albania-returns-agreement  (sources/news/2023-12-16-sunak-rome-meloni-rama/annotations.yaml:" \
-        in "\n".join(probable)  # the record annotated already, with the same parties and type
+    # the record annotated already (by several sources now), with the same parties and type
+    assert any(line.strip().startswith("uk-albania-returns-agreement  (sources/news/") for line in probable)
 
 
 def test_no_meeting_is_drafted_from_a_text_without_one(repo_corpus):
