@@ -11,12 +11,14 @@ the UK's part in the agreement given to the EU.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from pipelines.cli import main
 from pipelines.contribute.finders import find_names
@@ -135,3 +137,21 @@ def test_the_eu_and_the_european_union_are_read_as_eu():
     text = "The European Union and Tunisia signed a memorandum; the EU will fund it."
     found = {n.value: n.label for n in find_names(text, {}) if n.field == "country"}
     assert found == {"EU": "European Union", "TN": "Tunisia"}
+
+
+def test_suggest_drafts_eu_as_a_party_never_as_a_figures_country():
+    from pipelines.contribute.suggest import make_suggestions, render
+    from pipelines.ingest.corpus import load_corpus
+
+    from conftest import REPO  # noqa: E402 (shared: conftest.py)
+
+    corpus = load_corpus(REPO)
+    text = ("The European Union and Tunisia signed a memorandum of understanding on migration on Sunday.\n\n"
+            "More than 2,000 people crossed from Tunisia to the EU this week.\n")
+    s = make_suggestions("draft", text, dt.date(2023, 7, 17), corpus.registries, {}, corpus.records)
+    [agreement] = [e for e in s.events if e.section == "agreements"]
+    assert yaml.safe_load("\n".join(agreement.lines))[0]["parties"] == [{"country": "EU"}, {"country": "TN"}]
+    drafted = render(s)
+    figure = drafted[drafted.index("# figure 1"):drafted.index("# ---- ", drafted.index("# figure 1"))]
+    assert "destination_country: TN" in figure and "EU" not in figure.split("evidence")[0]
+    assert '# country: EU  ("European Union", 2 mention(s); use in parties, events)' in drafted
