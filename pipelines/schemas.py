@@ -21,7 +21,10 @@ that say where it sits and how it is made:
   `categories: [{value, label}]` lists the allowed values (`same_categories_as:
   table.field` reuses another field's list); a category may add `countries: [..]` (the
   countries a route touches, checked against a record's places and countries) or
-  `signed: true` (a measure whose value may be negative, such as a percentage change).
+  `signed: true` (a measure whose value may be negative, such as a percentage change);
+  `also_allowed: [{value, label}]` lists values a field accepts beside its pattern and
+  country check, each saying what it means (`EU`, the code ISO 3166-1 reserves for the
+  European Union, is a party to agreements but not a place's or a crossing's country).
 
 `FieldSpec` is the one field model: it becomes a Frictionless field, an Arrow field, a
 Pandera column and a JSON Schema property, and checks a typed-in value for `validate`.
@@ -109,6 +112,7 @@ class FieldSpec:
     merged_default: Any = None
     countries: dict[str, tuple[str, ...]] = field(default_factory=dict)  # category -> countries it touches
     signed: frozenset[str] = frozenset()  # categories whose value may be negative
+    also_allowed: dict[str, str] = field(default_factory=dict)  # value -> what it means (EU in a party's country)
 
     # --- Frictionless ---------------------------------------------------------------------
     def to_frictionless(self) -> dict[str, Any]:
@@ -215,6 +219,8 @@ class FieldSpec:
             if self.format == "uri" and url_problem(value):
                 return (f"{self.name} {value!r} {url_problem(value)}",
                         "write the address as the browser shows it, e.g. https://example.org/news/1")
+        if value in self.also_allowed:
+            return None  # declared on this field only, e.g. EU as an agreement's party
         if self.enum and value not in self.enum:
             return (f"{self.name} {value!r} is not one of the allowed values",
                     " ".join(filter(None, [did_you_mean(value, self.enum), "allowed: " + ", ".join(self.enum)])))
@@ -330,6 +336,12 @@ def _field_from_declaration(decl: dict[str, Any], categories: dict[str, list[dic
                                        and all(isinstance(c, str) and is_country_code(c) for c in cat["countries"])):
             raise ValueError(f"field {decl['name']!r}: category {cat['value']!r}: countries must be a list of "
                              "ISO 3166-1 alpha-2 codes")
+    also_allowed = decl.get("also_allowed", [])
+    if not (isinstance(also_allowed, list) and all(isinstance(a, dict) and set(a) == {"value", "label"}
+                                                   and all(isinstance(v, str) for v in a.values())
+                                                   for a in also_allowed)):
+        raise ValueError(f"field {decl['name']!r}: also_allowed must be a list of {{value, label}} (what the value "
+                         "means)")
     return FieldSpec(
         name=decl["name"],
         type=decl["type"],
@@ -348,6 +360,7 @@ def _field_from_declaration(decl: dict[str, Any], categories: dict[str, list[dic
         merged_default=decl.get("merged_default"),
         countries={c["value"]: tuple(c["countries"]) for c in cats or [] if "countries" in c},
         signed=frozenset(c["value"] for c in cats or [] if c.get("signed") is True),
+        also_allowed={a["value"]: a["label"] for a in also_allowed},
     )
 
 

@@ -237,6 +237,10 @@ def test_real_sources_publish_the_same_values_and_no_wording_conflict(real_build
         "SELECT incident_id FROM incidents WHERE number_of_sources = 1 UNION ALL "
         "SELECT agreement_id FROM agreements WHERE number_of_sources = 1").fetchall()}
     assert single and not single & listed
+    several = {record for (record,) in con.execute(
+        "SELECT agreement_id FROM agreements WHERE number_of_sources > 1 UNION SELECT meeting_id FROM meetings "
+        "WHERE number_of_sources > 1 UNION SELECT incident_id FROM incidents WHERE number_of_sources > 1").fetchall()}
+    assert {record.split("/")[0] for record in listed} == several
     assert con.execute("SELECT count(*) FROM conflicts WHERE field IN "
                        "('description', 'purpose', 'location', 'position', 'described_as', 'notes')").fetchone() == (0,)
     assert con.execute("SELECT described_as FROM agreement_parties WHERE agreement_id = 'uk-rwanda-partnership' "

@@ -198,6 +198,7 @@ def _country_names() -> list[tuple[str, str, str, list[str]]]:
                 names.setdefault(code, set()).add(name)
     for alias, code in _COUNTRY_ALIASES.items():
         names.setdefault(code, set()).add(alias)
+        labels.setdefault(code, alias)  # a code pycountry does not have (EU): its first alias, "European Union"
     for code, demonym in _DEMONYMS.items():
         names.setdefault(code, set()).add(demonym)
     return [("country", code, labels.get(code, code), sorted(ns, key=len, reverse=True))

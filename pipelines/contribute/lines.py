@@ -13,6 +13,7 @@ from pipelines.contribute.finders import DateFinding, NameFinding
 from pipelines.contribute.new_source import yaml_scalar
 from pipelines.ingest.anchoring import occurrences
 from pipelines.ingest.dates import ResolvedDate
+from pipelines.schemas import is_country_code
 
 COMMENT_COLUMN = 44
 
@@ -62,6 +63,8 @@ def names_in(s, field_name: str, sentence: tuple[int, int]) -> list[NameFinding]
 
 def id_line(s, key: str, field_name: str, sentence: tuple[int, int], indent: int, unknown: str) -> str:
     named = names_in(s, field_name, sentence)
+    if field_name == "country":  # a figure's or a place's country is a state: never EU, only a party may be
+        named = [n for n in named if is_country_code(n.value)]
     if len(named) == 1:
         shown = next(s.text[a:b] for a, b in named[0].matches if sentence[0] <= a < sentence[1])
         return draft_line(indent, key, named[0].value, f'check: "{shown}" is in the quote')

@@ -29,7 +29,7 @@ from pipelines.contribute.new_source import SUGGESTIONS_FILE, yaml_scalar
 from pipelines.errors import UsageError
 from pipelines.ingest.dates import WEEKDAYS, ResolvedDate
 from pipelines.ingest.numbers import find_cue
-from pipelines.schemas import load_tables
+from pipelines.schemas import is_country_code, load_tables
 
 _ROUTE_WORDS = [
     (r"English Channel|(?<!\w)Channel(?!\w)", "english_channel"),
@@ -204,6 +204,8 @@ def render(s: Suggestions) -> str:
     for name in s.names:
         start, end = name.matches[0]
         use = _NAME_USES[name.field]
+        if name.field == "country" and not is_country_code(name.value):
+            use = "parties, events"  # EU: an agreement's party, never a figure's or a place's country
         out += ["#", f'# {name.field}: {name.value}  ("{s.text[start:end]}", {len(name.matches)} mention(s); '
                      f"use in {use}), first in:", *_commented(quote_lines(s.text, *sentence_at(spans, start), 6))]
     return "\n".join(out) + "\n"

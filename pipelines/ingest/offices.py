@@ -42,10 +42,13 @@ OFFICE_WORDS = {
 }
 _NOT_THE_HOLDER = re.compile(r"(?i)\b(?:deputy|vice|former|ex|shadow|acting|junior|previous|late)[\s-]+$")
 
-# Country words people write that are not pycountry's names (see country_words).
+# Country words people write that are not pycountry's names (see country_words). The
+# European Union is EU, the code ISO 3166-1 reserves for it: a party to agreements
+# (schemas/tables/agreement_parties.yaml, also_allowed), though not a place's country.
 COUNTRY_ALIASES = {"UK": "GB", "U.K.": "GB", "Britain": "GB", "Great Britain": "GB", "US": "US", "USA": "US",
                    "United States": "US", "Russia": "RU", "Turkey": "TR", "Czech Republic": "CZ",
-                   "Palestine": "PS", "Ivory Coast": "CI", "Congo": "CG", "Moldova": "MD"}
+                   "Palestine": "PS", "Ivory Coast": "CI", "Congo": "CG", "Moldova": "MD",
+                   "European Union": "EU", "EU": "EU"}
 DEMONYMS = {
     "AF": "Afghan", "AL": "Albanian", "DZ": "Algerian", "AT": "Austrian", "BD": "Bangladeshi",
     "BY": "Belarusian", "BE": "Belgian", "BA": "Bosnian", "GB": "British", "BG": "Bulgarian",

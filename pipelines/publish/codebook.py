@@ -34,8 +34,8 @@ table's licence, and what it does not cover, is under its name below and on its 
 `datapackage.json` (`licenses`, `rights`).
 
 Conventions: dates are ISO 8601 (`YYYY-MM-DD`); countries are ISO 3166-1 alpha-2 (`GB`, not
-`UK`); ids are stable lowercase slugs; **null means unknown** (a count of 0 is a reported
-zero). Offsets (`start`, `end`) count Unicode code points in a source's canonical text.
+`UK`), and `EU` (the European Union) only where a field lists it; ids are stable lowercase
+slugs; **null means unknown** (a count of 0 is a reported zero). Offsets (`start`, `end`) count Unicode code points in a source's canonical text.
 """
 
 
@@ -52,6 +52,8 @@ def _field_row(table: TableSpec, name: str) -> str:
     values = "<br>".join(f"`{v}`: {f.labels[v]}{_countries(f, v)}" for v in f.enum) if f.enum else ""
     if f.pattern and not f.enum:
         values = f"pattern `{f.pattern}`"
+    if f.also_allowed:
+        values = "<br>".join([values, *(f"also `{v}`: {label}" for v, label in f.also_allowed.items())])
     key = " (key)" if name in table.primary_key else ""
     required = "yes" if f.required else ""
     cells = [f"`{name}`{key}", f.type, required, f.description.replace("|", "\\|"), values.replace("|", "\\|"),
@@ -143,7 +145,8 @@ Each value of `crossings`, `incidents`, `meetings` and `agreements` rests on ver
   for a meeting's status, a source published on or after the meeting that reports it held or
   cancelled beats an announcement that it is planned; then a primary source (published by a
   government or ministry, `sources.publisher_id`, of a country that takes part in the meeting
-  or is a party to the agreement) beats a secondary one; then the latest-published source
+  or is a party to the agreement, or by a body of the EU, organisation country `EU`, where the
+  EU takes part) beats a secondary one; then the latest-published source
   wins; a true tie goes to the source whose id comes first in alphabetical order.
   `value_sources` names the source of each value of such a record and the rule that chose it.
   `conflicts` lists every disagreement that matters (counts, dates, statuses, types, places,

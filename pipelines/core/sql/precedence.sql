@@ -7,7 +7,9 @@
 --   2. a primary source beats a secondary one (primary_source): its publisher (publisher_id
 --      in source.yaml) is a government or ministry of a country that takes part in the
 --      record: the country of a participant of the meeting (people registry), or a party
---      to the agreement, as any source names them;
+--      to the agreement, as any source names them; the EU (country EU) takes part as a
+--      state does, and a body of the EU (intergovernmental, country EU: the European
+--      Commission) speaks for it;
 --   3. the later publication beats the earlier (later_publication);
 --   4. a true tie (same standing, same day): the source whose id comes first in
 --      alphabetical order, an arbitrary but stable choice (tie).
@@ -26,12 +28,15 @@ WITH reports AS (
     UNION ALL
     SELECT 'agreements', agreement_id, source_id, published_date, false FROM stg_agreements
 ),
--- A source published by a government or ministry speaks for its country.
+-- A source published by a government or ministry speaks for its country, and one published
+-- by a body of the EU (the only intergovernmental body with a country, EU) for the EU.
 government_sources AS (
     SELECT sources.source_id, organisations.country
     FROM stg_sources AS sources
     JOIN reg_organisations AS organisations ON organisations.organisation_id = sources.publisher_id
-    WHERE organisations.organisation_type IN ('government', 'ministry') AND organisations.country IS NOT NULL
+    WHERE organisations.country IS NOT NULL
+      AND (organisations.organisation_type IN ('government', 'ministry')
+           OR (organisations.organisation_type = 'intergovernmental' AND organisations.country = 'EU'))
 ),
 -- The countries that take part in a record, as any source reports it.
 taking_part AS (
