@@ -116,10 +116,14 @@ def cmd_ui(args) -> int:
 
 
 def cmd_explore(args) -> int:
-    from pipelines.explore.serve import locate, serve_explorer
+    from pipelines.explore.serve import locate, serve_explorer, write_metadata
 
-    return serve_explorer(args.root, locate(args.root, build=args.build, file=args.file), args.port,
-                          allow_sql=args.sql)
+    path = locate(args.root, build=args.build, file=args.file)
+    if args.write_metadata:
+        write_metadata(args.root, path, Path(args.write_metadata), allow_sql=args.sql)
+        print(f"wrote {args.write_metadata}: Datasette's metadata for {_shown(path, args.root)}")
+        return 0
+    return serve_explorer(args.root, path, args.port, allow_sql=args.sql)
 
 
 def cmd_release(args) -> int:
@@ -173,6 +177,8 @@ def register(sub) -> None:
     where.add_argument("--file", help="explore this SQLite file of a data package (kept in its sqlite/ folder)")
     explore.add_argument("--sql", action="store_true",
                          help="also let the browser run any read-only SQL (off by default, as it should be online)")
+    explore.add_argument("--write-metadata", metavar="FILE",
+                         help="write Datasette's metadata for the file to FILE and exit (for `datasette publish`)")
     explore.set_defaults(func=cmd_explore)
 
     docs = sub.add_parser(

@@ -35,18 +35,6 @@ which source gave each value, every source's quotes, and where sources disagree.
 </ul>
 """
 
-CLAIMS_COLUMNS = {
-    "verdict": "What the check found: consistent, inconsistent, ambiguous, different_measure or not_checkable.",
-    "published_date": "When the source was published.",
-    "publisher": "Who published the source.",
-    "source_title": "The source's title (its publisher's words).",
-    "year": "Year of the period the figure is about (its end), else of the period the series was read over, "
-            "else of the publication.",
-    "quote": "The source's words that give the figure (its evidence quotes, in text order).",
-    "rule": "The condition the official value had to meet for the verdict consistent.",
-    "record_id": "The checked record: open it for its sources, quotes and conflicts.",
-}
-
 QUERIES = {
     "channel_figures": {
         "title": "Channel figures of a year, against the official arrivals",
@@ -117,9 +105,9 @@ def explorer_metadata(descriptor: dict[str, Any], allow_sql: bool = False,
         "title": "Claims: news figures checked against the official series",
         "description": "Every figure a news source reports about crossings and incidents, with its source, the "
                        "quote, the reported and official values, the verdict and the rule that gave it. Filter "
-                       "with the facets; open record_id for the record's sources and conflicts.",
+                       "with the facets (year: of the period the figure is about); open a record_id for the "
+                       "record's sources and conflicts. Column meanings: table claim_checks.",
         "facets": ["verdict", "route", "publisher", "year"],
-        "columns": CLAIMS_COLUMNS,
         "size": 50,
     }
     tables["timeline"] = {

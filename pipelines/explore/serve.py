@@ -28,6 +28,9 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 PLUGINS = HERE / "plugins"
 VERSION = (r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+# A query stops after 3 s (a public deployment stays responsive); facets are those the
+# metadata names, not Datasette's guesses.
+SETTINGS = {"sql_time_limit_ms": 3000, "suggest_facets": False}
 MAKE_ONE = "run `make data`, then `make explore BUILD=1` to explore the current build"
 
 
@@ -108,7 +111,16 @@ def datasette_options(path: Path, allow_sql: bool = False) -> dict[str, Any]:
     return {"files": [], "immutables": [str(path)],
             "metadata": explorer_metadata(descriptor, allow_sql=allow_sql, charts=charts),
             "template_dir": str(TEMPLATES), "plugins_dir": str(PLUGINS),
-            "static_mounts": [("charts", str(folder / "charts"))] if charts else []}
+            "static_mounts": [("charts", str(folder / "charts"))] if charts else [],
+            "settings": SETTINGS}
+
+
+def write_metadata(root: Path, path: Path, out: Path, allow_sql: bool = False) -> None:
+    """Datasette's metadata for the checked file, as JSON, for `datasette publish --metadata`."""
+    folder, descriptor = package_of(path)
+    check_sqlite(path, descriptor, _shown(path, root))
+    out.write_text(json.dumps(datasette_options(path, allow_sql)["metadata"], indent=2, ensure_ascii=False) + "\n",
+                   encoding="utf-8")
 
 
 def serve_explorer(root: Path, path: Path, port: int, allow_sql: bool = False) -> int:
@@ -124,7 +136,9 @@ def serve_explorer(root: Path, path: Path, port: int, allow_sql: bool = False) -
         metadata.write_text(json.dumps(options["metadata"], indent=2), encoding="utf-8")
         command = [sys.executable, "-m", "datasette", "serve", "-i", str(path), "--host", "127.0.0.1",
                    "--port", str(port), "--metadata", str(metadata), "--template-dir", options["template_dir"],
-                   "--plugins-dir", options["plugins_dir"], "--setting", "sql_time_limit_ms", "3000"]
+                   "--plugins-dir", options["plugins_dir"]]
+        for name, value in SETTINGS.items():
+            command += ["--setting", name, str(value).lower() if isinstance(value, bool) else str(value)]
         for mount, directory in options["static_mounts"]:
             command += ["--static", f"{mount}:{directory}"]
         print(f"Explorer of {shown}: http://127.0.0.1:{port}/borderlines  (Ctrl-C to stop)", flush=True)

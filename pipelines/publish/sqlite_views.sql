@@ -10,28 +10,28 @@ SELECT
     c.verdict,
     s.published_date,
     coalesce(s.publisher, o.name) AS publisher,  -- the registry's name of a publisher known by its id
-    s.title AS source_title,
-    c.source_id,
-    c.route,
-    substr(coalesce(c.period_end, c.series_period_end, s.published_date), 1, 4) AS year,
-    c.measure,
-    c.period_start,
-    c.period_end,
-    c.reported_qualifier,
-    c.reported_value,
-    c.official_value,
-    c.difference,
-    c.series,
-    c.rule,
-    c.period_rule,
     (SELECT group_concat(quote, ' … ')
        FROM (SELECT e.quote FROM evidence AS e
               WHERE e.table_name = c.table_name AND e.record_id = c.record_id AND e.source_id = c.source_id
               ORDER BY e.start)) AS quote,
-    c.note,
+    c.reported_qualifier,
+    c.reported_value,
+    c.official_value,
+    c.rule,
+    c.route,
+    c.measure,
+    substr(coalesce(c.period_end, c.series_period_end, s.published_date), 1, 4) AS year,
+    c.period_start,
+    c.period_end,
     c.table_name,
     c.record_id,
-    c.field
+    c.field,
+    c.difference,
+    c.series,
+    c.period_rule,
+    c.note,
+    c.source_id,
+    s.title AS source_title
 FROM claim_checks AS c
 JOIN sources AS s ON s.source_id = c.source_id
 LEFT JOIN organisations AS o ON o.organisation_id = s.publisher_id
@@ -39,7 +39,7 @@ ORDER BY s.published_date, c.source_id, c.table_name, c.record_id, c.field;
 
 -- Agreements' events and leaders' meetings in one list, by date: what the timeline draws.
 CREATE VIEW timeline AS
-SELECT date, kind, what, title, country, table_name, record_id, sources FROM (
+SELECT date, kind, what, title, country, table_name, record_id, number_of_sources FROM (
     SELECT
         e.date,
         'agreement' AS kind,
@@ -48,7 +48,7 @@ SELECT date, kind, what, title, country, table_name, record_id, sources FROM (
         e.country,
         'agreements' AS table_name,
         e.agreement_id AS record_id,
-        a.number_of_sources AS sources
+        a.number_of_sources
     FROM agreement_events AS e
     JOIN agreements AS a ON a.agreement_id = e.agreement_id
     UNION ALL
@@ -62,7 +62,7 @@ SELECT date, kind, what, title, country, table_name, record_id, sources FROM (
         m.country,
         'meetings' AS table_name,
         m.meeting_id AS record_id,
-        m.number_of_sources AS sources
+        m.number_of_sources
     FROM meetings AS m
 )
 ORDER BY date IS NULL, date, kind, record_id;  -- an event of unknown date last
