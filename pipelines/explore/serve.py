@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from pipelines.commands import _shown
+from pipelines.publish.release import _shown  # a path as the user would type it
 from pipelines.errors import UsageError
 from pipelines.hashing import file_digest
 from pipelines.publish.sqlite import SQLITE_PATH
