@@ -110,6 +110,9 @@ def test_claims_page_shows_each_check_with_its_source_quote_and_coloured_verdict
     for value in (claim["quote"], claim["publisher"], claim["rule"], claim["record_id"]):
         assert value is None or value in text, value
     assert f'/borderlines/{claim["table_name"]}/' in text  # the record_id links to the record's page
+    [(status, record)] = pages(data, f'/borderlines/{claim["table_name"]}/{claim["record_id"]}')
+    assert status == 200 and "Checked against the official series" in record
+    assert f'<span class="verdict" style="background:{colour};color:#fff' in record  # its check, coloured
 
 
 def test_claims_page_filters_by_verdict_route_publisher_and_year(data, db):

@@ -46,7 +46,7 @@ def extra_template_vars(template, database, table, view_name, datasette):
     if view_name == "row" and table in config.get("record_tables", []):
         async def record_details(pk_values):
             return await _record_details(datasette.get_database(database), table, pk_values[0])
-        return {"record_details": record_details}
+        return {"record_details": record_details, "verdict_colours": config.get("verdict_colours", {})}
     return {}
 
 
