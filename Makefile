@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 3000
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: install data validate test ui release bench lock docs clean
+.PHONY: install data validate test ui explore release bench lock docs clean
 
 install: $(STAMP)
 
@@ -32,6 +32,12 @@ test: install
 
 ui: install
 	$(BIN)/borderlines ui --port $(PORT)
+
+# The latest release in Datasette on http://127.0.0.1:8001 (PORT=… for another port; BUILD=1
+# for the current build). Ctrl-C stops it.
+explore: PORT = 8001
+explore: install
+	$(BIN)/borderlines explore --port $(PORT) $(if $(BUILD),--build)
 
 release: install
 	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z"; exit 2; }

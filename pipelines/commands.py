@@ -1,4 +1,4 @@
-"""`borderlines build`, `docs`, `ui` and `release`: argument parsing and printing only; the
+"""`borderlines build`, `docs`, `ui`, `explore` and `release`: argument parsing and printing only; the
 work is done by library functions. Heavy imports happen inside each command so that
 `borderlines validate` stays fast."""
 
@@ -115,6 +115,17 @@ def cmd_ui(args) -> int:
     return serve_ui(args.root, args.port)
 
 
+def cmd_explore(args) -> int:
+    from pipelines.explore.serve import locate, serve_explorer, write_metadata
+
+    path = locate(args.root, build=args.build, file=args.file)
+    if args.write_metadata:
+        write_metadata(args.root, path, Path(args.write_metadata), allow_sql=args.sql)
+        print(f"wrote {args.write_metadata}: Datasette's metadata for {_shown(path, args.root)}")
+        return 0
+    return serve_explorer(args.root, path, args.port, allow_sql=args.sql)
+
+
 def cmd_release(args) -> int:
     from pipelines.errors import BusyError, ReleaseError, storage_cause
     from pipelines.publish.release import release
@@ -153,6 +164,22 @@ def register(sub) -> None:
                     "and checks and to materialise them. Dagster keeps its files in .dagster_home/. Ctrl-C stops it.")
     ui.add_argument("--port", type=int, default=3000, help="port to listen on (default: 3000)")
     ui.set_defaults(func=cmd_ui)
+
+    explore = sub.add_parser(
+        "explore", help="browse the latest release in Datasette on 127.0.0.1",
+        description="Serve the latest release's SQLite file (datasets/<version>/sqlite/borderlines.sqlite) with "
+                    "Datasette on 127.0.0.1, read-only: the claims checked against the official series, each "
+                    "record with its sources, quotes and conflicts, the agreements and meetings, canned queries. "
+                    "Ctrl-C stops it. Exit status: 0 stopped, 2 no usable SQLite file (the message says why).")
+    explore.add_argument("--port", type=int, default=8001, help="port to listen on (default: 8001)")
+    where = explore.add_mutually_exclusive_group()
+    where.add_argument("--build", action="store_true", help="explore the current build (build/data) instead")
+    where.add_argument("--file", help="explore this SQLite file of a data package (kept in its sqlite/ folder)")
+    explore.add_argument("--sql", action="store_true",
+                         help="also let the browser run any read-only SQL (off by default, as it should be online)")
+    explore.add_argument("--write-metadata", metavar="FILE",
+                         help="write Datasette's metadata for the file to FILE and exit (for `datasette publish`)")
+    explore.set_defaults(func=cmd_explore)
 
     docs = sub.add_parser(
         "docs", help="regenerate datasets/CODEBOOK.md and the JSON Schemas in schemas/",

@@ -27,7 +27,7 @@ that say where it sits and how it is made:
   European Union, is a party to agreements but not a place's or a crossing's country).
 
 `FieldSpec` is the one field model: it becomes a Frictionless field, an Arrow field, a
-Pandera column and a JSON Schema property, and checks a typed-in value for `validate`.
+Pandera column, a JSON Schema property and an SQLite column, and checks a typed-in value for `validate`.
 No other module translates a declared constraint.
 
 Imported by `borderlines validate`: pandas, pandera and pyarrow are imported inside the
@@ -171,6 +171,17 @@ class FieldSpec:
         return pa_schema.Column(pd.ArrowDtype(self.arrow_type()), checks=checks, nullable=not self.required,
                                 unique=self.unique, description=self.description)
 
+    # --- SQLite (the release's .sqlite file, for the explorer) ----------------------------
+    def sqlite_type(self) -> str:
+        """SQLite has no date or boolean type: dates are ISO text, booleans 0/1."""
+        return {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER",
+                "date": "TEXT"}[self.type]
+
+    def to_sqlite(self) -> str:
+        """The column's definition, with its description as an SQL comment (kept in sqlite_master)."""
+        return (f'"{self.name}" {self.sqlite_type()}' + (" NOT NULL" if self.required else "")
+                + ",  -- " + " ".join(self.description.split()))
+
     # --- JSON Schema (for editors) --------------------------------------------------------
     def to_json_schema(self, required: bool) -> dict[str, Any]:
         if self.type == "date":
@@ -300,6 +311,21 @@ class TableSpec:
 
         return pa.schema([f.to_arrow() for f in self.fields],
                          metadata={"name": self.name, "description": self.description})
+
+    def to_sqlite(self, tables: set[str]) -> str:
+        """CREATE TABLE with the primary key and the foreign keys into `tables` (those written to
+        the same file); each column carries its description as a comment."""
+        def names(fields) -> str:
+            return ", ".join(f'"{f}"' for f in fields)
+
+        lines = [f.to_sqlite() for f in self.fields]
+        keys = [f"PRIMARY KEY ({names(self.primary_key)})"]
+        keys += [f'FOREIGN KEY ({names(fk["fields"])}) REFERENCES "{fk["reference"]["resource"]}" '
+                 f'({names(fk["reference"]["fields"])})'
+                 for fk in self.foreign_keys if fk["reference"]["resource"] in tables]
+        # A comment ends at the line's end, so the comma of each column stands before it.
+        body = "\n  ".join(lines) + "\n  " + ",\n  ".join(keys)
+        return f'CREATE TABLE "{self.name}" (  -- {self.description}\n  {body}\n)'
 
     def to_pandera(self):
         """The Pandera schema: every field's column, plus the table's cross-field rules."""

@@ -66,7 +66,8 @@ def test_every_table_is_built_with_rows_and_checks_pass(fixture_build):
     descriptor = json.loads((fixture_build / "data" / "datapackage.json").read_text())
     names = {r["name"] for r in descriptor["resources"]}
     # no charts of official series (it has no official data); the timeline of its one agreement
-    assert names == set(PUBLISHED_TABLES) | {f"{t}_csv" for t in PUBLISHED_TABLES} | {"agreements_timeline_chart"}
+    assert names == set(PUBLISHED_TABLES) | {f"{t}_csv" for t in PUBLISHED_TABLES} | {"agreements_timeline_chart",
+                                                                                    "borderlines_sqlite"}
     con = duckdb.connect()
     for table in ("crossings", "incidents", "meetings", "agreements", "evidence"):
         rows = con.execute(f"SELECT count(*) FROM '{fixture_build}/data/parquet/{table}.parquet'").fetchone()[0]
@@ -114,7 +115,7 @@ def test_evidence_offsets_point_at_the_quotes(fixture_build):
 def test_same_inputs_give_byte_identical_files(fixture_build, cli_build):
     # two builds of the same corpus: the session's, and `borderlines build` into another folder
     first, second = tree_hashes(fixture_build / "data"), tree_hashes(cli_build[0] / "data")
-    assert len(first) == 2 * len(PUBLISHED_TABLES) + 3  # and datapackage.json, manifest.json, the timeline chart
+    assert len(first) == 2 * len(PUBLISHED_TABLES) + 4  # and the SQLite file, datapackage.json, manifest.json, the timeline
     assert first == second
 
 
@@ -179,7 +180,7 @@ def test_release_is_published_and_validates_from_the_shell(repo):
     assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
     for resource in descriptor["resources"]:
         assert resource["hash"].startswith("sha256:")
-        assert ("bytes" in resource) == (resource["format"] in ("csv", "svg"))  # svg: the timeline chart
+        assert ("bytes" in resource) == (resource["format"] != "parquet")  # the CSV, the SQLite file, the timeline
     root = json.loads((repo / "datapackage.json").read_text())
     assert root["resources"][0]["path"].startswith("datasets/0.1.0/")
     for target in ("datapackage.json", "datasets/0.1.0/datapackage.json"):

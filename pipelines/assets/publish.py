@@ -20,7 +20,8 @@ GROUP = "publish"
 PUBLISHED_TABLES = published_tables()  # every declared table but those declared not_published, in declared order
 # The code that writes and checks the package: its code version.
 WRITER_FILES = [*(module_file(f"pipelines.publish.{name}") for name in
-                  ("build", "files", "datapackage", "chart", "timeline", "manifest", "package_check", "roundtrip")),
+                  ("build", "files", "sqlite", "datapackage", "chart", "timeline", "manifest", "package_check", "roundtrip")),
+                Path(__file__).parents[1] / "publish" / "sqlite_views.sql",
                 module_file("pipelines.reference.attribution"), Path(__file__)]
 
 

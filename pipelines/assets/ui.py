@@ -62,14 +62,19 @@ def serve_ui(root: Path, port: int) -> int:
     """Run `dagster dev` on 127.0.0.1:port for the corpus at root until it exits or is stopped."""
     command = [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.assets.definitions",
                "-h", "127.0.0.1", "-p", str(port)]
-    env = {**os.environ, "BORDERLINES_ROOT": str(root)}
+    return run_until_stopped(command, root, {**os.environ, "BORDERLINES_ROOT": str(root)})
+
+
+def run_until_stopped(command: list[str], cwd: Path, env: dict[str, str]) -> int:
+    """Run a server in a process group of its own until it exits, or until Ctrl-C or SIGTERM,
+    which are forwarded to the whole group (see the module docstring); also `borderlines explore`."""
     previous = {s: signal.signal(s, _raise_stop) for s in (signal.SIGINT, signal.SIGTERM)}
     proc = None
     try:
-        proc = subprocess.Popen(command, cwd=root, env=env, start_new_session=True)
+        proc = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True)
         return proc.wait()
     except _Stop as stop:
-        # A second Ctrl-C while Dagster shuts down must not cut the shutdown short.
+        # A second Ctrl-C while the server shuts down must not cut the shutdown short.
         for signum in previous:
             signal.signal(signum, signal.SIG_IGN)
         if proc is not None:

@@ -1,5 +1,5 @@
 """Write the current build: Parquet, CSV and datapackage.json for every published table,
-and the charts (pipelines/publish/chart.py, timeline.py).
+and the SQLite file of them all (pipelines/publish/sqlite.py) and the charts (pipelines/publish/chart.py, timeline.py).
 
 The last good build stays whole until a new one is complete. build/data is a symbolic
 link to a folder build/data-<id>:
@@ -32,6 +32,7 @@ from pipelines.publish.chart import write_charts
 from pipelines.publish.datapackage import package_descriptor, write_descriptor
 from pipelines.publish.files import write_csv, write_parquet
 from pipelines.publish.timeline import write_timeline
+from pipelines.publish.sqlite import write_sqlite
 
 STAGING_PREFIX = ".data-"  # a build being written, or a link being made: never complete
 FOLDER_PREFIX = "data-"  # a complete build; build/data points at one of them
@@ -55,6 +56,7 @@ def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir
             write_parquet(table, tmp / "parquet" / f"{name}.parquet")
             write_csv(table, tmp / "csv" / f"{name}.csv")
             counts[name] = table.num_rows
+        write_sqlite(tmp, table_names)  # from the Parquet files just written
         write_charts(con, tmp / "charts")
         write_timeline(con, tmp / "charts")
         write_descriptor(package_descriptor(tmp, table_names, root), tmp / "datapackage.json")

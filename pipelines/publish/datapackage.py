@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.publish.chart import chart_entries
+from pipelines.publish.sqlite import sqlite_entries
 from pipelines.publish.timeline import timeline_entries
 from pipelines.hashing import file_digest
 from pipelines.reference.attribution import DATA_LICENCE, corpus_provenances, resource_attribution
@@ -138,8 +139,8 @@ def package_descriptor(out_dir: Path, table_names: list[str], root: Path, versio
         ],
         "contributors": [{"title": "Borderlines contributors", "roles": ["creator"]}],
         "keywords": KEYWORDS,
-        "resources": resource_entries(out_dir, table_names, root, prefix) + chart_entries(out_dir, root, prefix)
-                     + timeline_entries(out_dir, root, prefix),
+        "resources": (resource_entries(out_dir, table_names, root, prefix) + chart_entries(out_dir, root, prefix)
+                      + timeline_entries(out_dir, root, prefix) + sqlite_entries(out_dir, prefix)),
     }
     return {k: v for k, v in descriptor.items() if v is not None}
 

@@ -114,6 +114,8 @@ def _release(version: str, build_dir: Path, datasets_dir: Path, root_descriptor:
             shutil.copytree(build_dir / fmt, tmp / fmt)
         if (build_dir / "charts").is_dir():  # a build without official statistics has no charts
             shutil.copytree(build_dir / "charts", tmp / "charts")
+        if (build_dir / "sqlite").is_dir():  # builds before the SQLite file (issue 17) have none
+            shutil.copytree(build_dir / "sqlite", tmp / "sqlite")
         build_descriptor = json.loads((build_dir / "datapackage.json").read_text(encoding="utf-8"))
         tables = [r["name"] for r in build_descriptor["resources"] if r["format"] == "parquet"]
         write_descriptor(for_release(build_descriptor, version, f"{release_date}T00:00:00Z"), tmp / "datapackage.json")

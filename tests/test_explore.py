@@ -1,0 +1,272 @@
+"""The SQLite file of a build (every published table, keys, descriptions, full-text search,
+the claims and timeline views) and the explorer's pages, driven through Datasette's own
+test client on the hand-made corpus; `borderlines explore` refuses a missing or damaged
+file in one line and, started for real, listens on 127.0.0.1 and stops on Ctrl-C."""
+
+import asyncio
+import html
+import json
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from datasette.app import Datasette
+
+from pipelines.cli import main
+from pipelines.explore.serve import datasette_options
+from pipelines.hashing import file_digest
+from pipelines.publish.sqlite import SQLITE_PATH, write_sqlite
+from pipelines.schemas import REPO_ROOT, load_tables, published_tables
+
+from conftest import TESTS, build, failed_checks  # noqa: E402 (shared: conftest.py)
+
+
+@pytest.fixture(scope="module")
+def data(fixture_build) -> Path:
+    return fixture_build / "data"
+
+
+@pytest.fixture(scope="module")
+def db(data):
+    con = sqlite3.connect(data / SQLITE_PATH)
+    con.row_factory = sqlite3.Row
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def disputed(tmp_path_factory) -> Path:
+    """The corpus of three sources that disagree on a meeting, incidents and an agreement
+    (tests/fixtures/precedence/README.md), built: its data folder."""
+    out = tmp_path_factory.mktemp("precedence-build")
+    result = build(TESTS / "fixtures" / "precedence", out)
+    assert result.success, failed_checks(result)
+    return out / "data"
+
+
+def pages(data: Path, *urls: str, sqlite: Path | None = None, **options):
+    """The pages at urls, as Datasette serves them to a browser: [(status, html)]."""
+    datasette = Datasette(**{**datasette_options(sqlite or data / SQLITE_PATH), **options})
+
+    async def fetch():
+        return [await datasette.client.get(url) for url in urls]
+
+    return [(r.status_code, r.text) for r in asyncio.run(fetch())]
+
+
+def test_every_published_table_is_in_the_sqlite_file_with_its_keys_and_descriptions(data, db):
+    tables = load_tables()
+    names = {r["name"] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert set(published_tables()) <= names
+    assert not any(t in names for t, spec in tables.items() if not spec.published)  # frontex stays out
+    for name in published_tables():
+        spec = tables[name]
+        assert db.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] == pq.read_metadata(
+            data / "parquet" / f"{name}.parquet").num_rows, name
+        info = {r["name"]: r for r in db.execute(f'PRAGMA table_info("{name}")')}
+        assert [c for c, r in sorted(info.items(), key=lambda i: i[1]["pk"]) if r["pk"]] == list(spec.primary_key)
+        keys = {(r["table"], r["from"]) for r in db.execute(f'PRAGMA foreign_key_list("{name}")')}
+        assert {(fk["reference"]["resource"], fk["fields"][0]) for fk in spec.foreign_keys} == keys, name
+        ddl = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [name]).fetchone()[0]
+        assert all(" ".join(f.description.split()) in ddl for f in spec.fields), name
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_the_sqlite_file_is_in_the_data_package_with_its_hash_and_searchable(data, db):
+    descriptor = json.loads((data / "datapackage.json").read_text())
+    [entry] = [r for r in descriptor["resources"] if r["path"] == SQLITE_PATH]
+    size, sha = file_digest(data / SQLITE_PATH)
+    assert (entry["bytes"], entry["hash"], entry["format"]) == (size, f"sha256:{sha}", "sqlite")
+    quote = db.execute("SELECT quote FROM evidence ORDER BY evidence_id LIMIT 1").fetchone()[0]
+    word = max(quote.split(), key=len).strip(".,;:'\"()")
+    found = db.execute("SELECT e.quote FROM evidence_fts JOIN evidence AS e ON e.rowid = evidence_fts.rowid "
+                       "WHERE evidence_fts MATCH ?", [f'"{word}"']).fetchall()
+    assert quote in [r[0] for r in found]
+
+
+def test_the_same_tables_give_the_same_bytes(data, tmp_path):
+    shutil.copytree(data / "parquet", tmp_path / "parquet")
+    write_sqlite(tmp_path, published_tables())
+    assert (tmp_path / SQLITE_PATH).read_bytes() == (data / SQLITE_PATH).read_bytes()
+
+
+def test_claims_page_shows_each_check_with_its_source_quote_and_coloured_verdict(data, db):
+    claim = db.execute("SELECT * FROM claims WHERE quote IS NOT NULL ORDER BY record_id LIMIT 1").fetchone()
+    colour = datasette_options(data / SQLITE_PATH)["metadata"]["plugins"]["borderlines"]["verdict_colours"][
+        claim["verdict"]]
+    [(status, page)] = pages(data, "/borderlines/claims?_size=max")
+    assert status == 200
+    text = html.unescape(page)
+    assert "Claims: news figures checked against the official series" in text
+    assert f'<span class="verdict" style="background:{colour};color:#fff' in text
+    for value in (claim["quote"], claim["publisher"], claim["rule"], claim["record_id"]):
+        assert value is None or value in text, value
+    assert f'/borderlines/{claim["table_name"]}/' in text  # the record_id links to the record's page
+    [(status, record)] = pages(data, f'/borderlines/{claim["table_name"]}/{claim["record_id"]}')
+    assert status == 200 and "Checked against the official series" in record
+    assert f'<span class="verdict" style="background:{colour};color:#fff' in record  # its check, coloured
+
+
+def test_claims_page_filters_by_verdict_route_publisher_and_year(data, db):
+    verdict, route = db.execute("SELECT verdict, route FROM claims WHERE verdict <> 'consistent' LIMIT 1").fetchone()
+    [(status, page), (_, filtered)] = pages(
+        data, "/borderlines/claims", f"/borderlines/claims.json?verdict={verdict}&route={route}&_shape=array")
+    assert status == 200
+    for facet in ("verdict", "route", "publisher", "year"):
+        assert f'data-column="{facet}"' in page, facet
+    rows = json.loads(filtered)
+    expected = db.execute("SELECT count(*) FROM claims WHERE verdict = ? AND route = ?", [verdict, route]).fetchone()[0]
+    assert len(rows) == expected > 0 and {(r["verdict"], r["route"]) for r in rows} == {(verdict, route)}
+
+
+def test_a_record_page_shows_each_source_its_quotes_values_and_conflicts(disputed):
+    db = sqlite3.connect(disputed / SQLITE_PATH)
+    table, record_id = db.execute("SELECT table_name, record_id FROM conflicts WHERE table_name = 'meetings' "
+                                  "ORDER BY 1, 2 LIMIT 1").fetchone()
+    [(status, page)] = pages(disputed, f"/borderlines/{table}/{record_id}")
+    assert status == 200
+    text = html.unescape(page)
+    evidence = db.execute("SELECT source_id, quote FROM evidence WHERE table_name = ? AND record_id = ?",
+                          [table, record_id]).fetchall()
+    assert len({source for source, _ in evidence}) >= 2
+    for source, quote in evidence:
+        assert f">{source}</a>" in text and quote in text, (source, quote)
+    assert "Where the sources disagree" in text
+    for field, rule in db.execute("SELECT field, rule FROM conflicts WHERE table_name = ? AND record_id = ?",
+                                  [table, record_id]):
+        assert f"<td>{field}</td>" in text and f"<td>{rule}</td>" in text
+    for field, source, rule in db.execute("SELECT field, source_id, rule FROM value_sources WHERE table_name = ? "
+                                          "AND record_id = ?", [table, record_id]):
+        assert f"<td>{field}</td><td>{source}</td><td>{rule}</td>" in text
+
+
+def test_an_open_text_shows_the_quote_highlighted(data, db, tmp_path):
+    # source_texts is published by another change (the open texts); its shape here is its
+    # part the explorer reads: source_id and text.
+    folder = tmp_path / "package"
+    shutil.copytree(data, folder, symlinks=False)
+    source, quote, start, end, table, record_id = db.execute(
+        "SELECT source_id, quote, start, \"end\", table_name, record_id FROM evidence "
+        "WHERE table_name = 'meetings' LIMIT 1").fetchone()
+    text = "x" * start + quote + " and more words after it."
+    con = sqlite3.connect(folder / SQLITE_PATH)
+    con.execute("CREATE TABLE source_texts (source_id TEXT PRIMARY KEY, text TEXT)")
+    con.execute("INSERT INTO source_texts VALUES (?, ?)", [source, text])
+    con.commit()
+    con.close()
+    [(status, page)] = pages(data, f"/borderlines/{table}/{record_id}", sqlite=folder / SQLITE_PATH)
+    assert status == 200
+    assert f"<mark>{quote}</mark> and more words after it." in html.unescape(page)
+
+
+def test_timeline_lists_agreements_and_meetings_and_shows_the_timeline_chart_when_there_is_one(data, db, tmp_path):
+    [(status, page)] = pages(data, "/borderlines/timeline?_size=max")
+    assert status == 200
+    for (meeting,) in db.execute("SELECT meeting_id FROM meetings"):
+        assert f'/borderlines/meetings/{meeting}"' in page
+    for (agreement,) in db.execute("SELECT DISTINCT agreement_id FROM agreement_events"):
+        assert f'/borderlines/agreements/{agreement}"' in page
+    assert "<img" not in page  # this package has no timeline chart
+    folder = tmp_path / "package"
+    shutil.copytree(data, folder)
+    (folder / "charts").mkdir(exist_ok=True)
+    (folder / "charts" / "agreements_timeline.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    descriptor["resources"].append({"name": "agreements_timeline_chart", "type": "file", "format": "svg",
+                                    "path": "charts/agreements_timeline.svg", "title": "Agreements and meetings"})
+    (folder / "datapackage.json").write_text(json.dumps(descriptor))
+    [(_, page), (status, svg)] = pages(data, "/borderlines/timeline", "/charts/agreements_timeline.svg",
+                                       sqlite=folder / SQLITE_PATH)
+    assert '<img src="/charts/agreements_timeline.svg" alt="Agreements and meetings"' in page
+    assert status == 200 and svg.startswith("<svg")
+
+
+def test_canned_queries_answer_and_the_explorer_is_read_only(data, db):
+    meeting = db.execute("SELECT record_id FROM evidence WHERE table_name = 'meetings' GROUP BY record_id "
+                         "ORDER BY count(DISTINCT source_id) DESC, record_id LIMIT 1").fetchone()[0]
+    sources = {r[0] for r in db.execute("SELECT publisher FROM sources WHERE source_id IN (SELECT source_id FROM "
+                                        "evidence WHERE record_id = ?)", [meeting]) if r[0]}
+    year = db.execute("SELECT year FROM claims WHERE route = 'english_channel' LIMIT 1").fetchone()[0]
+    [(status, listing), (_, channel), (forbidden, _), (_, database)] = pages(
+        data, f"/borderlines/sources_of_a_record.json?record_id={meeting}&_shape=array",
+        f"/borderlines/channel_figures.json?year={year}&_shape=array",
+        "/borderlines.json?sql=select+1", "/borderlines")
+    assert status == 200 and sources and sources <= {r["publisher"] for r in json.loads(listing)}
+    channel = json.loads(channel)
+    assert channel and len(channel) == db.execute("SELECT count(*) FROM claims WHERE route = 'english_channel' "
+                                                  "AND year = ?", [year]).fetchone()[0]
+    assert forbidden == 403  # no SQL typed in the browser, by default
+    assert "Custom SQL query" not in database
+    metadata = datasette_options(data / SQLITE_PATH)["metadata"]
+    assert not any(q.get("write") for q in metadata["databases"]["borderlines"]["queries"].values())
+    assert metadata["databases"]["borderlines"]["tables"]["evidence"]["license"]  # licences from the package
+
+
+def run_explore(*args, root=REPO_ROOT, capsys=None):
+    code = main(["--root", str(root), "explore", *args])
+    return code, capsys.readouterr().err
+
+
+def test_explore_says_when_the_latest_release_has_no_sqlite_file(capsys):
+    code, err = run_explore(capsys=capsys)
+    assert code == 2
+    assert "the latest release, datasets/0.3.0, has no SQLite file" in err and "make data" in err
+    assert err.count("\n") == 1
+
+
+def test_explore_refuses_a_missing_or_damaged_file_naming_it(data, tmp_path, capsys):
+    folder = tmp_path / "package"
+    shutil.copytree(data, folder)
+    path = folder / SQLITE_PATH
+    path.write_bytes(b"not a database" * 100)
+    code, err = run_explore("--file", str(path), capsys=capsys)
+    assert code == 2 and f"{path} is damaged" in err and err.count("\n") == 1
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["format"] != "sqlite"]  # no hash to compare
+    (folder / "datapackage.json").write_text(json.dumps(descriptor))
+    code, err = run_explore("--file", str(path), capsys=capsys)
+    assert code == 2 and f"{path} is not a readable SQLite file" in err and err.count("\n") == 1
+    path.unlink()
+    code, err = run_explore("--file", str(path), capsys=capsys)
+    assert code == 2 and f"{path} does not exist" in err
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_explore_listens_on_localhost_and_stops_on_ctrl_c(data, tmp_path):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "explore", "--file", str(data / SQLITE_PATH),
+                             "--port", str(port)], cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60  # a limit: the loop ends as soon as Datasette answers
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/borderlines/claims", timeout=2) as response:
+                    assert response.status == 200 and b"verdict" in response.read()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read().decode()
+                assert time.monotonic() < deadline, "the explorer did not start within 60 s"
+                time.sleep(0.25)
+        listening = Path("/proc/net/tcp").read_text()
+        assert f"0100007F:{port:04X}" in listening and f"00000000:{port:04X}" not in listening
+        proc.send_signal(signal.SIGINT)  # Ctrl-C, to the command alone
+        assert proc.wait(timeout=30) == 0
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
