@@ -106,8 +106,8 @@ class _Scanner:
 
     def __init__(self, text: str):
         self.text = text
-        self.toks = [(m.lastgroup, m.start(), m.end(), m.group(0).lower())
-                     for m in _TOKEN.finditer(text)]
+        # One tuple per token of every quote validate reads: the fewest calls per token.
+        self.toks = [(m.lastgroup, *m.span(), m[0].lower()) for m in _TOKEN.finditer(text)]
 
     def word(self, i: int, joined: bool = True) -> str | None:
         """Token i's lower-case word, if it is a word (and, if `joined`, separated from the
@@ -308,11 +308,19 @@ def date_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _DATES.finditer(text)]
 
 
+# What every date _DATES matches holds: a month name's first three letters, or a digit, a
+# separator and a digit ("2023-12", "15/12", "15.12"). Where none is, no date is: the
+# slower search for one is skipped (most numbers near which _in_date looks).
+_DATE_HINT = re.compile(r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|\d[-/.]\d")
+
+
 def _in_date(text: str, start: int, end: int) -> bool:
     """True if text[start:end] is inside a date. A date is at most about 25 characters long
     ("Wednesday" is not part of it): only the text around the number is searched."""
-    return any(m.start() <= start and end <= m.end()
-               for m in _DATES.finditer(text, max(0, start - 30), min(len(text), end + 30)))
+    window = max(0, start - 30), min(len(text), end + 30)
+    if not _DATE_HINT.search(text, *window):
+        return False
+    return any(m.start() <= start and end <= m.end() for m in _DATES.finditer(text, *window))
 
 
 def date_around(text: str, mention: NumberMention) -> str:
@@ -321,7 +329,7 @@ def date_around(text: str, mention: NumberMention) -> str:
     for start, end in date_spans(text):
         if start <= mention.start and mention.end <= end:
             return text[start:end]
-    before = re.search(r"[^\W\d_]+[\s-]*$", text[max(0, mention.start - 20):mention.start])
+    before = _WORD_BEFORE.search(text[max(0, mention.start - 20):mention.start])
     return (before.group(0) if before else "") + text[mention.start:mention.end]
 
 
@@ -330,11 +338,15 @@ def _is_year(text: str, start: int, end: int, value: float, unit: str | None) ->
     ("2023 migrants"), or when a word such as "in" or "since" comes just before it."""
     if not (end - start == 4 and text[start:end].isdigit() and 1900 <= value <= 2100):
         return False
-    before = re.search(r"([^\W\d_]+)[\s-]*$", text[max(0, start - 20):start])
+    before = _WORD_BEFORE.search(text[max(0, start - 20):start])
     return unit is None or (before is not None and before.group(1).lower() in _YEAR_LEADS)
 
 
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[\s-]*$")  # the word just before a number, and the gap after it
+
+
 _LETTERS = re.compile(r"[^\W\d_]+")
+_CUE_GAP = re.compile(r"[\s\-£€$]*")  # what may stand between a cue's words and its number
 
 
 def _window(text: str, floor: int, start: int) -> int:
@@ -351,7 +363,7 @@ def _window(text: str, floor: int, start: int) -> int:
     begin = start
     for m in reversed(words):
         gap = text[m.end():begin]
-        if not re.fullmatch(r"[\s\-£€$]*", gap):  # "more than £300" keeps its cue
+        if not _CUE_GAP.fullmatch(gap):  # "more than £300" keeps its cue
             break
         begin = m.start()
     return begin
