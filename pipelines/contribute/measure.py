@@ -140,8 +140,8 @@ def _same(name: str, drafted: Any, final: Any, spec, published, planned: bool) -
         except DateError:
             return False
         drafted = r.end if name.endswith("_end") else r.start
-    if final is None and spec is not None:
-        final = spec.default
+    if final is None and spec is not None:  # left out: what the record then publishes
+        final = spec.default if spec.default is not None else spec.merged_default
     if isinstance(drafted, (int, float)) and not isinstance(drafted, bool) and isinstance(final, (int, float)):
         return abs(drafted - final) < 1e-9
     return drafted == final
