@@ -80,6 +80,8 @@ BROKEN_ANNOTATIONS = [
     ("date from the address without note", METADATA, "published_date_method: stated",
      "published_date_method: inferred_from_url", "missing-field", "published_date_method"),
     ("hash mismatch", METADATA, "raw_sha256: ", "raw_sha256: 0000", "bad-value", "raw_sha256"),
+    ("a meeting dated by its month only", ANNOTATIONS, "date: on Monday", "date: in March", "date-not-a-day",
+     "date: in March"),
     ("planned date in the past is fine but future held is not", ANNOTATIONS, "date: on Monday", "date: 2024-03-09",
      "date-after-publication", "date: 2024-03-09"),
 ]

@@ -382,9 +382,20 @@ def _resolve_dates(doc, keys, values, fields, quotes, ctx, problems, record, pla
                          "check the year", raw)
             del values[spec.name]
             continue
-        values[spec.name] = day
         precision_field = f"{spec.name}_precision"
-        if any(f.name == precision_field for f in fields) and precision_field not in values:
+        has_precision = any(f.name == precision_field for f in fields)
+        if not has_precision and not spec.name.endswith(("_start", "_end")) and resolved.precision != "day":
+            # a meeting's date is one day and nothing could say that only the month is known:
+            # "in June" would be published as 1 June
+            problems.add(doc.path, *doc.position(*keys, spec.name), "date-not-a-day",
+                         f"{spec.name} {raw!r} names a {resolved.precision}, not a day",
+                         "give the day if the text states it; if it does not, the record cannot be dated: "
+                         "leave the event out (say so in a comment) or describe it in another record's purpose",
+                         raw)
+            del values[spec.name]
+            continue
+        values[spec.name] = day
+        if has_precision and precision_field not in values:
             values[precision_field] = resolved.precision
         if resolved.phrase is not None:
             record.resolutions.append((f"{label}{spec.name}", resolved.phrase, resolved.rule))
