@@ -79,6 +79,18 @@ def test_new_source_id_from_the_text_when_url_has_no_words(corpus, capsys):
     assert (corpus / "sources/news/2024-03-05-some-120-migrants-reached-dover-four").is_dir()
 
 
+def test_a_stored_copy_keeps_its_retrieval_day_and_the_id_does_not_repeat_the_date(corpus, capsys):
+    title = "PM meeting with the Prime Minister of Albania: 5 March 2024"
+    assert new_source(corpus, TEXT_ARTICLE, "--title", title, "--retrieved", "2024-04-01", published="2024-03-05") == 0
+    folder = corpus / "sources/news/2024-03-05-pm-meeting-prime-minister-albania"  # no stray "-5"
+    meta = yaml.safe_load((folder / "source.yaml").read_text(encoding="utf-8"))
+    assert meta["retrieved_date"] == date(2024, 4, 1)
+    before = tree(corpus)
+    assert new_source(corpus, HTML_ARTICLE, "--retrieved", "2024-03-01") == 2  # fetched before it was published
+    assert "--retrieved 2024-03-01 is before --published 2024-03-12" in capsys.readouterr().err
+    assert tree(corpus) == before
+
+
 def test_collision_and_same_file_are_refused_and_nothing_is_written(corpus, capsys):
     assert new_source(corpus, HTML_ARTICLE, "--title", "Ministers meet in London as Channel crossings rise") == 0
     before = tree(corpus)

@@ -141,3 +141,12 @@ def test_find_command_prints_id_date_summary_sources_and_place(root, capsys):
 def test_find_bad_input_is_a_message(root, capsys, argv, message):
     assert main(["--root", str(root), "find", *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_call_is_summarised_as_a_call_not_as_a_meeting_with_no_place():
+    from pipelines.contribute.find import _summary
+
+    people = [("boris-johnson", "Boris Johnson"), ("paul-kagame", "Paul Kagame")]
+    call = _summary("meetings", {"meeting_type": "call", "status": "held"}, {}, people, [], {})
+    assert call == "by telephone or video: Boris Johnson, Paul Kagame; call, held"
+    assert _summary("meetings", {"status": "held"}, {}, people, [], {}).startswith("place unknown:")

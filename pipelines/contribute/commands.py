@@ -16,7 +16,7 @@ def cmd_new_source(args) -> int:
 
     return create_source(args.root, args.path, url=args.url, publisher=args.publisher, published=args.published,
                          title=args.title, language=args.language, raw_format=args.raw_format, rights=args.rights,
-                         publisher_id=args.publisher_id, licence_id=args.licence)
+                         publisher_id=args.publisher_id, licence_id=args.licence, retrieved=args.retrieved)
 
 
 def cmd_suggest(args) -> int:
@@ -74,6 +74,8 @@ def register(sub) -> None:
     new.add_argument("--language", default="en", help="ISO 639-1 code of the text (default: en)")
     new.add_argument("--format", choices=["text", "html"], dest="raw_format",
                      help="how to read the file (default: from its extension, else from its content)")
+    new.add_argument("--retrieved", metavar="YYYY-MM-DD",
+                     help="the day the text was fetched, for a stored copy (default: today)")
     new.add_argument("--rights", help="copyright or licence of the text (default: null, unknown)")
     new.add_argument("--publisher-id", metavar="ID",
                      help="the publisher's organisation_id in sources/registry/organisations.yaml, for a "

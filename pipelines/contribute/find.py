@@ -100,6 +100,8 @@ def _summary(table: str, values: dict, place: dict, people: list, parties: list,
     where = place.get("name") or values.get("location") or ""
     country = place.get("country") or values.get("country")
     where = f"{where} ({country})" if where and country else where or country or "place unknown"
+    if table == "meetings" and values.get("meeting_type") == "call":
+        where = "by telephone or video"  # a call has no place
     if table == "meetings":
         who = ", ".join(name for _, name in people) or "participants unknown"
         kind = ", ".join(str(values[k]) for k in ("meeting_type", "status") if values.get(k))

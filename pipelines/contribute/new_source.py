@@ -46,12 +46,13 @@ class Refused(Exception):
     """The source cannot be created as asked (exit 1); the message says why."""
 
 
-def slugify(text: str, max_words: int = SLUG_WORDS) -> str:
-    """Lowercase ASCII words joined by hyphens: 'Sunak travels to Rome' -> 'sunak-travels-rome'."""
+def slugify(text: str, max_words: int = SLUG_WORDS, drop: frozenset[str] = frozenset()) -> str:
+    """Lowercase ASCII words joined by hyphens: 'Sunak travels to Rome' -> 'sunak-travels-rome'.
+    Words in drop are left out too (the date words a source id's date prefix says already)."""
     text = re.sub(r"['’]s\b", "", text)  # "Italy's deal" -> "italy deal", not "italys"
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     words = re.findall(r"[a-z0-9]+", ascii_text.replace("'", ""))
-    meaningful = [w for w in words if w not in _STOPWORDS] or words
+    meaningful = [w for w in words if w not in _STOPWORDS and w not in drop] or words
     return "-".join(meaningful[:max_words])
 
 
@@ -65,8 +66,12 @@ def _url_words(url: str) -> str:
 
 
 def derive_source_id(published: dt.date, title: str | None, url: str | None, text: str) -> str:
+    # "PM meeting with the Prime Minister of Albania: 5 October 2023" on 2023-10-05: the id
+    # starts with the date, so its day, month and year are not repeated (no stray "-5")
+    date_words = frozenset({str(published.day), f"{published.day:02d}", published.strftime("%B").lower(),
+                            published.strftime("%b").lower(), str(published.year)})
     for words in (title or "", _url_words(url or ""), text[:500]):
-        slug = slugify(words)
+        slug = slugify(words, drop=date_words)
         if slug:
             return f"{published.isoformat()}-{slug}"
     raise Refused("cannot derive a source id: the title, the URL and the text give no words; pass --title")
@@ -81,15 +86,15 @@ def detect_format(path: Path, text: str) -> str:
     return "html" if _HTML_HINT.search(text) else "text"
 
 
-def parse_published(value: str) -> dt.date:
+def parse_published(value: str, option: str = "--published") -> dt.date:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise ValueError
         published = dt.date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"--published {value!r} is not a date: write it as YYYY-MM-DD, e.g. 2024-09-16") from None
+        raise UsageError(f"{option} {value!r} is not a date: write it as YYYY-MM-DD, e.g. 2024-09-16") from None
     if published > dt.date.today():
-        raise UsageError(f"--published {value} is in the future; check the date")
+        raise UsageError(f"{option} {value} is in the future; check the date")
     return published
 
 
@@ -174,10 +179,16 @@ def _check_registry_ids(root: Path, given: dict[str, str | None]) -> None:
 
 def plan_source(root: Path, file: str, *, url: str, publisher: str, published: str, title: str | None = None,
                 language: str = "en", raw_format: str | None = None, rights: str | None = None,
-                publisher_id: str | None = None, licence_id: str | None = None) -> tuple[str, dict, bytes, str]:
+                publisher_id: str | None = None, licence_id: str | None = None,
+                retrieved: str | None = None) -> tuple[str, dict, bytes, str]:
     """(source_id, metadata, raw bytes, annotations template), or Refused / UsageError.
-    The arguments are as the contributor typed them (dates as YYYY-MM-DD text)."""
+    The arguments are as the contributor typed them (dates as YYYY-MM-DD text); retrieved:
+    the day the text was fetched, when not today (a stored copy)."""
     path, published_date = _check_arguments(file, published, url, language)
+    retrieved_date = parse_published(retrieved, "--retrieved") if retrieved else dt.date.today()
+    if retrieved_date < published_date:
+        raise UsageError(f"--retrieved {retrieved} is before --published {published}: a text is fetched after it "
+                         "is published")
     _check_registry_ids(root, {"--publisher-id": publisher_id, "--licence": licence_id})
     size = path.stat().st_size
     if size > MAX_RAW_BYTES:
@@ -212,7 +223,7 @@ def plan_source(root: Path, file: str, *, url: str, publisher: str, published: s
         "published_date": published_date,
         "published_date_method": "stated",
         "language": language,
-        "retrieved_date": dt.date.today(),
+        "retrieved_date": retrieved_date,
         "rights": rights or None,
         **({"licence_id": licence_id} if licence_id else {}),
         "raw_file": path.name,
@@ -241,14 +252,14 @@ def write_source(root: Path, source_id: str, meta: dict, raw: bytes, template: s
 
 def create_source(root: Path, file: str, *, url: str, publisher: str, published: str, title: str | None = None,
                   language: str = "en", raw_format: str | None = None, rights: str | None = None,
-                  publisher_id: str | None = None, licence_id: str | None = None) -> int:
+                  publisher_id: str | None = None, licence_id: str | None = None, retrieved: str | None = None) -> int:
     """Create the source folder of an article file, as plan_source plans it.
     Exit status: 0 created, 1 refused (the message says why)."""
     try:
         source_id, meta, raw, template = plan_source(root, file, url=url, publisher=publisher, published=published,
                                                      title=title, language=language, raw_format=raw_format,
                                                      rights=rights, publisher_id=publisher_id,
-                                                     licence_id=licence_id)
+                                                     licence_id=licence_id, retrieved=retrieved)
     except Refused as err:
         print(f"borderlines new-source: {err}. Nothing was written.", file=sys.stderr)
         return 1
