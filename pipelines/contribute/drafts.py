@@ -187,7 +187,9 @@ def _add_to_meeting(draft: Draft, people, sentence, place) -> None:
         if person not in draft.values["participants"]:
             draft.values["participants"].append(person)
             draft.participant_lines += [draft_line(6, "- person_id", person, why),
-                                        draft_line(8, "role", "participant", "or host, expected, accompanying")]
+                                        # a role only the text can give: left out, it neither wins nor disputes
+                                        draft_line(8, "", "# role: host, participant, expected or accompanying, "
+                                                          "only if the text says it")]
     if sentence not in draft.quotes:
         draft.quotes.append(sentence)
     if draft.values["place_id"] is None:
