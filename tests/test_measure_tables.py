@@ -56,5 +56,5 @@ def test_the_command_prints_the_records_per_table(corpus, capsys):
     assert header.split()[2:] == ["drafted", "unchanged", "edited", "dropped", "missed", "precision", "recall"]
     rows = {tuple(line.split()[:2]): line.split()[2:] for line in lines[lines.index(header) + 1:]}
     assert rows[(SOURCE, "crossings")] == ["5", "2", "0", "3", "0", "40%", "100%"]
-    assert rows[("total", "meetings")] == ["1", "0", "1", "0", "0", "100%", "100%"]
+    assert rows[("total", "meetings")] == ["1", "1", "0", "0", "0", "100%", "100%"]
     assert lines[-1].startswith("total")
