@@ -218,8 +218,11 @@ def run_explore(*args, root=REPO_ROOT, capsys=None):
     return code, capsys.readouterr().err
 
 
-def test_explore_says_when_the_latest_release_has_no_sqlite_file(capsys):
-    code, err = run_explore(capsys=capsys)
+def test_explore_says_when_the_latest_release_has_no_sqlite_file(tmp_path, capsys):
+    # releases before 0.4.0 have no SQLite file: a repository whose latest release is 0.3.0
+    shutil.copytree(REPO_ROOT / "datasets" / "0.3.0", tmp_path / "datasets" / "0.3.0")
+    (tmp_path / "sources" / "registry").mkdir(parents=True)
+    code, err = run_explore(root=tmp_path, capsys=capsys)
     assert code == 2
     assert "the latest release, datasets/0.3.0, has no SQLite file" in err and "make data" in err
     assert err.count("\n") == 1
