@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -20,6 +19,7 @@ import yaml
 
 from conftest import REPO, VENV_BIN
 from pipelines.ingest.corpus import load_corpus
+from pipelines.publish.release import latest_release
 
 NEWS = REPO / "sources" / "news"
 
@@ -85,13 +85,8 @@ def test_the_open_texts_are_published_whole_and_quotes_sit_at_their_offsets(con)
         assert published[source_id][start:end] == quote, (source_id, quote)
 
 
-def latest_release() -> Path:
-    return max((p for p in (REPO / "datasets").iterdir() if re.fullmatch(r"\d+\.\d+\.\d+", p.name)),
-               key=lambda p: tuple(int(n) for n in p.name.split(".")))
-
-
 def test_the_latest_release_validates_with_frictionless_from_the_shell():
-    release = latest_release()
+    release = latest_release(REPO / "datasets")
     assert (release / "sqlite" / "borderlines.sqlite").is_file() and (release / "parquet" / "source_texts.parquet").is_file()
     done = subprocess.run([str(VENV_BIN / "frictionless"), "validate", str(release / "datapackage.json")],
                           capture_output=True, text=True, timeout=600)
@@ -103,7 +98,7 @@ def test_no_sentence_of_a_news_article_is_published_outside_its_quotes(real_buil
     """The two founding articles are copyright: only the quoted words are in the build, and in
     the latest release."""
     quotes = [q for (q,) in con.execute("SELECT quote FROM evidence").fetchall()]
-    folder = real_build / "data" if where == "build" else latest_release()
+    folder = real_build / "data" if where == "build" else latest_release(REPO / "datasets")
     files = [p for p in folder.rglob("*") if p.is_file()]
     # CSV, JSON, SVG and SQLite keep text as UTF-8 bytes; Parquet's are compressed: read its cells
     contents = [p.read_bytes().decode("utf-8", errors="replace") for p in files if p.suffix != ".parquet"]

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from pipelines.publish.release import _shown  # a path as the user would type it
+from pipelines.publish.release import _shown, latest_release  # _shown: a path as the user would type it
 from pipelines.errors import UsageError
 from pipelines.hashing import file_digest
 from pipelines.publish.sqlite import SQLITE_PATH
@@ -27,19 +27,10 @@ from pipelines.publish.sqlite import SQLITE_PATH
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 PLUGINS = HERE / "plugins"
-VERSION = (r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 # A query stops after 3 s (a public deployment stays responsive); facets are those the
 # metadata names, not Datasette's guesses.
 SETTINGS = {"sql_time_limit_ms": 3000, "suggest_facets": False}
 MAKE_ONE = "run `make data`, then `make explore BUILD=1` to explore the current build"
-
-
-def latest_release(datasets_dir: Path) -> Path | None:
-    import re
-
-    versions = [p for p in datasets_dir.iterdir() if p.is_dir() and re.match(VERSION, p.name)] \
-        if datasets_dir.is_dir() else []
-    return max(versions, key=lambda p: tuple(int(x) for x in p.name.split(".")), default=None)
 
 
 def locate(root: Path, build: bool = False, file: str | None = None) -> Path:

@@ -151,12 +151,18 @@ def _publishable(folder: Path) -> None:
         path.chmod(0o755 if path.is_dir() else 0o644)
 
 
+def latest_release(datasets_dir: Path) -> Path | None:
+    """The folder of the highest version in datasets_dir (None when there is none)."""
+    versions = [p for p in datasets_dir.iterdir() if p.is_dir() and VERSION_PATTERN.match(p.name)] \
+        if datasets_dir.is_dir() else []
+    return max(versions, key=lambda p: tuple(int(x) for x in p.name.split(".")), default=None)
+
+
 def is_latest(release_dir: Path, version: str) -> bool:
     """Whether version is the highest release in release_dir's folder: publishing an older
     patch does not move "latest"."""
-    latest = max((p.name for p in release_dir.parent.iterdir() if VERSION_PATTERN.match(p.name)),
-                 key=lambda v: tuple(int(x) for x in v.split(".")))
-    return latest == version
+    latest = latest_release(release_dir.parent)
+    return latest is not None and latest.name == version
 
 
 def update_latest_citation(release_dir: Path, version: str, release_date: str, root_descriptor: Path) -> bool:
