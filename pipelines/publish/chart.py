@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.hashing import file_digest
+from pipelines.publish.files import file_resource
 from pipelines.reference.attribution import credit, resource_attribution
 from pipelines.schemas import load_tables
 
@@ -159,21 +159,15 @@ def chart_entries(out_dir: Path, root: Path, prefix: str = "") -> list[dict[str,
     series' reference folder in the corpus at root."""
     entries = []
     for spec in CHARTS:
-        path = out_dir / "charts" / f"{spec.name}.svg"
-        if not path.is_file():
+        entry = file_resource(
+            out_dir, f"charts/{spec.name}.svg", prefix, name=f"{spec.name}_chart", mediatype="image/svg+xml",
+            title=spec.title,
+            description=(f"Chart of {spec.series}.{spec.value_field} with the news figures of claim_checks "
+                         "for that series marked and coloured by verdict (see pipelines/publish/chart.py)."))
+        if entry is None:
             continue
-        size, sha = file_digest(path)
         entries.append({
-            "name": f"{spec.name}_chart",
-            "type": "file",
-            "path": f"{prefix}charts/{spec.name}.svg",
-            "format": "svg",
-            "mediatype": "image/svg+xml",
-            "title": spec.title,
-            "description": (f"Chart of {spec.series}.{spec.value_field} with the news figures of claim_checks "
-                            "for that series marked and coloured by verdict (see pipelines/publish/chart.py)."),
-            "bytes": size,
-            "hash": f"sha256:{sha}",
+            **entry,
             # The chart draws claim_checks' figures over an official series: it is published
             # under claim_checks' licence (its declaration), crediting the series' files.
             "licenses": resource_attribution(load_tables()["claim_checks"], root)["licenses"],

@@ -19,6 +19,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from pipelines.hashing import file_digest
+
 PARQUET_OPTIONS = dict(compression="zstd", compression_level=9, use_dictionary=True,
                        write_statistics=True, row_group_size=1_000_000, data_page_version="2.0")
 
@@ -42,3 +44,16 @@ def empty_text_as_null(table: pa.Table) -> pa.Table:
             if pc.any(empty).as_py():
                 table = table.set_column(index, field, pc.if_else(empty, pa.scalar(None, field.type), column))
     return table
+
+
+def file_resource(out_dir: Path, rel: str, prefix: str, *, name: str, mediatype: str, title: str,
+                  description: str) -> dict | None:
+    """The datapackage.json resource of a file the build wrote beside the tables (a chart, the
+    SQLite file), with its size and hash; None when the build did not write it. The caller
+    adds the licences and credits."""
+    path = out_dir / rel
+    if not path.is_file():
+        return None
+    size, sha = file_digest(path)
+    return {"name": name, "type": "file", "path": prefix + rel, "format": path.suffix[1:], "mediatype": mediatype,
+            "title": title, "description": description, "bytes": size, "hash": f"sha256:{sha}"}

@@ -78,27 +78,21 @@ def _sqlite_value(value):
 
 def sqlite_entries(out_dir: Path, prefix: str = "") -> list[dict]:
     """The datapackage.json resource of the SQLite file, when out_dir has one."""
-    from pipelines.hashing import file_digest
+    from pipelines.publish.files import file_resource
     from pipelines.reference.attribution import DATA_LICENCE
 
-    path = out_dir / SQLITE_PATH
-    if not path.is_file():
+    entry = file_resource(
+        out_dir, SQLITE_PATH, prefix, name="borderlines_sqlite", mediatype="application/vnd.sqlite3",
+        title="The whole dataset as one SQLite file",
+        description=("Every table of this package in one SQLite database, with primary and foreign keys, each "
+                     "column's description as a comment in its CREATE TABLE, full-text search over the evidence "
+                     "quotes (evidence_fts) and the open texts (source_texts_fts, when published), and the views "
+                     "claims and timeline. Dates are ISO text, booleans 0 and 1. Open it with sqlite3, DuckDB, "
+                     "or `borderlines explore` (Datasette)."))
+    if entry is None:
         return []
-    size, sha = file_digest(path)
     return [{
-        "name": "borderlines_sqlite",
-        "type": "file",
-        "path": prefix + SQLITE_PATH,
-        "format": "sqlite",
-        "mediatype": "application/vnd.sqlite3",
-        "title": "The whole dataset as one SQLite file",
-        "description": ("Every table of this package in one SQLite database, with primary and foreign keys, each "
-                        "column's description as a comment in its CREATE TABLE, full-text search over the evidence "
-                        "quotes (evidence_fts) and the open texts (source_texts_fts, when published), and the views "
-                        "claims and timeline. Dates are ISO text, booleans 0 and 1. Open it with sqlite3, DuckDB, "
-                        "or `borderlines explore` (Datasette)."),
-        "bytes": size,
-        "hash": f"sha256:{sha}",
+        **entry,
         "licenses": [DATA_LICENCE],
         "rights": ("Each table keeps the licence and rights of its own resource in this package: the quotes in "
                    "evidence, the titles in sources and the link texts in source_links stay their publishers' "

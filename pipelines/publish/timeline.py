@@ -28,7 +28,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.hashing import file_digest
+from pipelines.publish.files import file_resource
 from pipelines.publish.chart import SVG_SALT
 from pipelines.reference.attribution import resource_attribution
 from pipelines.schemas import load_tables
@@ -223,22 +223,12 @@ def write_timeline(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
 
 def timeline_entries(out_dir: Path, root: Path, prefix: str = "") -> list[dict[str, Any]]:
     """The datapackage.json resource of the timeline, when the build drew one."""
-    path = out_dir / "charts" / f"{NAME}.svg"
-    if not path.is_file():
+    entry = file_resource(
+        out_dir, f"charts/{NAME}.svg", prefix, name=f"{NAME}_chart", mediatype="image/svg+xml", title=TITLE,
+        description=("Timeline of each agreement (table agreements): its dated events (agreement_events) "
+                     f"coloured by event type, planned ones hollow, and its related meetings: {RELATED_RULE}. "
+                     "See pipelines/publish/timeline.py."))
+    if entry is None:
         return []
-    size, sha = file_digest(path)
-    return [{
-        "name": f"{NAME}_chart",
-        "type": "file",
-        "path": f"{prefix}charts/{NAME}.svg",
-        "format": "svg",
-        "mediatype": "image/svg+xml",
-        "title": TITLE,
-        "description": ("Timeline of each agreement (table agreements): its dated events (agreement_events) "
-                        f"coloured by event type, planned ones hollow, and its related meetings: {RELATED_RULE}. "
-                        "See pipelines/publish/timeline.py."),
-        "bytes": size,
-        "hash": f"sha256:{sha}",
-        # drawn from the project's own tables only: under agreements' licence (the package's)
-        "licenses": resource_attribution(load_tables()["agreements"], root)["licenses"],
-    }]
+    # drawn from the project's own tables only: under agreements' licence (the package's)
+    return [{**entry, "licenses": resource_attribution(load_tables()["agreements"], root)["licenses"]}]
