@@ -86,16 +86,17 @@ def detect_format(path: Path, text: str) -> str:
     return "html" if _HTML_HINT.search(text) else "text"
 
 
-def parse_published(value: str, option: str = "--published") -> dt.date:
+def parse_day(value: str, option: str) -> dt.date:
+    """A day typed after option (--published, --retrieved) as YYYY-MM-DD, not in the future."""
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise ValueError
-        published = dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"{option} {value!r} is not a date: write it as YYYY-MM-DD, e.g. 2024-09-16") from None
-    if published > dt.date.today():
+    if day > dt.date.today():
         raise UsageError(f"{option} {value} is in the future; check the date")
-    return published
+    return day
 
 
 def yaml_scalar(value) -> str:
@@ -147,7 +148,7 @@ def _check_arguments(file: str, published: str, url: str, language: str) -> tupl
         raise UsageError(f"no such file: {file}" if not path.exists() else f"{file} is not a file")
     if path.name in RESERVED_NAMES or path.name.startswith("."):
         raise UsageError(f"the article cannot be called {path.name!r}: rename the file first")
-    published_date = parse_published(published)
+    published_date = parse_day(published, "--published")
     if not re.match(r"^https?://[^\s/]+", url or ""):
         raise UsageError(f"--url {url!r} is not a web address (http:// or https://)")
     if not re.fullmatch(r"[a-z]{2}", language or ""):
@@ -185,7 +186,7 @@ def plan_source(root: Path, file: str, *, url: str, publisher: str, published: s
     The arguments are as the contributor typed them (dates as YYYY-MM-DD text); retrieved:
     the day the text was fetched, when not today (a stored copy)."""
     path, published_date = _check_arguments(file, published, url, language)
-    retrieved_date = parse_published(retrieved, "--retrieved") if retrieved else dt.date.today()
+    retrieved_date = parse_day(retrieved, "--retrieved") if retrieved else dt.date.today()
     if retrieved_date < published_date:
         raise UsageError(f"--retrieved {retrieved} is before --published {published}: a text is fetched after it "
                          "is published")
