@@ -3,14 +3,29 @@
 Reference files are checked against the sha256 in their provenance.yaml, published files
 are listed with theirs in datapackage.json: both hash the same way, here, so that neither
 part imports the other.
+
+One build hashes the same corpus several times: its files' data versions (the observed
+assets), the manifest it starts from, each source folder it considers checking again, and
+the manifest it writes. `content_sha256` remembers, for the life of the process only, the
+hash of a file whose identity and times have not changed since it was hashed, so that only
+the first pass reads the files. Nothing is kept on disk: a new process (a release, the next
+`make data`) reads every file again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+import time
 from pathlib import Path
+from typing import Iterator
 
 BLOCK_SIZE = 1 << 20  # read in 1 MiB blocks: the files can be larger than is worth holding in memory
+# A file changed this recently could change again within the file system's clock tick and
+# keep its times (git's "racy" files): its hash is not remembered.
+RECENT_NS = 2_000_000_000
+NOT_REGULAR = "not a regular file"
 
 
 def file_sha256(path: Path) -> str:
@@ -28,28 +43,61 @@ def file_digest(path: Path) -> tuple[int, str]:
     return Path(path).stat().st_size, sha256
 
 
+_hashed: dict[str, tuple[tuple[int, ...], str]] = {}  # path -> (what lstat said, sha256)
+
+
+def content_sha256(path: Path, status: os.stat_result | None = None) -> str:
+    """file_sha256 of a regular file, not read again in this process while its device,
+    inode, size and modification and change times are those it had when it was read."""
+    status = status or os.lstat(path)
+    key = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+    name = os.fspath(path)
+    known = _hashed.get(name)
+    if known is not None and known[0] == key:
+        return known[1]
+    sha256 = file_sha256(path)
+    if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > RECENT_NS:
+        _hashed[name] = (key, sha256)
+    return sha256
+
+
 def is_editor_litter(name: str) -> bool:
     """Files an editor or a desktop leaves beside the real ones (.x.swp, x~, #x#, .DS_Store):
     neither read by the build nor part of what it is made from."""
     return name.startswith(".") or name.endswith("~") or (name.startswith("#") and name.endswith("#"))
 
 
-def tree_digest(folder: Path, skip_names: frozenset[str] = frozenset()) -> str:
-    """One sha256 for everything under folder: each regular file's path and content hash, in
-    path order. A link or special file counts by its path only (it is never opened: the
-    checks refuse it), so adding, removing or changing any file changes the digest."""
-    import stat
+def walk_files(folder: Path, skip_names: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
+    """(path relative to folder, sha256) of everything under folder but folders, in path
+    order (as sorted(folder.rglob("*")) gives it), without editor litter, __pycache__ or
+    skip_names (a folder so named is skipped whole). A link or special file is never opened: its "hash" is NOT_REGULAR (the
+    checks refuse it)."""
+    def visit(current: str, prefix: str):
+        with os.scandir(current) as scanned:
+            entries = sorted(scanned, key=lambda entry: entry.name)
+        for entry in entries:
+            if entry.name in skip_names or entry.name == "__pycache__":
+                continue
+            status = entry.stat(follow_symlinks=False)
+            if stat.S_ISDIR(status.st_mode):
+                yield from visit(entry.path, prefix + entry.name + "/")
+            elif is_editor_litter(entry.name):
+                continue
+            elif stat.S_ISREG(status.st_mode):
+                yield prefix + entry.name, content_sha256(entry.path, status)
+            else:
+                yield prefix + entry.name, NOT_REGULAR
 
+    if not os.path.isdir(folder) or os.path.islink(folder):
+        return iter(())
+    return visit(os.fspath(folder), "")
+
+
+def tree_digest(folder: Path, skip_names: frozenset[str] = frozenset()) -> str:
+    """One sha256 for everything under folder: each file's path and content hash, in path
+    order (walk_files). A link or special file counts by its path only, so adding, removing
+    or changing any file changes the digest."""
     digest = hashlib.sha256()
-    folder = Path(folder)
-    if not folder.is_dir():
-        return digest.hexdigest()
-    for path in sorted(folder.rglob("*")):
-        if path.name in skip_names or is_editor_litter(path.name) or "__pycache__" in path.parts:
-            continue
-        mode = path.lstat().st_mode
-        if stat.S_ISDIR(mode):
-            continue
-        content = file_sha256(path) if stat.S_ISREG(mode) else "not a regular file"
-        digest.update(f"{path.relative_to(folder).as_posix()}\0{content}\0".encode())
+    for name, content in walk_files(Path(folder), skip_names):
+        digest.update(f"{name}\0{content}\0".encode())
     return digest.hexdigest()

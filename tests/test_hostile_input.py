@@ -157,18 +157,17 @@ def test_raw_file_over_5_mb_is_not_read(corpus, capsys):
 
 
 def test_build_loaders_refuse_links_too(corpus, tmp_path):
-    """The Dagster assets call these same loaders (pipelines/assets/sources.py)."""
-    from pipelines.ingest.corpus import Corpus, load_all_annotations, load_sources, source_folders
+    """The Dagster assets call these same loaders (pipelines/core/checked.py)."""
+    from pipelines.ingest.corpus import Corpus, admit, check_folders, source_folders
     from pipelines.ingest.problems import ProblemList
     from pipelines.ingest.registry import load_registries
 
     (corpus / ANNOTATIONS).unlink()
     (corpus / ANNOTATIONS).symlink_to("/dev/zero" if os.path.exists("/dev/zero") else tmp_path / "x")
     problems = ProblemList()
-    registries = load_registries(corpus, problems)
-    built = Corpus(corpus, registries=registries)
-    load_sources(built, source_folders(corpus))
-    load_all_annotations(built)
+    built = Corpus(corpus, registries=load_registries(corpus, problems))
+    checks, _ = check_folders(corpus, built.context(), None, source_folders(corpus))
+    admit(built, checks)
     assert [(p.path, p.code) for p in problems + built.problems] == [(ANNOTATIONS, "not-a-regular-file")]
 
 

@@ -56,7 +56,7 @@ def test_graph_has_four_groups_and_every_asset_is_described():
         assert node.description, f"{key.to_user_string()} has no description"
     assert set(groups) == {"sources", "core", "reference", "publish"}
     assert groups["core"] == set(CORE_TABLES) | {"claim_checks"}
-    assert groups["sources"] == {"news_files", "registry_files", "registries", "news_sources", "annotations", "staging"}
+    assert groups["sources"] == {"news_files", "registry_files", "registries", "annotations", "staging"}
     observed_files = {"uk_home_office_small_boats_files", "iom_missing_migrants_files",
                       "italy_interior_ministry_arrivals_files", "frontex_detections_files"}
     assert groups["reference"] == (set(load_tables()) - groups["core"]) | observed_files  # published or not

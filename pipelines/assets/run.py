@@ -47,6 +47,7 @@ def run_build(root: Path, build_dir: Path | None = None, instance: dg.DagsterIns
 
     from pipelines.assets.definitions import ASSETS, SOURCE_FILES
     from pipelines.assets.resources import BorderlinesPaths
+    from pipelines.assets.sources import START_OVER_TAG
     from pipelines.errors import ChangedDuringBuild
     from pipelines.publish.build import recover
     from pipelines.publish.locking import exclusive
@@ -65,17 +66,20 @@ def run_build(root: Path, build_dir: Path | None = None, instance: dg.DagsterIns
         # build is made from, and an edit after it shows as Unsynced.
         observed = observe(SOURCE_FILES, instance=instance, resources={"paths": paths}, run_config=quiet,
                            raise_on_error=False)
-        selection = ASSETS if full or not _can_build_incrementally(root, build_dir, instance) else stale_assets(instance)
+        everything = full or not _can_build_incrementally(build_dir, instance, inputs)
+        selection = ASSETS if everything else stale_assets(instance)
         if not selection:
             recorded = read_manifest(build_dir / "data" / MANIFEST)
             if recorded is not None and not differences(recorded, inputs):
                 return observed
-            selection = ASSETS  # a file no asset watches changed (or the manifest is gone): all again
+            selection, everything = ASSETS, True  # a file no asset watches changed (or the manifest is gone)
         # Until this run succeeds the folder may hold a mix (or a failed check's output that
         # the next run must not build on): without the marker, the next build is a full one.
         (build_dir / LAST_RUN).unlink(missing_ok=True)
+        # A full build also checks every source folder again, whatever the DuckDB file keeps.
         result = dg.materialize([*SOURCE_FILES, *ASSETS], selection=selection, resources={"paths": paths},
-                                instance=instance, raise_on_error=False, run_config=quiet)
+                                instance=instance, raise_on_error=False, run_config=quiet,
+                                tags={START_OVER_TAG: "true"} if everything else None)
         if result.success:
             # Checked holding the lock, so that no release can take a build of a mix of both.
             changed = changed_during_build(inputs, build_dir / "data")
@@ -85,11 +89,12 @@ def run_build(root: Path, build_dir: Path | None = None, instance: dg.DagsterIns
         return result
 
 
-def _can_build_incrementally(root: Path, build_dir: Path, instance: dg.DagsterInstance) -> bool:
+def _can_build_incrementally(build_dir: Path, instance: dg.DagsterInstance, now: dict) -> bool:
     """Whether the build folder holds what this instance last built, from the code and
-    libraries of now: then what Dagster finds stale is all that differs. Anything else (a
-    new folder, another folder built since, a code or library change) means a full build."""
-    from pipelines.publish.manifest import MANIFEST, build_manifest, read_manifest
+    libraries of now (`now`: the manifest of the tree): then what Dagster finds stale is all
+    that differs. Anything else (a new folder, another folder built since, a code or library
+    change) means a full build."""
+    from pipelines.publish.manifest import MANIFEST, read_manifest
 
     marker = build_dir / LAST_RUN
     recorded = read_manifest(build_dir / "data" / MANIFEST)
@@ -98,7 +103,6 @@ def _can_build_incrementally(root: Path, build_dir: Path, instance: dg.DagsterIn
     latest = instance.get_latest_materialization_event(dg.AssetKey("data_package"))
     if latest is None or latest.run_id != marker.read_text(encoding="utf-8").strip():
         return False
-    now = build_manifest(root)
     code_then = {k: v for k, v in recorded.get("inputs", {}).items() if not k.startswith("sources/")}
     code_now = {k: v for k, v in now["inputs"].items() if not k.startswith("sources/")}
     return code_then == code_now and recorded.get("packages") == now["packages"]

@@ -10,14 +10,14 @@ import dagster as dg
 from pipelines.assets.checks import problems_result, valid_spec
 from pipelines.assets.metadata import OBSERVE_EVERY_MINUTE, OWNERS, code_version, module_file
 from pipelines.assets.resources import BorderlinesPaths
+from pipelines.core.checked import DRAFTS, check_changed_folders, stage_admitted
 from pipelines.core.database import connect
-from pipelines.core.staging import combine_parts, load_staging, record_tables, source_tables
+from pipelines.core.staging import load_staging, registry_tables
 from pipelines.hashing import tree_digest
-from pipelines.ingest.corpus import NEWS_DIR, Corpus, load_all_annotations, load_sources, source_folders
+from pipelines.ingest.corpus import NEWS_DIR, Corpus
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.registry import REGISTRY_DIR, load_registries
 from pipelines.reference.countries import country_names
-from pipelines.schemas import annotated_tables
 
 GROUP = "sources"
 # What the UI shows for every asset of the group; each asset's code version is a hash of
@@ -28,7 +28,10 @@ _PIPELINES = Path(__file__).resolve().parent.parent
 INGEST_FILES = [*sorted((_PIPELINES / "ingest").glob("*.py")), _PIPELINES / "schemas.py",
                 *sorted((_PIPELINES.parent / "schemas" / "tables").glob("*.yaml"))]
 COMMON = dict(group_name=GROUP, owners=OWNERS, tags={"borderlines/layer": GROUP})
-DRAFTS = frozenset({"suggestions.yaml"})  # `borderlines suggest --write` drafts: read by nothing
+CHECK_FILES = [*INGEST_FILES, module_file("pipelines.core.staging"), module_file("pipelines.core.checked")]
+# A run with this tag checks every source folder again, whatever the build's DuckDB file keeps
+# (`borderlines build --full`, and any build that cannot trust the folder: assets/run.py).
+START_OVER_TAG = "borderlines/check_every_folder"
 
 
 # --- the files themselves: observed, their data version a hash of their content ----------------
@@ -61,48 +64,41 @@ def registries(paths: BorderlinesPaths):
     yield problems_result("registries", problems)
 
 
-@dg.asset(**COMMON, check_specs=[valid_spec("news_sources", "Source folders")], kinds={"python"},
-          code_version=code_version(*INGEST_FILES), deps=[news_files],
-          description="Each news source: metadata, raw file (sha256 checked), canonical text and links.")
-def news_sources(paths: BorderlinesPaths):
-    corpus = Corpus(paths.corpus())
-    load_sources(corpus, source_folders(corpus.root))
-    preview = "\n".join(f"| {s.source_id} | {s.metadata.get('publisher') or ''} | {len(s.text)} | {len(s.links)} |"
-                        for s in corpus.sources.values())
-    yield dg.Output(corpus.sources, metadata={
-        "sources": len(corpus.sources),
-        "preview": dg.MetadataValue.md("| source_id | publisher | characters | links |\n|---|---|---|---|\n" + preview),
+@dg.asset(**COMMON, check_specs=[valid_spec("annotations", "Source folders and annotation files")],
+          kinds={"python", "yaml", "duckdb"}, code_version=code_version(*CHECK_FILES), deps=[news_files],
+          description="Each source folder under sources/news/ (metadata, raw file with its sha256, canonical text, "
+                      "annotations with their quotes anchored), checked as `borderlines validate` checks it. Kept "
+                      "per folder in the build's DuckDB file: a folder whose files did not change is not read again.")
+def annotations(context, paths: BorderlinesPaths, registries):
+    corpus = Corpus(paths.corpus(), registries=registries)
+    con = connect(paths.database())
+    try:
+        checked = check_changed_folders(con, corpus, code_version(*CHECK_FILES),
+                                        start_over=context.run.tags.get(START_OVER_TAG) == "true")
+    finally:
+        con.close()
+    yield dg.MaterializeResult(metadata={
+        "sources": len(checked.admitted), "records": corpus.record_count,
+        "folders_checked": checked.checked, "folders_unchanged": checked.reused,
     })
-    yield problems_result("news_sources", corpus.problems)
-
-
-@dg.asset(**COMMON, check_specs=[valid_spec("annotations", "Annotation files")], kinds={"python", "yaml"},
-          code_version=code_version(*INGEST_FILES, module_file("pipelines.core.staging")),
-          description="Annotated records of every source, checked, with evidence quotes anchored in the text.")
-def annotations(paths: BorderlinesPaths, registries, news_sources):
-    corpus = Corpus(paths.corpus(), registries=registries, sources=news_sources)
-    # The output is the staging tables as Arrow, made part by part where each part is
-    # checked: a Corpus of record objects took ~20x the memory and was pickled between steps.
-    parts = load_all_annotations(corpus, convert=record_tables)
-    tables = {**source_tables(corpus.sources.values(), corpus.registries), **combine_parts(parts)}
-    counts = {name: tables[f"stg_{name}"].num_rows for name in sorted(t.name for t in annotated_tables().values())}
-    yield dg.Output(tables, metadata={f"{table}_records": n for table, n in counts.items() if n})
     yield problems_result("annotations", corpus.problems)
 
 
-@dg.asset(**COMMON, kinds={"duckdb"},
-          code_version=code_version(module_file("pipelines.core.staging"), module_file("pipelines.core.database"),
-                                    module_file("pipelines.reference.countries")),
-          description="Staging tables in DuckDB: what each source says, one row per record per "
-                                        "source, and the country names (from pycountry) the claim rules match.")
-def staging(paths: BorderlinesPaths, annotations) -> dg.MaterializeResult:
+@dg.asset(**COMMON, kinds={"duckdb"}, deps=[annotations],
+          code_version=code_version(module_file("pipelines.core.staging"), module_file("pipelines.core.checked"),
+                                    module_file("pipelines.core.database"), module_file("pipelines.reference.countries")),
+          description="Staging tables in DuckDB: what each source says, one row per record per source (of the "
+                      "folders the check admitted), the registries, and the country names (from pycountry) the "
+                      "claim rules match.")
+def staging(paths: BorderlinesPaths, registries) -> dg.MaterializeResult:
     con = connect(paths.database())
     try:
-        counts = load_staging(con, {**annotations, "country_names": country_names()})
+        counts = stage_admitted(con)
+        counts.update(load_staging(con, {**registry_tables(registries), "country_names": country_names()}))
     finally:
         con.close()
     return dg.MaterializeResult(metadata={name: rows for name, rows in counts.items()})
 
 
 SOURCE_FILES = [news_files, registry_files]
-ASSETS = [registries, news_sources, annotations, staging]
+ASSETS = [registries, annotations, staging]

@@ -118,10 +118,13 @@ def load_corpus(root: Path, only: Iterable[Path] | None = None, keep_records: bo
     sending every record back from the workers was a tenth of `validate` on a large corpus."""
     corpus = Corpus(Path(root))
     corpus.registries = load_registries(corpus.root, corpus.problems)
-    load_sources(corpus, source_folders(corpus.root) if only is None else sorted(set(only)))
-    # The identity guard compares each record with every other: for only some folders, the
-    # caller compares them with the rest (changes.check_against_other_sources).
-    load_all_annotations(corpus, convert=None if keep_records else _drop, whole=only is None)
+    folders = source_folders(corpus.root) if only is None else sorted(set(only))
+    check = functools.partial(check_folders, corpus.root, corpus.context(), None if keep_records else _drop)
+    with fewer_collections():
+        checks = (one for part, _ in map_in_order(check, folders) for one in part)
+        # The identity guard compares each record with every other: for only some folders, the
+        # caller compares them with the rest (changes.check_against_other_sources).
+        admit(corpus, checks, whole=only is None)
     return corpus
 
 
@@ -130,43 +133,78 @@ def _drop(records: list[Record], sources: Sequence[Source]) -> None:
     return None
 
 
-def load_sources(corpus: Corpus, folders: Iterable[Path]) -> None:
-    """Metadata, raw file and canonical text of each source folder (read on every core for a
-    large corpus; admitted in folder order, so the first folder to claim a source_id keeps it)."""
+@dataclass
+class FolderCheck:
+    """One source folder read and checked on its own: everything it gives that does not
+    depend on the other folders (those checks are `admit`'s). The build stores it per
+    folder and makes it again only for a folder whose files changed (core/checked.py)."""
+
+    folder: str  # relative to the root
+    read: _SourceFolder  # source.yaml and the raw file (read.source is not stored by the build)
+    has_source: bool  # source.yaml and the raw file were read: the annotations were checked
+    problems: ProblemList = field(default_factory=ProblemList)  # of the annotation file
+    record_count: int = 0
+    ids: list[tuple[str, str, str, int]] = field(default_factory=list)  # per_source_ids
+    identities: list[Identity] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)  # kept only when there is no convert
+
+
+def check_folders(root: Path, corpus_context: tuple, convert: Callable[[list[Record], Sequence[Source]], Any] | None,
+                  folders: Sequence[Path]) -> tuple[list[FolderCheck], Any]:
+    """Read each folder's source and check its annotations (in a worker process on a large
+    corpus: ingest.parallel). corpus_context: Corpus.context() (the registries' part).
+
+    With `convert`, the records of all these folders go to convert(records, sources) here,
+    and its result is returned beside the checks (which then keep no records): the build
+    keeps compact Arrow tables, not 20 Python objects per record."""
+    registry_ids, places, venues, offices = corpus_context
+    checks, records, sources = [], [], []
     with fewer_collections():
-        for part in map_in_order(functools.partial(_read_sources, corpus.root), list(folders)):
-            for found in part:
-                _admit(corpus, found)
+        for folder in folders:
+            read = _read_source(root, folder)
+            check = FolderCheck(_rel(root, folder), read, read.source is not None)
+            if read.source is not None:
+                mine, check.record_count, check.ids, check.problems, check.identities = _annotate(
+                    root, registry_ids, None, [read.source], places, venues, offices)
+                if convert is None:
+                    check.records = mine
+                else:
+                    records.extend(mine)
+                    sources.append(read.source)
+            checks.append(check)
+    return checks, (convert(records, sources) if convert is not None else None)
 
 
-def load_all_annotations(corpus: Corpus, convert: Callable[[list[Record], Sequence[Source]], Any] | None = None,
-                         whole: bool = True) -> list:
-    """Check and anchor the annotations of every loaded source, then the corpus-wide ids
-    and (for the whole corpus) the identity guard.
-
-    Sources are checked independently, on every core for a large corpus (ingest.parallel);
-    records and problems are gathered in source order, as a serial run would give them.
-
-    With `convert`, each part's records go to convert(records, sources) where they were
-    checked, and only its results are kept (returned in source order, corpus.records stays
-    empty): the build keeps compact Arrow tables, not 20 Python objects per record."""
-    check = functools.partial(_annotate, corpus.root, corpus.registry_ids(), convert, places=corpus.places(),
-                              venues=corpus.venues(), offices=corpus.offices())
-    converted, ids = [], []
-    with fewer_collections():
-        for records, count, part_ids, problems, identities in map_in_order(check, list(corpus.sources.values())):
-            corpus.record_count += count
-            if convert is None:
-                corpus.records.extend(records)
-            else:
-                converted.append(records)
-            ids.extend(part_ids)
-            corpus.problems.extend(problems)
-            corpus.identities.extend(identities)
+def admit(corpus: Corpus, checks: Iterable[FolderCheck], whole: bool = True) -> list[str]:
+    """Gather checked folders, in folder order, into the corpus: the first folder to claim a
+    source_id keeps it (a later one is reported and left out), then the corpus-wide ids and
+    (for the whole corpus) the identity guard. Returns the folders admitted."""
+    admitted: dict[str, str] = {}  # source_id -> folder
+    ids: list[tuple[str, str, str, int]] = []
+    for check in checks:
+        corpus.problems.extend(check.read.problems)
+        if check.read.claim is None:
+            continue
+        source_id, meta_rel, position = check.read.claim
+        if source_id in admitted:
+            corpus.problems.add(meta_rel, *position, "duplicate-id",
+                                f"source_id {source_id!r} is also used by {admitted[source_id]}", "choose another id")
+            continue
+        corpus.problems.extend(check.read.later)
+        if not check.has_source:
+            continue
+        admitted[source_id] = check.folder
+        if check.read.source is not None:
+            corpus.sources[source_id] = check.read.source
+        corpus.record_count += check.record_count
+        corpus.records.extend(check.records)
+        corpus.problems.extend(check.problems)
+        corpus.identities.extend(check.identities)
+        ids.extend(check.ids)
     check_corpus_ids(corpus.problems, ids)
     if whole:
         check_identities(corpus.problems, corpus.identities, corpus.registries)
-    return converted
+    return list(admitted.values())
 
 
 def _annotate(root: Path, registry_ids: dict[str, set[str]], convert, sources: Sequence[Source],
@@ -229,11 +267,6 @@ class _SourceFolder:
 
 def load_source(corpus: Corpus, folder: Path) -> None:
     _admit(corpus, _read_source(corpus.root, folder))
-
-
-def _read_sources(root: Path, folders: Sequence[Path]) -> list[_SourceFolder]:
-    with fewer_collections():
-        return [_read_source(root, folder) for folder in folders]
 
 
 def _admit(corpus: Corpus, found: _SourceFolder) -> None:

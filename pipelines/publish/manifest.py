@@ -24,7 +24,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from pipelines.hashing import file_sha256, is_editor_litter
+from pipelines.hashing import NOT_REGULAR, content_sha256, is_editor_litter, walk_files
 
 MANIFEST = "manifest.json"
 DRAFTS = "suggestions.yaml"  # written by `borderlines suggest --write`, read by nothing
@@ -45,19 +45,19 @@ def build_manifest(corpus: Path) -> dict[str, Any]:
     """The manifest of a build of the corpus at corpus by the code installed now."""
     code = code_root()
     inputs: dict[str, str] = {}
-    for base, pattern_root, patterns in ((corpus, "sources", ["**/*"]),
-                                         (code, "schemas/tables", ["*.yaml"]),
-                                         (code, "pipelines", ["**/*.py", "**/*.sql"])):
-        folder = base / pattern_root
+    # Plain files only, never through a link: a link or special file under sources/ is
+    # refused by the build's checks, and /dev/zero has no end. Drafts of `borderlines
+    # suggest --write` are never read by the build.
+    for name, sha256 in walk_files(corpus / "sources", frozenset({DRAFTS})):
+        if sha256 != NOT_REGULAR:
+            inputs[f"sources/{name}"] = sha256
+    for pattern_root, patterns in (("schemas/tables", ["*.yaml"]), ("pipelines", ["**/*.py", "**/*.sql"])):
         for pattern in patterns:
-            for path in sorted(folder.glob(pattern)):
-                # Plain files only, never through a link: a link or special file under
-                # sources/ is refused by the build's checks, and /dev/zero has no end.
-                # Drafts of `borderlines suggest --write` are never read by the build.
+            for path in sorted((code / pattern_root).glob(pattern)):
                 if (path.is_symlink() or not stat.S_ISREG(path.lstat().st_mode) or "__pycache__" in path.parts
-                        or path.name == DRAFTS or is_editor_litter(path.name)):
+                        or is_editor_litter(path.name)):
                     continue
-                inputs[path.relative_to(base).as_posix()] = file_sha256(path)
+                inputs[path.relative_to(code).as_posix()] = content_sha256(path)
     packages = {"python": platform.python_version()}
     for name in PACKAGES:
         try:

@@ -1,0 +1,241 @@
+"""The build's check of the source folders, kept per folder in its DuckDB file, so that a
+build reads and checks again only the folders whose files changed.
+
+What one folder gives on its own (ingest.corpus.FolderCheck: its problems, the source_id it
+claims, the ids and identities of its records, and its staging rows) does not depend on the
+other folders. It depends on the folder's files, the registries and the code that checks
+them. So each folder is stored with the sha256 of its files, and the whole store with a
+`context` key: the hash of the checking code and of the registries. A build re-checks a
+folder whose files changed (or that is new), forgets one that is gone, and starts from
+nothing when the context changed or it is asked to (`make data --full`, or a build that
+cannot trust the folder: pipelines/assets/run.py). The checks across folders (who keeps a
+source_id, ids unique across the corpus, the identity guard) are then made from the stored
+parts of every folder, as `validate` makes them (ingest.corpus.admit).
+
+Nothing is stored but plain rows (no pickles): a planted row can make no code run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import json
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.core.staging import FOLDER, folder_tables, stage
+from pipelines.hashing import tree_digest
+from pipelines.ingest.corpus import Corpus, FolderCheck, _SourceFolder, admit, check_folders, source_folders
+from pipelines.ingest.identity import Identity
+from pipelines.ingest.parallel import fewer_collections, map_in_order
+from pipelines.ingest.problems import Problem, ProblemList
+
+DRAFTS = frozenset({"suggestions.yaml"})  # `borderlines suggest --write` drafts: read by nothing
+ADMITTED = "chk_admitted"
+BATCH = 1000  # folders' rows gathered before they are written: fewer, larger inserts
+
+_FOLDERS = pa.schema([("folder", pa.string()), ("digest", pa.string()), ("context", pa.string()),
+                      ("source_id", pa.string()), ("claim_path", pa.string()), ("claim_line", pa.int64()),
+                      ("claim_col", pa.int64()), ("has_source", pa.bool_()), ("record_count", pa.int64())])
+_PROBLEMS = pa.schema([("folder", pa.string()), ("phase", pa.string()), ("n", pa.int64()),
+                       *((f.name, pa.int64() if f.type is int or f.type == "int" else pa.string())
+                         for f in dataclasses.fields(Problem))])
+_IDS = pa.schema([("folder", pa.string()), ("n", pa.int64()), ("table_name", pa.string()), ("record_id", pa.string()),
+                  ("path", pa.string()), ("line", pa.int64())])
+_IDENTITIES = pa.schema([("folder", pa.string()), ("n", pa.int64()), ("identity", pa.string())])
+STATE = {"chk_folders": _FOLDERS, "chk_problems": _PROBLEMS, "chk_ids": _IDS, "chk_identities": _IDENTITIES}
+
+
+def context_key(code_version: str, registries: dict[str, list[dict]]) -> str:
+    """What every folder's check depends on besides its own files."""
+    text = json.dumps(registries, sort_keys=True, default=str)
+    return hashlib.sha256(f"{code_version}\0{text}".encode()).hexdigest()[:32]
+
+
+@dataclasses.dataclass
+class Checked:
+    corpus: Corpus  # problems, record_count, identities of the admitted folders (no sources, no records)
+    admitted: list[str]  # folders, in order
+    checked: int  # folders read and checked by this build
+    reused: int  # folders whose stored check was still that of their files
+
+
+def check_changed_folders(con: duckdb.DuckDBPyConnection, corpus: Corpus, code_version: str,
+                          start_over: bool = False) -> Checked:
+    """Bring the stored checks up to date with the folders under sources/news/ and gather the
+    corpus from them. corpus: with its registries loaded."""
+    root = corpus.root
+    folders = {_relative(root, path): path for path in source_folders(root)}
+    digests = {name: tree_digest(path, DRAFTS) for name, path in folders.items()}
+    key = context_key(code_version, corpus.registries)
+    stored = {} if start_over else _stored(con)
+    if any(context != key for _, context in stored.values()) or (not stored and _has_state(con)):
+        stored = {}
+    if not stored:
+        _start_over(con)
+    changed = [name for name in folders if stored.get(name) != (digests[name], key)]
+    _forget(con, [name for name in stored if name not in folders or name in changed])
+
+    licences = corpus.registries.get("licences", [])
+    check = functools.partial(check_folders, root, corpus.context(), functools.partial(folder_tables, licences=licences))
+    pending: list[tuple[list[FolderCheck], dict[str, pa.Table]]] = []
+    with fewer_collections():
+        for part in map_in_order(check, [folders[name] for name in changed]):
+            pending.append(part)
+            if sum(len(checks) for checks, _ in pending) >= BATCH:
+                _store(con, pending, digests, key)
+                pending = []
+        _store(con, pending, digests, key)
+        admitted = admit(corpus, _load(con))
+    _replace(con, ADMITTED, pa.table({"folder": pa.array(admitted, pa.string()),
+                                      "position": pa.array(range(len(admitted)), pa.int64())}))
+    return Checked(corpus, admitted, len(changed), len(folders) - len(changed))
+
+
+def stage_admitted(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The stg_* tables of the admitted folders, from the stored rows."""
+    names = [name.removeprefix("chk_") for (name,) in
+             con.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'chk_stg_%' "
+                         "ORDER BY table_name").fetchall()]
+    return stage(con, names, ADMITTED)
+
+
+# --- the store -------------------------------------------------------------------------------
+
+def _relative(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _has_state(con) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'chk_%'").fetchall()[0][0])
+
+
+def _stored(con) -> dict[str, tuple[str, str]]:
+    try:
+        rows = con.execute("SELECT folder, digest, context FROM chk_folders").fetchall()
+    except duckdb.CatalogException:
+        return {}
+    return {folder: (digest, context) for folder, digest, context in rows}
+
+
+def _start_over(con) -> None:
+    for (name,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'chk_%'").fetchall():
+        con.execute(f'DROP TABLE "{name}"')
+    for name, schema in STATE.items():
+        _create(con, name, schema)
+    for name, table in folder_tables([], [], []).items():
+        _create(con, f"chk_{name}", table.schema.append(pa.field("_n", pa.int64())))
+
+
+def _create(con, name: str, schema: pa.Schema) -> None:
+    con.register("_empty", schema.empty_table())
+    try:
+        con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _empty')
+    finally:
+        con.unregister("_empty")
+
+
+def _tables(con) -> list[str]:
+    return [name for (name,) in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'chk_%' AND table_name <> ?",
+        [ADMITTED]).fetchall()]
+
+
+def _forget(con, folders: list[str]) -> None:
+    if not folders:
+        return
+    con.register("_gone", pa.table({"folder": folders}))
+    try:
+        for name in _tables(con):
+            column = FOLDER if name.startswith("chk_stg_") else "folder"
+            con.execute(f'DELETE FROM "{name}" WHERE {column} IN (SELECT folder FROM _gone)')
+    finally:
+        con.unregister("_gone")
+
+
+def _replace(con, name: str, table: pa.Table) -> None:
+    con.register("_rows", table)
+    try:
+        con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _rows')
+    finally:
+        con.unregister("_rows")
+
+
+def _insert(con, name: str, table: pa.Table) -> None:
+    if table.num_rows == 0:
+        return
+    con.register("_rows", table)
+    try:
+        con.execute(f'INSERT INTO "{name}" SELECT * FROM _rows')
+    finally:
+        con.unregister("_rows")
+
+
+def _store(con, parts: list[tuple[list[FolderCheck], dict[str, pa.Table]]], digests: dict[str, str], key: str) -> None:
+    if not parts:
+        return
+    checks = [check for part, _ in parts for check in part]
+    folders, problems, ids, identities = [], [], [], []
+    for check in checks:
+        claim = check.read.claim
+        folders.append({"folder": check.folder, "digest": digests[check.folder], "context": key,
+                        "source_id": claim[0] if claim else None, "claim_path": claim[1] if claim else None,
+                        "claim_line": claim[2][0] if claim else None, "claim_col": claim[2][1] if claim else None,
+                        "has_source": check.has_source, "record_count": check.record_count})
+        for phase, found in (("read", check.read.problems), ("later", check.read.later), ("annotations", check.problems)):
+            problems += [{"folder": check.folder, "phase": phase, "n": n, **dataclasses.asdict(p)} for n, p in enumerate(found)]
+        ids += [{"folder": check.folder, "n": n, "table_name": t, "record_id": r, "path": p, "line": line}
+                for n, (t, r, p, line) in enumerate(check.ids)]
+        identities += [{"folder": check.folder, "n": n, "identity": identity_to_json(i)} for n, i in enumerate(check.identities)]
+    for name, rows in (("chk_folders", folders), ("chk_problems", problems), ("chk_ids", ids), ("chk_identities", identities)):
+        _insert(con, name, pa.Table.from_pylist(rows, schema=STATE[name]))
+    for name in parts[0][1]:
+        rows = pa.concat_tables([tables[name] for _, tables in parts])
+        first = con.execute(f'SELECT coalesce(max(_n) + 1, 0) FROM "chk_{name}"').fetchall()[0][0]
+        _insert(con, f"chk_{name}", rows.append_column("_n", pa.array(range(first, first + rows.num_rows), pa.int64())))
+
+
+def _load(con) -> Iterator[FolderCheck]:
+    """Every stored folder's check, in folder order (as source_folders lists them)."""
+    problems: dict[str, dict[str, ProblemList]] = {}
+    for folder, phase, *fields in con.execute(
+            "SELECT folder, phase, " + ", ".join(f.name for f in dataclasses.fields(Problem)) +
+            " FROM chk_problems ORDER BY folder, phase, n").fetchall():
+        problems.setdefault(folder, {}).setdefault(phase, ProblemList()).append(Problem(*fields))
+    ids: dict[str, list] = {}
+    for folder, *row in con.execute("SELECT folder, table_name, record_id, path, line FROM chk_ids ORDER BY folder, n").fetchall():
+        ids.setdefault(folder, []).append(tuple(row))
+    identities: dict[str, list[Identity]] = {}
+    for folder, text in con.execute("SELECT folder, identity FROM chk_identities ORDER BY folder, n").fetchall():
+        identities.setdefault(folder, []).append(identity_from_json(text))
+    rows = con.execute("SELECT folder, source_id, claim_path, claim_line, claim_col, has_source, record_count "
+                       "FROM chk_folders").fetchall()
+    for folder, source_id, claim_path, line, col, has_source, count in sorted(rows, key=lambda row: Path(row[0])):
+        mine = problems.get(folder, {})
+        read = _SourceFolder(mine.get("read", ProblemList()),
+                             (source_id, claim_path, (line, col)) if source_id is not None else None,
+                             mine.get("later", ProblemList()))
+        yield FolderCheck(folder, read, has_source, mine.get("annotations", ProblemList()), count,
+                          ids.get(folder, []), identities.get(folder, []))
+
+
+def identity_to_json(identity: Identity) -> str:
+    values = dataclasses.asdict(identity)
+    values["day"] = identity.day.isoformat() if identity.day else None
+    values["people"], values["parties"] = sorted(identity.people), sorted(identity.parties)
+    return json.dumps(values, sort_keys=True)
+
+
+def identity_from_json(text: str) -> Identity:
+    values = json.loads(text)
+    return Identity(**{**values,
+                       "day": dt.date.fromisoformat(values["day"]) if values["day"] else None,
+                       "people": frozenset(values["people"]), "parties": frozenset(values["parties"]),
+                       "counts": tuple(tuple(c) for c in values["counts"]),
+                       "latlon": tuple(values["latlon"]) if values["latlon"] is not None else None,
+                       "distinct_from": tuple(tuple(d) for d in values["distinct_from"])})

@@ -1,0 +1,120 @@
+"""The build keeps each source folder's check in its DuckDB file and checks again only the
+folders whose files changed (pipelines/core/checked.py). What it stages and reports must be
+exactly what checking every folder again gives, and what `validate` reports."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks.corpus import generate_corpus
+from conftest import REPO
+from pipelines.core.checked import check_changed_folders, identity_from_json, identity_to_json, stage_admitted
+from pipelines.core.database import connect
+from pipelines.ingest.corpus import Corpus, load_corpus
+from pipelines.ingest.problems import ProblemList
+from pipelines.ingest.registry import load_registries
+
+CODE = "code-version-of-the-test"
+
+
+@pytest.fixture
+def generated(tmp_path) -> Path:
+    """24 synthetic sources with two broken records of each kind, a duplicate source id among them."""
+    root = tmp_path / "corpus"
+    generate_corpus(root, 24, seed=3, errors_per_kind=2, workers=1)
+    return root
+
+
+def check(root: Path, database: Path, start_over: bool = False, code: str = CODE):
+    corpus = Corpus(root, registries=load_registries(root, ProblemList()))
+    con = connect(database)
+    try:
+        checked = check_changed_folders(con, corpus, code, start_over=start_over)
+        stage_admitted(con)
+        tables = {name: con.sql(f'SELECT * FROM "{name}"').to_arrow_table() for (name,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'stg_%' ORDER BY 1").fetchall()}
+    finally:
+        con.close()
+    return checked, tables
+
+
+def test_the_stored_checks_report_what_validate_reports(generated, tmp_path):
+    checked, tables = check(generated, tmp_path / "b.duckdb")
+    whole = load_corpus(generated)
+    assert checked.checked == 24 and checked.reused == 0
+    assert sorted(checked.corpus.problems) == sorted(whole.problems)
+    assert {p.code for p in whole.problems} >= {"duplicate-id", "quote-not-found"}
+    assert checked.corpus.record_count == whole.record_count
+    assert len(checked.admitted) == len(whole.sources)
+    assert tables["stg_sources"].num_rows == len(whole.sources)
+    assert sorted(tables["stg_sources"].column("source_id").to_pylist()) == sorted(whole.sources)
+
+
+def test_an_unchanged_corpus_is_not_read_again_and_an_edit_re_reads_one_folder(generated, tmp_path):
+    database = tmp_path / "b.duckdb"
+    first, first_tables = check(generated, database)
+    again, again_tables = check(generated, database)
+    assert (again.checked, again.reused) == (0, 24)
+    assert sorted(again.corpus.problems) == sorted(first.corpus.problems)
+    assert again_tables.keys() == first_tables.keys()
+    assert all(again_tables[name].equals(first_tables[name]) for name in first_tables)
+
+    folder = sorted((generated / "sources/news").iterdir())[3]
+    annotations = folder / "annotations.yaml"
+    text = annotations.read_text(encoding="utf-8")
+    start = text.index("quote: ")
+    annotations.write_text(text[:start] + 'quote: "words that no article contains"' + text[text.index("\n", start):],
+                           encoding="utf-8")
+    edited, edited_tables = check(generated, database)
+    assert (edited.checked, edited.reused) == (1, 23)
+    fresh, fresh_tables = check(generated, tmp_path / "fresh.duckdb")
+    assert sorted(edited.corpus.problems) == sorted(fresh.corpus.problems) == sorted(load_corpus(generated).problems)
+    assert any(p.path == f"sources/news/{folder.name}/annotations.yaml" and p.code == "quote-not-found"
+               for p in edited.corpus.problems)
+    assert all(edited_tables[name].equals(fresh_tables[name]) for name in fresh_tables)
+
+
+def test_a_removed_folder_is_forgotten_and_a_new_one_checked(tmp_path):
+    root = tmp_path / "corpus"
+    shutil.copytree(REPO / "sources", root / "sources")
+    database = tmp_path / "b.duckdb"
+    before, _ = check(root, database)
+    news = sorted((root / "sources/news").iterdir())
+    shutil.move(news[0], tmp_path / news[0].name)
+    shutil.copytree(news[1], root / "sources/news" / "zz-copy")  # a second folder claiming news[1]'s id
+    after, tables = check(root, database)
+    assert (after.checked, after.reused) == (1, len(news) - 1)
+    assert f"sources/news/{news[0].name}" not in after.admitted and "sources/news/zz-copy" not in after.admitted
+    assert news[0].name not in tables["stg_sources"].column("source_id").to_pylist()
+    assert [p.code for p in after.corpus.problems if p.path.startswith("sources/news/zz-copy/")] == ["id-mismatch", "duplicate-id"]
+    assert sorted(after.corpus.problems) == sorted(load_corpus(root).problems)
+    assert before.corpus.problems == []
+
+
+def test_a_registry_or_code_change_or_start_over_checks_every_folder_again(tmp_path):
+    root = tmp_path / "corpus"
+    shutil.copytree(REPO / "sources", root / "sources")
+    database = tmp_path / "b.duckdb"
+    total = check(root, database)[0].checked
+    assert check(root, database)[0].checked == 0
+    assert check(root, database, code="another-code-version")[0].checked == total
+    assert check(root, database, start_over=True, code="another-code-version")[0].checked == total
+    people = root / "sources/registry/people.yaml"
+    people.write_text(people.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    assert check(root, database, code="another-code-version")[0].checked == 0  # the same registries, parsed
+    places = root / "sources/registry/places.yaml"
+    text = places.read_text(encoding="utf-8")
+    first_name = text.index("name: ")
+    places.write_text(text[:first_name] + "name: Renamed " + text[first_name + len("name: "):], encoding="utf-8")
+    assert check(root, database, code="another-code-version")[0].checked == total
+
+
+def test_identities_survive_the_store():
+    identities = load_corpus(REPO).identities
+    assert len(identities) > 30 and any(i.people for i in identities) and any(i.parties for i in identities)
+    assert any(i.counts for i in identities) and any(i.day for i in identities)
+    for identity in identities:
+        assert identity_from_json(identity_to_json(identity)) == identity
