@@ -57,11 +57,33 @@ def _s(stats: dict | None) -> str:
 
 
 def _rss(stats: dict | None) -> str:
-    rss = (stats or {}).get("peak_rss_mib")
+    """Peak memory: the larger of the largest process's RSS and the process tree's sampled sum."""
+    rss = peak(stats)
     return f"{rss:,.0f}" if rss else "–"
 
 
+def peak(stats: dict | None) -> float | None:
+    stats = stats or {}
+    found = [v for v in (stats.get("peak_mib"), stats.get("peak_rss_mib"), stats.get("peak_tree_mib")) if v]
+    return max(found) if found else None
+
+
+def _cpu(stats: dict | None) -> str:
+    cpu = (stats or {}).get("cpu_median")
+    return f"{cpu:.2f}" if cpu is not None else "–"
+
+
+def _recomputed(stats: dict | None, expected: bool) -> str:
+    """Whether the builds timed recomputed anything, and whether that is what they should do."""
+    if not stats or "recomputed" not in stats:
+        return "–"
+    done = stats["recomputed"]
+    return ("yes" if done else "no") + ("" if done == expected else " (UNEXPECTED)")
+
+
 def targets(results: dict) -> list[tuple[str, str, bool | None]]:
+    """Each target of the issues as (label, figure measured, met): met is None when the run
+    did not measure it."""
     real, syn = results.get("real", {}), results.get("synthetic", {})
     k10, k100 = syn.get("10000", {}), syn.get("100000", {})
     out: list[tuple[str, str, bool | None]] = []
@@ -73,22 +95,34 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
         out.append((label, "not measured" if value is None else fmt.format(value), None if value is None else ok(value)))
 
     add("10k sources: validate < 30 s", med(k10.get("validate")), lambda v: v < 30)
-    add("10k sources: build < 120 s", med(k10.get("build")), lambda v: v < 120)
-    peaks = [s.get("peak_rss_mib") for s in (k10.get("validate"), k10.get("build")) if s and s.get("peak_rss_mib")]
-    add("10k sources: peak RSS < 2 GiB", max(peaks) if peaks else None, lambda v: v < 2 * GIB, "{:,.0f} MiB")
+    add("10k sources: cold build < 120 s", med(k10.get("build")), lambda v: v < 120)
+    peaks = [peak(k10.get(step)) for step in ("validate", "build") if peak(k10.get(step))]
+    add("10k sources: peak memory < 2 GiB", max(peaks) if peaks else None, lambda v: v < 2 * GIB, "{:,.0f} MiB")
+    changed = k10.get("build_one_changed")
+    add("10k sources, one annotations.yaml changed after a build: build < 15 s", med(changed),
+        lambda v: v < 15 and changed.get("recomputed") is not False)
     for step in ("validate", "build"):
         a, b = med(k10.get(step)), med(k100.get(step))
         add(f"100k sources: {step} completes, time(100k)/time(10k) <= 12",
             b / a if a and b else None, lambda v: v <= 12, "{:.1f}x")
+    add("100k sources: build peak memory < 3 GiB", peak(k100.get("build")), lambda v: v < 3 * GIB, "{:,.0f} MiB")
     add("10k sources, one changed: validate --changed-since < 3 s", med(k10.get("changed_since")), lambda v: v < 3)
     v, f = med(real.get("validate")), med(real.get("import_floor"))
     add("real sources: validate within 0.5 s of the import floor", v - f if v is not None and f else None,
         lambda d: d <= 0.5, "{:+.2f} s")
-    home = med(real.get("dagster_floor_home"))
-    for label, key in (("cold build", "build"), ("build again, nothing changed", "build_again")):
-        b = med(real.get(key))
-        add(f"real sources, {label}: <= 1.5x the no-op Dagster floor (same DAGSTER_HOME instance)",
-            b / home if b and home else None, lambda r: r <= 1.5, "{:.2f}x")
+    floor = real.get("dagster_floor_home")
+    for label, stats, limit, must_recompute in (
+            ("cold build (a fresh build folder)", real.get("build"), 2.0, None),
+            ("build again, nothing changed (`make data`)", real.get("build_again"), 1.2, False)):
+        b, home = med(stats), med(floor)
+        # Met on wall time, as the issue states it; the CPU ratio beside it is the figure that
+        # other work on the machine moves least.
+        cpu = (stats or {}).get("cpu_median"), (floor or {}).get("cpu_median")
+        fmt = "{:.2f}x" + (f" (CPU {cpu[0] / cpu[1]:.2f}x)" if all(cpu) else "")
+        add(f"real sources, {label}: <= {limit}x the no-op Dagster floor (on-disk DAGSTER_HOME instance)",
+            b / home if b and home else None,
+            lambda r, limit=limit, stats=stats, must=must_recompute:
+                r <= limit and (must is None or stats.get("recomputed") in (None, must)), fmt)
     return out
 
 
@@ -104,25 +138,59 @@ def real_table(real: dict) -> str:
         return "(not measured in this run)"
     rows = [("`borderlines validate`", real.get("validate")), ("import floor: `python -c \"import pandas, pandera.pandas\"`",
                                                             real.get("import_floor")),
-            ("`borderlines build --build-dir <tmp>` (`make data`), cold: a fresh build folder", real.get("build")),
-            ("the same again into a folder already built: nothing changed (every build redoes everything)", real.get("build_again")),
+            ("`borderlines build --build-dir <tmp>` (`make data`), cold: a fresh build folder (everything computed)",
+             real.get("build")),
+            ("the same again into the folder it built, nothing changed: the files are observed, nothing stale is "
+             f"found, nothing recomputed (recomputed: {_recomputed(real.get('build_again'), False)})",
+             real.get("build_again")),
             (f"Dagster floor: {real.get('assets')} no-op assets, same graph, in-process, ephemeral instance",
              real.get("dagster_floor")),
-            ("the same no-op graph on the on-disk DAGSTER_HOME instance the build uses", real.get("dagster_floor_home")),
+            ("the same no-op graph on the on-disk DAGSTER_HOME instance of the builds above (the targets' floor)",
+             real.get("dagster_floor_home")),
             ("imports alone of the libraries the build uses (Dagster, pandas, pyarrow, DuckDB, Pandera, "
              "frictionless, matplotlib)", real.get("stack_imports")),
             ("the build's package check alone, in a fresh process "
              "(frictionless reads every CSV row; `python -m benchmarks.floors package`)", real.get("package_check"))]
-    lines = ["| command | seconds: median (min–max, runs) | peak RSS MiB |", "|---|---|---|"]
-    lines += [f"| {label} | {_s(stats)} | {_rss(stats)} |" for label, stats in rows]
+    lines = ["| command | seconds: median (min–max, runs) | CPU s (median) | peak MiB |", "|---|---|---:|---:|"]
+    lines += [f"| {label} | {_s(stats)} | {_cpu(stats)} | {_rss(stats)} |" for label, stats in rows]
+    return "\n".join(lines)
+
+
+def incremental_table(syn: dict) -> str:
+    """Builds of each synthetic corpus: cold, again with nothing changed, after one edit."""
+    sizes = [(n, r) for n, r in sorted(syn.items(), key=lambda kv: int(kv[0])) if r.get("build")]
+    if not sizes:
+        return "(no synthetic corpus built in this run)"
+    lines = ["| sources | cold build s | CPU s | nothing changed s | CPU s | recomputed | one annotations.yaml "
+             "changed s | CPU s | recomputed | peak MiB (of the three) |", "|---:|---|---:|---|---:|---|---|---:|---|---:|"]
+    for n, r in sizes:
+        cold, again, one = r.get("build"), r.get("build_again"), r.get("build_one_changed")
+        peaks = [p for p in (peak(cold), peak(again), peak(one)) if p]
+        lines.append(f"| {int(n):,} | {_s(cold)} | {_cpu(cold)} | {_s(again)} | {_cpu(again)} "
+                     f"| {_recomputed(again, False)} | {_s(one)} | {_cpu(one)} | {_recomputed(one, True)} "
+                     f"| {f'{max(peaks):,.0f}' if peaks else '–'} |")
+    return "\n".join(lines)
+
+
+def partitions_table(partitions: dict) -> str:
+    """The partition floor: what Dagster costs per partition of one no-op asset."""
+    if not partitions:
+        return "(not measured in this run)"
+    lines = ["| partitions | one run per key: s a partition (CPU s), median of runs | one run for all: s (CPU s) "
+             "| one run for all: s a partition (CPU s) |", "|---:|---|---|---|"]
+    for n, r in sorted(partitions.items(), key=lambda kv: int(kv[0])):
+        key, whole = r["run_per_key"], r["one_run"]
+        lines.append(f"| {int(n):,} | {key['wall_median']:.3f} ({key['cpu_median']:.3f}), n={key['runs']} "
+                     f"| {whole['wall']:.2f} ({whole['cpu']:.2f}) "
+                     f"| {whole['wall_per_partition']:.4f} ({whole['cpu_per_partition']:.4f}) |")
     return "\n".join(lines)
 
 
 def synthetic_table(syn: dict) -> str:
     if not syn:
         return "(not measured in this run)"
-    lines = ["| sources | records | MB | generate s | raw floor s | validate s | validate RSS MiB | build s "
-             "| build RSS MiB | --changed-since s (one source changed) |",
+    lines = ["| sources | records | MB | generate s | raw floor s | validate s | validate peak MiB | build s "
+             "| build peak MiB | --changed-since s (one source changed) |",
              "|---:|---:|---:|---:|---|---|---:|---|---:|---|"]
     for n, r in sorted(syn.items(), key=lambda kv: int(kv[0])):
         lines.append(f"| {int(n):,} | {r['records']:,} | {r['megabytes']:,} | {r['generate_seconds']} "
@@ -157,8 +225,22 @@ def generated(results: dict) -> str:
         "## Real sources", "", real_table(results.get("real", {})), "",
         "## Synthetic corpora", "",
         f"About 20 records per source (crossings, incidents, meetings, agreements). Runs per measurement: {repeats}. "
-        "Each figure is wall-clock seconds of a fresh process; peak RSS is the largest over the runs.", "",
-        synthetic_table(syn), "", "## Machine", "", machine_text(results["machine"]), "",
+        "Each figure is wall-clock seconds of a fresh process (CPU seconds are user + system of the process and "
+        "its children); peak memory (MiB) is the larger of the largest process's RSS and the sampled sum of PSS "
+        "over the process tree (validate's and the build's workers included), the largest over the runs.", "",
+        synthetic_table(syn), "",
+        "### Builds after a build (same build folder, same DAGSTER_HOME instance)", "",
+        "The cold build above, then the same build with nothing changed, then a build after each of as many "
+        "edits of one source's annotations.yaml (a YAML comment line appended; the file is restored after). "
+        "\"recomputed\" says whether the timed builds recomputed anything (a no-op build must not; a build "
+        "after an edit must).", "",
+        incremental_table(syn), "",
+        "## Partitions floor", "",
+        "One no-op asset with N static partitions on an on-disk DAGSTER_HOME instance, in-process: "
+        "materialised one run per key (`materialize(..., partition_key=...)`, ten keys spread over the N), "
+        "then all N keys in one run (a single-run backfill). Seconds of the runs alone, without imports.", "",
+        partitions_table(results.get("partitions", {})), "",
+        "## Machine", "", machine_text(results["machine"]), "",
         "## Commands", "", "```", "make bench                                   # = python -m benchmarks.run",
         " ".join(results["commands"]["argv"]) + "   # this run",
         "python -m benchmarks.run --sizes 1000 --repeat 1  # a quick subset",
@@ -167,6 +249,7 @@ def generated(results: dict) -> str:
         'python -c "import pandas, pandera.pandas"    # import floor',
         "python -m benchmarks.floors yaml CORPUS      # raw floor", "python -m benchmarks.floors dagster SHAPE.json   # Dagster floor",
         "python -m benchmarks.floors package BUILD/data/datapackage.json   # the package check alone",
+        "python -m benchmarks.floors partitions N OUT.json --instance home   # partition floor",
         "```", "", END])
 
 

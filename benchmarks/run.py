@@ -4,8 +4,9 @@
     python -m benchmarks.run --sizes 1000,10000    a quick subset
     python -m benchmarks.run --repeat 3            runs per measurement (default: 5 for the
                                                    real sources and 1k, 3 for 10k, 1 for 100k)
+    python -m benchmarks.run --partitions 10,100   the sizes of the partition floor ("" skips it)
 
-Every run is a fresh subprocess (cold). Scratch corpora, builds and the Dagster instance
+Every run is a fresh subprocess (cold). Scratch corpora, builds and the Dagster instances
 live in one temporary folder, removed at the end (--keep keeps it). Writes
 benchmarks/results.json after each stage (an interrupted run keeps what it measured)
 and benchmarks/RESULTS.md at the end.
@@ -45,6 +46,14 @@ def repeat_for(key, args) -> int:
     return args.repeat or DEFAULT_REPEAT.get(key, 1)
 
 
+def last_run(build_dir: Path) -> str | None:
+    """The Dagster run that made what the build folder holds (pipelines/assets/run.py writes
+    it after each build that recomputed something): how the bench tells that a build it
+    timed recomputed nothing, or did recompute."""
+    marker = build_dir / ".last_run"
+    return marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
+
+
 def bench_real(tmp: Path, env: dict, args, out: dict) -> None:
     n = repeat_for("real", args)
     validate, floor = interleaved([
@@ -57,10 +66,16 @@ def bench_real(tmp: Path, env: dict, args, out: dict) -> None:
     out["assets"] = len(json.loads(shape.read_text()))
     cold_dir, warm_dir = tmp / "build-real-cold", tmp / "build-real-again"
     build_argv = [BORDERLINES, "--root", str(REPO), "build", "--build-dir"]
+    # The cold builds get an instance of their own: each is the latest build on its instance,
+    # so on a shared one the next "nothing changed" build would find another folder's build
+    # there and rebuild everything. The floors share the no-op builds' instance (their assets
+    # have keys of their own).
+    cold_env = dict(env, DAGSTER_HOME=str(new_dagster_home(tmp / "dagster_home_cold")))
     subprocess.run([*build_argv, str(warm_dir)], check=True, env=env, stdout=subprocess.DEVNULL)  # the first of two
+    built = last_run(warm_dir)
     build, again, eph, home, stack, package = interleaved([
         ("build (real sources), cold: a fresh build folder", [*build_argv, str(cold_dir)],
-         {"env": env, "before_each": lambda: shutil.rmtree(cold_dir, ignore_errors=True)}),
+         {"env": cold_env, "before_each": lambda: shutil.rmtree(cold_dir, ignore_errors=True)}),
         ("build (real sources) again, nothing changed", [*build_argv, str(warm_dir)], {"env": env}),
         ("Dagster floor: no-op assets, ephemeral instance", [PYTHON, "-m", "benchmarks.floors", "dagster", str(shape)],
          {"env": env, "cwd": REPO}),
@@ -71,6 +86,7 @@ def bench_real(tmp: Path, env: dict, args, out: dict) -> None:
                                                str(warm_dir / "data" / "datapackage.json")], {"env": env, "cwd": REPO}),
     ], n)
     out["build"], out["build_again"] = build.to_dict(), again.to_dict()
+    out["build_again"]["recomputed"] = last_run(warm_dir) != built
     out["dagster_floor"], out["dagster_floor_home"], out["stack_imports"] = eph.to_dict(), home.to_dict(), stack.to_dict()
     out["package_check"] = package.to_dict()
 
@@ -130,8 +146,11 @@ def bench_size(n_sources: int, tmp: Path, env: dict, args) -> dict:
     out["validate"], out["yaml_floor"] = validate.to_dict(), floor.to_dict()
     if not args.skip_build:
         build_dir = tmp / f"build-{n_sources}"
-        out["build"] = measure("build", [BORDERLINES, *root, "build", "--build-dir", str(build_dir)], repeat, env=env,
+        build_argv = [BORDERLINES, *root, "build", "--build-dir", str(build_dir)]
+        out["build"] = measure("build", build_argv, repeat, env=env,
                                before_each=lambda: shutil.rmtree(build_dir, ignore_errors=True)).to_dict()
+        if not args.skip_incremental:  # the last cold build is the one these start from
+            out["build_again"], out["build_one_changed"] = bench_incremental(corpus, build_dir, build_argv, env, repeat)
         shutil.rmtree(build_dir, ignore_errors=True)
         shutil.rmtree(Path(env["DAGSTER_HOME"]) / "storage", ignore_errors=True)  # pickled asset outputs
     out["changed_since"] = bench_changed(corpus, root, env, repeat)
@@ -145,6 +164,55 @@ def bench_size(n_sources: int, tmp: Path, env: dict, args) -> dict:
     if not args.keep:
         shutil.rmtree(corpus, ignore_errors=True)
     return out
+
+
+def bench_incremental(corpus: Path, build_dir: Path, build_argv: list[str], env: dict, repeat: int) -> tuple[dict, dict]:
+    """After a build: the same build again with nothing changed, then builds each after an
+    edit of one source's annotations.yaml (a YAML comment line appended, a new one each
+    time, so that each build has one changed file to catch up with). The file is restored
+    after. Each result says whether its builds recomputed anything (they should not, and
+    should)."""
+    built = last_run(build_dir)
+    again = measure("build again, nothing changed", build_argv, repeat, env=env).to_dict()
+    again["recomputed"] = last_run(build_dir) != built
+    folders = sorted((corpus / "sources" / "news").iterdir())
+    path = folders[len(folders) // 3] / "annotations.yaml"
+    original = path.read_bytes()
+    edits = iter(range(1, repeat + 1))
+
+    def edit() -> None:
+        with path.open("ab") as handle:
+            handle.write(f"# edited for the benchmark ({next(edits)})\n".encode())
+
+    before = last_run(build_dir)
+    try:
+        changed = measure("build after one annotations.yaml changed", build_argv, repeat, env=env,
+                          before_each=edit).to_dict()
+    finally:
+        path.write_bytes(original)
+    changed["recomputed"] = last_run(build_dir) != before
+    changed["changed_source"] = path.parent.name
+    return again, changed
+
+
+def bench_partitions(tmp: Path, env: dict, sizes: list[int]) -> dict:
+    """The partition floor (benchmarks/floors.py) on an on-disk instance of its own, like the
+    one builds use, so that its runs do not crowd theirs."""
+    env = dict(env, DAGSTER_HOME=str(new_dagster_home(tmp / "dagster_home_partitions")))
+    out = {}
+    for n in sizes:
+        report_path = tmp / f"partitions-{n}.json"
+        stats = measure(f"partition floor, {n} partitions", [
+            PYTHON, "-m", "benchmarks.floors", "partitions", str(n), str(report_path), "--instance", "home"],
+            1, env=env, cwd=REPO).to_dict()
+        out[str(n)] = {**json.loads(report_path.read_text()), "process": stats}
+    return out
+
+
+def new_dagster_home(home: Path) -> Path:
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    return home
 
 
 def bench_changed(corpus: Path, root: list[str], env: dict, repeat: int) -> dict:
@@ -164,6 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, help="runs per measurement (default: 5 real and 1k, 3 10k, 1 100k)")
     parser.add_argument("--skip-real", action="store_true", help="skip the real sources")
     parser.add_argument("--skip-build", action="store_true", help="skip builds of synthetic corpora")
+    parser.add_argument("--skip-incremental", action="store_true",
+                        help="skip the builds of synthetic corpora after the cold ones (nothing changed, one changed)")
+    parser.add_argument("--partitions", default="10,100,500",
+                        help='sizes of the partition floor, comma-separated ("" skips it)')
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--out", default=str(BENCH_DIR), help="where to write results.json and RESULTS.md")
     args = parser.parse_args(argv)
@@ -171,17 +243,14 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = Path(args.out)
     results: dict = {"machine": report.machine(REPO), "started": time.strftime("%Y-%m-%d %H:%M:%S %z"),
                      "commands": {"argv": ["python", "-m", "benchmarks.run", *(argv or sys.argv[1:])]},
-                     "real": {}, "synthetic": {}}
+                     "real": {}, "synthetic": {}, "partitions": {}}
 
     def save() -> None:
         (out_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
 
     tmp = Path(tempfile.mkdtemp(prefix="borderlines-bench-"))
     try:
-        home = tmp / "dagster_home"
-        home.mkdir()
-        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-        env = environment(DAGSTER_HOME=str(home))
+        env = environment(DAGSTER_HOME=str(new_dagster_home(tmp / "dagster_home")))
         if not args.skip_real:
             print("real sources ...", flush=True)
             bench_real(tmp, env, args, results["real"])
@@ -189,6 +258,11 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             print(f"synthetic corpus of {n:,} sources ...", flush=True)
             results["synthetic"][str(n)] = bench_size(n, tmp, env, args)
+            save()
+        partition_sizes = [int(s) for s in args.partitions.split(",") if s.strip()]
+        if partition_sizes:
+            print(f"partition floor ({args.partitions} partitions) ...", flush=True)
+            results["partitions"] = bench_partitions(tmp, env, partition_sizes)
             save()
     finally:
         if args.keep:
