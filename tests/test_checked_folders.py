@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.corpus import generate_corpus
 from conftest import REPO
-from pipelines.core.checked import check_changed_folders, identity_from_json, identity_to_json, stage_admitted
+from pipelines.core.checked import changed_since_checked, check_changed_folders, identity_from_json, identity_to_json, stage_admitted
 from pipelines.core.database import connect
 from pipelines.ingest.corpus import Corpus, load_corpus
 from pipelines.ingest.problems import ProblemList
@@ -118,3 +118,28 @@ def test_identities_survive_the_store():
     assert any(i.counts for i in identities) and any(i.day for i in identities)
     for identity in identities:
         assert identity_from_json(identity_to_json(identity)) == identity
+
+
+def test_what_changed_since_the_folders_were_checked_is_named(tmp_path):
+    root = tmp_path / "corpus"
+    shutil.copytree(REPO / "sources", root / "sources")
+    database = tmp_path / "b.duckdb"
+    con = connect(database)
+    try:
+        assert changed_since_checked(con, root) == ["the source folders have not been checked in this build"]
+    finally:
+        con.close()
+    check(root, database)
+    con = connect(database)
+    try:
+        assert changed_since_checked(con, root) == []
+        folder = sorted((root / "sources/news").iterdir())[2]
+        (folder / "annotations.yaml").write_text((folder / "annotations.yaml").read_text(encoding="utf-8") + "# edited\n",
+                                                 encoding="utf-8")
+        shutil.copytree(folder, root / "sources/news/zz-new")
+        people = root / "sources/registry/people.yaml"
+        people.write_text(people.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+        assert changed_since_checked(con, root) == [f"sources/news/{folder.name} changed", "sources/news/zz-new was added",
+                                                    "sources/registry changed"]
+    finally:
+        con.close()

@@ -34,9 +34,11 @@ from pipelines.ingest.corpus import Corpus, FolderCheck, _SourceFolder, admit, c
 from pipelines.ingest.identity import Identity
 from pipelines.ingest.parallel import fewer_collections, map_in_order
 from pipelines.ingest.problems import Problem, ProblemList
+from pipelines.ingest.registry import REGISTRY_DIR
 
 DRAFTS = frozenset({"suggestions.yaml"})  # `borderlines suggest --write` drafts: read by nothing
 ADMITTED = "chk_admitted"
+REGISTRIES_READ = "chk_registries"  # the digest of sources/registry/ when the folders were checked
 BATCH = 1000  # folders' rows gathered before they are written: fewer, larger inserts
 
 _FOLDERS = pa.schema([("folder", pa.string()), ("digest", pa.string()), ("context", pa.string()),
@@ -70,6 +72,7 @@ def check_changed_folders(con: duckdb.DuckDBPyConnection, corpus: Corpus, code_v
     """Bring the stored checks up to date with the folders under sources/news/ and gather the
     corpus from them. corpus: with its registries loaded."""
     root = corpus.root
+    registries_digest = tree_digest(root / REGISTRY_DIR)
     folders = {_relative(root, path): path for path in source_folders(root)}
     digests = {name: tree_digest(path, DRAFTS) for name, path in folders.items()}
     key = context_key(code_version, corpus.registries)
@@ -94,15 +97,33 @@ def check_changed_folders(con: duckdb.DuckDBPyConnection, corpus: Corpus, code_v
         admitted = admit(corpus, _load(con))
     _replace(con, ADMITTED, pa.table({"folder": pa.array(admitted, pa.string()),
                                       "position": pa.array(range(len(admitted)), pa.int64())}))
+    _replace(con, REGISTRIES_READ, pa.table({"digest": [registries_digest]}))
     return Checked(corpus, admitted, len(changed), len(folders) - len(changed))
 
 
 def stage_admitted(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """The stg_* tables of the admitted folders, from the stored rows."""
     names = [name.removeprefix("chk_") for (name,) in
-             con.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'chk_stg_%' "
+             con.execute("SELECT table_name FROM information_schema.tables WHERE starts_with(table_name, 'chk_stg_') "
                          "ORDER BY table_name").fetchall()]
     return stage(con, names, ADMITTED)
+
+
+def changed_since_checked(con: duckdb.DuckDBPyConnection, root: Path) -> list[str]:
+    """What under sources/news/ and sources/registry/ differs from what the stored checks were
+    made from, one line each: a build whose files changed while it ran (or since its check
+    ran) must not be recorded as a build of the files as they are now."""
+    try:
+        stored = dict(con.execute("SELECT folder, digest FROM chk_folders").fetchall())
+        registries = con.execute(f"SELECT digest FROM {REGISTRIES_READ}").fetchall()
+    except duckdb.CatalogException:
+        return ["the source folders have not been checked in this build"]
+    now = {_relative(root, path): tree_digest(path, DRAFTS) for path in source_folders(root)}
+    lines = [f"{folder} {'was added' if folder not in stored else 'was removed' if folder not in now else 'changed'}"
+             for folder in sorted(stored.keys() | now.keys()) if stored.get(folder) != now.get(folder)]
+    if [digest for (digest,) in registries] != [tree_digest(root / REGISTRY_DIR)]:
+        lines.append(f"{REGISTRY_DIR} changed")
+    return lines
 
 
 # --- the store -------------------------------------------------------------------------------
@@ -112,7 +133,7 @@ def _relative(root: Path, path: Path) -> str:
 
 
 def _has_state(con) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'chk_%'").fetchall()[0][0])
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE starts_with(table_name, 'chk_')").fetchall()[0][0])
 
 
 def _stored(con) -> dict[str, tuple[str, str]]:
@@ -124,7 +145,7 @@ def _stored(con) -> dict[str, tuple[str, str]]:
 
 
 def _start_over(con) -> None:
-    for (name,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'chk_%'").fetchall():
+    for (name,) in con.execute("SELECT table_name FROM information_schema.tables WHERE starts_with(table_name, 'chk_')").fetchall():
         con.execute(f'DROP TABLE "{name}"')
     for name, schema in STATE.items():
         _create(con, name, schema)
@@ -142,8 +163,8 @@ def _create(con, name: str, schema: pa.Schema) -> None:
 
 def _tables(con) -> list[str]:
     return [name for (name,) in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'chk_%' AND table_name <> ?",
-        [ADMITTED]).fetchall()]
+        "SELECT table_name FROM information_schema.tables WHERE starts_with(table_name, 'chk_') AND table_name NOT IN (?, ?)",
+        [ADMITTED, REGISTRIES_READ]).fetchall()]
 
 
 def _forget(con, folders: list[str]) -> None:

@@ -58,7 +58,7 @@ class Corpus:
     sources: dict[str, Source] = field(default_factory=dict)
     records: list[Record] = field(default_factory=list)
     problems: ProblemList = field(default_factory=ProblemList)
-    record_count: int = 0  # records checked, kept in `records` or not (see load_all_annotations)
+    record_count: int = 0  # records checked, kept in `records` or not (see load_corpus)
     identities: list[Identity] = field(default_factory=list)  # of meetings, incidents, agreements (ingest.identity)
 
     def registry_ids(self) -> dict[str, set[str]]:
