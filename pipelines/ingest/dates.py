@@ -161,8 +161,18 @@ def resolve_date(value: str, published: date, *, planned: bool = False) -> Resol
     return ResolvedDate(start, end, precision, shown, rule)
 
 
+# The patterns of the phrases, compiled once (resolve_date runs for every date of a corpus).
+_SPACES = re.compile(r"\s+")
+_POSSESSIVE = re.compile(r"['’]s\b")
+_PUNCTUATION = re.compile(r",|(?<=[a-z])[.\-–]")
+_THIS_LAST_NEXT = re.compile(r"(?:(?:earlier|so far) )?(this|last|next) (week|month|year)")
+_WEEKEND = re.compile(r"(this |last )?weekend")
+
+
+# Remembered: a corpus writes a few hundred phrases, each against many publication dates.
+@functools.lru_cache(maxsize=4096)
 def _normalise(shown: str) -> str:
-    s = re.sub(r"\s+", " ", shown.strip(_EDGE).lower().replace("\u00a0", " "))
+    s = _SPACES.sub(" ", shown.strip(_EDGE).lower().replace("\u00a0", " "))
     changed = True
     while changed:  # "over the weekend", "on the 15th", "in the early hours of Friday"
         changed = False
@@ -170,6 +180,13 @@ def _normalise(shown: str) -> str:
             if s.startswith(p):
                 s, changed = s[len(p):], True
     return s
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrase_words(s: str) -> str:
+    """Phrase words only: "saturday's" -> "saturday", "mid-september" -> "mid september"."""
+    s = _POSSESSIVE.sub("", s)
+    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", s)).strip()
 
 
 def _resolve(s: str, v: str, pub: date, planned: bool) -> tuple[date, date, str, str]:
@@ -187,8 +204,7 @@ def _resolve(s: str, v: str, pub: date, planned: bool) -> tuple[date, date, str,
         raise DateError(f"'{v}' is relative to another period, so the checker cannot resolve it; "
                         "write its start and end as ISO dates (YYYY-MM-DD)")
     # Phrase words only from here: "Saturday's" -> "saturday", "mid-September" -> "mid september".
-    s = re.sub(r"['’]s\b", "", s)
-    s = re.sub(r"\s+", " ", re.sub(r",|(?<=[a-z])[.\-–]", " ", s)).strip()
+    s = _phrase_words(s)
     if s.startswith(("since ", "ever since ")):
         return _since(s.split("since ", 1)[1], v, pub)
 
@@ -197,10 +213,10 @@ def _resolve(s: str, v: str, pub: date, planned: bool) -> tuple[date, date, str,
         why = {0: "the publication date", -1: "the day before publication"}.get(
             _DAY_WORDS[s], "the day after publication")
         return d, d, "day", f"{why} ({pub.isoformat()})"
-    m = re.fullmatch(r"(?:(?:earlier|so far) )?(this|last|next) (week|month|year)", s)
+    m = _THIS_LAST_NEXT.fullmatch(s)
     if m:
         return _this_last_next(m.group(1), m.group(2), pub, planned)
-    m = re.fullmatch(r"(this |last )?weekend", s)
+    m = _WEEKEND.fullmatch(s)
     if m:
         return _weekend((m.group(1) or "").strip(), pub, planned)
     m = _DAY_MONTH.fullmatch(s)

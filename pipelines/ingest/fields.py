@@ -20,18 +20,21 @@ def _allowed_hint(key, allowed: list[str]) -> str:
 
 
 def check_mapping(doc, keys: tuple, mapping: Any, fields: list[FieldSpec], required: set[str],
-                  problems, what: str, extra_keys: tuple[str, ...] = ()) -> dict | None:
+                  problems, what: str, extra_keys: tuple[str, ...] = (),
+                  by_name: dict[str, FieldSpec] | None = None) -> dict | None:
     """Check a mapping typed by a contributor against declared fields.
 
     Reports unknown keys (with a suggestion), missing required fields, and values that do
     not fit their declaration. Returns the values with declared defaults filled in, or
     None when the item is not a mapping at all. Values that fail are left out.
+    by_name: the fields by name, from a caller that checks many mappings of one table.
     """
     if not isinstance(mapping, dict):
         problems.add(doc.path, *doc.position(*keys), "wrong-type", f"{what} must be a mapping of field: value",
                      "see CONTRIBUTING.md for an example")
         return None
-    by_name = {f.name: f for f in fields}
+    if by_name is None:
+        by_name = {f.name: f for f in fields}
     out: dict[str, Any] = {}
     for key, value in mapping.items():
         if key not in by_name:

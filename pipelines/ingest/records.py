@@ -83,8 +83,52 @@ class SourceContext:
     offices: Offices | None = None  # terms of office, for participants named by their office
 
 
-def _required(fields: list[FieldSpec]) -> set[str]:
-    return {f.name for f in fields if f.annotation == "required"}
+@dataclass(frozen=True)
+class _Layout:
+    """What checking a record needs of its table's declaration, worked out once per table:
+    a corpus of 2,000 sources has 40,000 records, and each was working it out again."""
+
+    fields: list[FieldSpec]  # the annotated fields, in declared order
+    by_name: dict[str, FieldSpec]
+    required: set[str]
+    children: dict[str, TableSpec]  # nested lists (participants, parties, events)
+    extra_keys: tuple[str, ...]  # keys of a record that are not fields
+    distinct: bool  # the table has `distinct_from`
+    evidence_fields: set[str]  # what an evidence item's `fields` may name
+    dates: list[tuple[FieldSpec, bool]]  # the date fields, each with: the table has its _precision field
+    figures: list[FieldSpec]  # numbers and qualifiers, the fields check_numbers_and_cues reads
+    natural_key: list[str]  # the primary key's annotated fields (child tables)
+
+    @classmethod
+    def of(cls, table: TableSpec) -> "_Layout":
+        fields = table.annotated_fields()
+        names = {f.name for f in fields}
+        children = child_tables(table)
+        distinct = "distinct_from" in table.annotation
+        return cls(
+            fields=fields,
+            by_name={f.name: f for f in fields},
+            required={f.name for f in fields if f.annotation == "required"},
+            children=children,
+            extra_keys=("evidence", *children, *(("distinct_from",) if distinct else ())),
+            distinct=distinct,
+            evidence_fields={f.name for f in table.fields} | set(children),
+            dates=[(f, f"{f.name}_precision" in names) for f in fields if f.type == "date"],
+            figures=[f for f in fields if f.type in ("integer", "number") or f.name == "qualifier"
+                     or f.name.endswith("_qualifier")],
+            natural_key=[k for k in table.primary_key if k in names],
+        )
+
+
+# Each table's _Layout, by the table object (kept in the entry, so that its id is not reused).
+_LAYOUTS: dict[int, tuple[TableSpec, _Layout]] = {}
+
+
+def _layout(table: TableSpec) -> _Layout:
+    entry = _LAYOUTS.get(id(table))
+    if entry is None:
+        entry = _LAYOUTS[id(table)] = (table, _Layout.of(table))
+    return entry[1]
 
 
 def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: TableSpec,
@@ -95,24 +139,23 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
     problems found then are not the source's and are dropped."""
     keys = (section, index)
     what = f"{section}[{index + 1}]"
-    children = child_tables(table)
-    fields = table.annotated_fields()
-    distinct = ("distinct_from",) if "distinct_from" in table.annotation else ()
-    values = check_mapping(doc, keys, item, fields, _required(fields), problems, what,
-                           extra_keys=("evidence", *children, *distinct))
+    layout = _layout(table)
+    children = layout.children
+    values = check_mapping(doc, keys, item, layout.fields, layout.required, problems, what,
+                           extra_keys=layout.extra_keys, by_name=layout.by_name)
     if values is None:
         return None
     id_field = table.annotation["id_field"]
     record_id = values.get(id_field, f"<{what}>")
     line, _ = doc.position(*keys)
     record = Record(table.name, record_id, ctx.source_id, values, {}, [], path=doc.path, line=line)
-    if distinct and item.get("distinct_from") is not None:
+    if layout.distinct and item.get("distinct_from") is not None:
         record.distinct_from = _distinct_from(doc, keys, item["distinct_from"], record_id, what, problems)
 
     failed: list[tuple[str, ...] | None] = []  # the `fields` of each quote that did not anchor
     if anchor:
-        record.evidence = _anchor_evidence(doc, keys, item.get("evidence"), table, children, ctx, problems, what,
-                                           failed)
+        record.evidence = _anchor_evidence(doc, keys, item.get("evidence"), layout.evidence_fields, ctx, problems,
+                                           what, failed)
     _check_references(doc, keys, values, table, ctx, problems)
     for key, child_table in children.items():
         record.children[key] = _check_children(doc, keys + (key,), item.get(key), child_table, ctx, problems, what, key)
@@ -122,13 +165,14 @@ def check_record(doc: YamlDoc, section: str, index: int, item: Any, table: Table
     # A quote that did not anchor is reported once, as such: the checks that would have read
     # it (a date phrase in any quote; a number or cue in the quotes supporting its field) are
     # not run, or they would report a second, misleading problem for the same mistake.
-    phrases_checked = not failed
-    _resolve_dates(doc, keys, values, fields, quotes, ctx, problems, record, planned, phrases_checked=phrases_checked)
+    # The quotes in lower case, for the date phrases: folded once, not once per date field.
+    folded = [q.quote.casefold() for q in quotes] if not failed else None
+    _resolve_dates(doc, keys, values, layout.dates, folded, ctx, problems, record, planned)
     for key, child_table in children.items():
         for j, child in enumerate(record.children[key]):
-            _resolve_dates(doc, keys + (key, j), child, child_table.annotated_fields(), quotes, ctx, problems,
-                           record, bool(child.get("is_planned")), label=f"{key}[{j + 1}].", phrases_checked=phrases_checked)
-    check_numbers_and_cues(doc, keys, values, fields, quotes, problems, failed)
+            _resolve_dates(doc, keys + (key, j), child, _layout(child_table).dates, folded, ctx, problems,
+                           record, bool(child.get("is_planned")), label=f"{key}[{j + 1}].")
+    check_numbers_and_cues(doc, keys, values, layout.figures, quotes, problems, failed)
     # A meeting with a place (or venue) may not also state a country (refused below): its
     # country is then not compared with the place's, so that one mistake gives one problem.
     placed = "place_id" if values.get("place_id") else "venue_id" if values.get("venue_id") else None
@@ -253,8 +297,9 @@ def _check_period(doc, keys, line, what, item, values, problems) -> None:
                      "null only for a figure the source attributes to a body: say which in reported_by")
 
 
-def _anchor_evidence(doc, keys, evidence, table, children, ctx, problems, what, failed) -> list[Quote]:
-    """The quotes that anchor; `failed` gets the `fields` (None: all) of each one that does not."""
+def _anchor_evidence(doc, keys, evidence, known_fields, ctx, problems, what, failed) -> list[Quote]:
+    """The quotes that anchor; `failed` gets the `fields` (None: all) of each one that does not.
+    known_fields: what an evidence item's `fields` may name."""
     if not evidence:
         problems.add(doc.path, *doc.position(*keys), "no-evidence", f"{what} has no evidence",
                      "add `evidence:` with at least one quote copied from the article")
@@ -263,7 +308,6 @@ def _anchor_evidence(doc, keys, evidence, table, children, ctx, problems, what, 
         problems.add(doc.path, *doc.position(*keys, "evidence"), "wrong-type", "evidence must be a list of quotes",
                      "start each quote with '- '")
         return []
-    known_fields = {f.name for f in table.fields} | set(children)
     quotes = []
     for k, entry in enumerate(evidence):
         # The quote's position is looked up only for a problem: most quotes have none, and the
@@ -341,11 +385,12 @@ def _check_children(doc, keys, items, table, ctx, problems, what, key) -> list[d
     if not isinstance(items, list):
         problems.add(doc.path, *doc.position(*keys), "wrong-type", f"{key} must be a list", "start each item with '- '")
         return []
-    fields = table.annotated_fields()
+    layout = _layout(table)
     out, seen = [], set()
-    natural_key = [k for k in table.primary_key if any(f.name == k for f in fields)]
+    natural_key = layout.natural_key
     for j, item in enumerate(items):
-        values = check_mapping(doc, keys + (j,), item, fields, _required(fields), problems, f"{what}.{key}[{j + 1}]")
+        values = check_mapping(doc, keys + (j,), item, layout.fields, layout.required, problems,
+                               f"{what}.{key}[{j + 1}]", by_name=layout.by_name)
         if values is None:
             continue
         _check_references(doc, keys + (j,), values, table, ctx, problems)
@@ -359,10 +404,11 @@ def _check_children(doc, keys, items, table, ctx, problems, what, key) -> list[d
     return out
 
 
-def _resolve_dates(doc, keys, values, fields, quotes, ctx, problems, record, planned, label="",
-                   phrases_checked=True) -> None:
-    for spec in fields:
-        if spec.type != "date" or spec.name not in values:
+def _resolve_dates(doc, keys, values, dates, folded_quotes, ctx, problems, record, planned, label="") -> None:
+    """dates: the _Layout's. folded_quotes: the record's quotes casefolded, or None when a quote
+    did not anchor (a date phrase is then not looked for: see check_record)."""
+    for spec, has_precision in dates:
+        if spec.name not in values:
             continue
         raw = values[spec.name]
         try:
@@ -371,7 +417,7 @@ def _resolve_dates(doc, keys, values, fields, quotes, ctx, problems, record, pla
             problems.add(doc.path, *doc.position(*keys, spec.name), "bad-date", str(err), "", raw)
             del values[spec.name]
             continue
-        if phrases_checked and not is_iso_date(raw) and not any(raw.casefold() in q.quote.casefold() for q in quotes):
+        if folded_quotes is not None and not is_iso_date(raw) and not any(raw.casefold() in q for q in folded_quotes):
             problems.add(doc.path, *doc.position(*keys, spec.name), "date-phrase-not-quoted",
                          f"the date phrase {raw!r} does not appear in any quote of this record",
                          "quote the words that give the date, or write the date as YYYY-MM-DD", raw)
@@ -383,7 +429,6 @@ def _resolve_dates(doc, keys, values, fields, quotes, ctx, problems, record, pla
             del values[spec.name]
             continue
         precision_field = f"{spec.name}_precision"
-        has_precision = any(f.name == precision_field for f in fields)
         if not has_precision and not spec.name.endswith(("_start", "_end")) and resolved.precision != "day":
             # a meeting's date is one day and nothing could say that only the month is known:
             # "in June" would be published as 1 June
