@@ -11,7 +11,7 @@ from dagster._core.definitions.data_version import CachingStaleStatusResolver, S
 from dagster._core.definitions.observe import observe
 from dagster._core.loader import LoadingContextForTest
 
-from conftest import FIXTURE, edit
+from conftest import FIXTURE, REPO, edit
 from pipelines.assets.definitions import ASSETS, SOURCE_FILES, defs
 from pipelines.assets.resources import BorderlinesPaths
 from pipelines.assets.run import run_build
@@ -136,6 +136,13 @@ def materialized(result) -> set[str]:
     return {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
 
 
+def folders_checked(result) -> tuple[int, int]:
+    """(folders read and checked, folders whose kept check was reused) by the run's annotations."""
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey("annotations")]
+    metadata = event.materialization.metadata
+    return metadata["folders_checked"].value, metadata["folders_unchanged"].value
+
+
 def published(build_dir) -> dict[str, bytes]:
     data = build_dir / "data"
     return {p.relative_to(data).as_posix(): p.read_bytes() for p in sorted(data.rglob("*")) if p.is_file()}
@@ -153,6 +160,7 @@ def test_make_data_recomputes_nothing_when_nothing_changed_and_only_the_downstre
     incremental = run_build(corpus, build_dir, instance=instance)
     assert incremental.success
     assert materialized(incremental) == downstream_of("news_files")
+    assert folders_checked(incremental) == (1, 0)
     full = run_build(corpus, tmp_path / "full", instance=dg.DagsterInstance.ephemeral())
     assert published(build_dir) == published(tmp_path / "full")  # the same bytes as a full build
     assert published(build_dir) != before
@@ -164,7 +172,8 @@ def test_make_data_builds_everything_for_another_folder_a_code_change_or_full(bu
     assert materialized(run_build(corpus, tmp_path / "other", instance=instance)) == everything
     # the instance last built "other": the first folder no longer holds what it last built
     assert materialized(run_build(corpus, tmp_path / "build", instance=instance)) == everything
-    assert materialized(run_build(corpus, tmp_path / "build", instance=instance, full=True)) == everything
+    again = run_build(corpus, tmp_path / "build", instance=instance, full=True)
+    assert materialized(again) == everything and folders_checked(again) == (1, 0)  # nothing kept is trusted
 
     import pipelines.publish.manifest as manifest
 
@@ -218,3 +227,26 @@ def test_editor_files_are_not_inputs(tmp_path):
     for name in (".annotations.yaml.swp", "annotations.yaml~", "#annotations.yaml#", ".DS_Store"):
         (tmp_path / "sources" / "news" / "x" / name).write_text("litter")
     assert (build_manifest(tmp_path)["inputs"], tree_digest(tmp_path / "sources")) == before
+
+
+def test_one_changed_source_among_many_is_the_only_folder_read_again(tmp_path):
+    """The build keeps each folder's check (pipelines/core/checked.py): after one source's
+    annotations change, `make data` reads and checks that folder alone, and publishes the
+    same bytes as a build from nothing."""
+    from benchmarks.corpus import generate_corpus
+
+    corpus = tmp_path / "corpus"
+    generate_corpus(corpus, 24, seed=5, workers=1)
+    shutil.copytree(REPO / "sources" / "reference", corpus / "sources" / "reference")
+    instance = dg.DagsterInstance.ephemeral()
+    first = run_build(corpus, tmp_path / "build", instance=instance)
+    assert first.success and folders_checked(first) == (24, 0)
+
+    folder = sorted((corpus / "sources/news").iterdir())[7]
+    annotations = folder / "annotations.yaml"
+    annotations.write_text(annotations.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    incremental = run_build(corpus, tmp_path / "build", instance=instance)
+    assert incremental.success and folders_checked(incremental) == (1, 23)
+    full = run_build(corpus, tmp_path / "full", instance=dg.DagsterInstance.ephemeral())
+    assert folders_checked(full) == (24, 0)
+    assert published(tmp_path / "build") == published(tmp_path / "full")
