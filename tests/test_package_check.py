@@ -95,3 +95,24 @@ def test_rows_beyond_the_frictionless_limit_are_still_held_to_their_types(packag
     problems = validate_package(package)
     assert not any(p.startswith("uk_small_boat_arrivals_daily_csv: row") for p in problems), problems
     assert any(p.startswith("uk_small_boat_arrivals_daily_csv: ") and "declared types" in p for p in problems), problems
+
+
+def test_a_foreign_key_to_another_csv_is_checked_when_each_table_is_checked_apart(package):
+    # Each CSV is validated in a package of it and the resources its keys point to (on every
+    # core): a reporting organisation that is not in organisations.csv is still found.
+    replace_in(package.parent / "csv" / "crossings.csv", ',"uk-home-office",', ',"no-such-office",')
+    rehash(package)
+    problems = validate_package(package)
+    assert any(p.startswith("crossings_csv: row") and "foreign-key" in p for p in problems), problems
+
+
+def test_the_problems_are_the_same_on_one_core_and_on_several(package, monkeypatch):
+    replace_in(package.parent / "csv" / "crossings.csv", ',"uk-home-office",', ',"no-such-office",')
+    replace_in(package.parent / "csv" / "places.csv", "Calais", "Kalais")
+    rehash(package)
+    monkeypatch.setattr(package_check, "PARALLEL_ROWS", 0)
+    monkeypatch.setenv("BORDERLINES_WORKERS", "2")
+    on_two = validate_package(package)
+    monkeypatch.setenv("BORDERLINES_WORKERS", "1")
+    on_one = validate_package(package)
+    assert len(on_one) >= 2 and on_two == on_one, (on_one, on_two)
