@@ -60,9 +60,10 @@ def worker_count(n_items: int) -> int:
 
 
 def map_in_order(fn: Callable[[Sequence[T]], R], items: Sequence[T], workers: int | None = None,
-                 chunk: int = CHUNK) -> Iterator[R]:
-    """fn over consecutive chunks of items, results in order; fn must be picklable
-    (a module-level function, or a functools.partial of one)."""
+                 chunk: int | None = None) -> Iterator[R]:
+    """fn over consecutive chunks of items (of CHUNK items unless chunk is given), results in
+    order; fn must be picklable (a module-level function, or a functools.partial of one)."""
+    chunk = chunk or CHUNK
     workers = worker_count(len(items)) if workers is None else workers
     if workers <= 1 or len(items) <= chunk:
         # Chunked here too, so that a caller that keeps only a summary of each part (the build)
