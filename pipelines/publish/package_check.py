@@ -124,11 +124,27 @@ def _validate_csv(basepath: Path, csv: dict[str, dict[str, Any]], name: str, lar
     if name in large:
         schema["foreignKeys"] = [fk for fk in schema.get("foreignKeys", [])
                                  if (fk["reference"].get("resource") or name) not in large]
-    targets = [csv[t] for t in _key_targets(resource, frozenset()) if t in csv and t != name]
+    keys = (resource.get("schema") or {}).get("foreignKeys", [])
+    targets = [_key_source(csv[t], {f for fk in keys if fk["reference"].get("resource") == t
+                                    for f in fk["reference"]["fields"]})
+               for t in _key_targets(resource, frozenset()) if t in csv and t != name]
     package = Package({"resources": [resource, *targets]}, basepath=str(basepath))
     report = package.get_resource(name).validate(limit_rows=limit if name in large else None)
     errors = [error for task in report.tasks for error in task.errors] + list(report.errors)
     return [f"{name}: row {getattr(error, 'row_number', '-')}: {error.type}: {error.note}" for error in errors]
+
+
+def _key_source(target: dict[str, Any], key_fields: set[str]) -> dict[str, Any]:
+    """A resource as a foreign key's target: frictionless only collects the values of its key
+    fields from it (it is validated whole in its own task), so its other fields are read as
+    they are ("any"), without parsing them (0.5 s of the 8 s of CPU the check takes at 10,000
+    sources, where nine tables point to sources)."""
+    target = copy.deepcopy(target)
+    schema = target["schema"]
+    schema["fields"] = [f if f["name"] in key_fields else {"name": f["name"], "type": "any"} for f in schema["fields"]]
+    schema.pop("primaryKey", None)
+    schema.pop("foreignKeys", None)
+    return target
 
 
 def _key_targets(resource: dict[str, Any], skipped: frozenset[str]) -> list[str]:
