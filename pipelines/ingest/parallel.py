@@ -59,20 +59,18 @@ def worker_count(n_items: int) -> int:
     return max(1, cores)
 
 
-def map_in_order(fn: Callable[[Sequence[T]], R], items: Sequence[T], workers: int | None = None,
-                 chunk: int | None = None) -> Iterator[R]:
-    """fn over consecutive chunks of items (of CHUNK items unless chunk is given), results in
-    order; fn must be picklable (a module-level function, or a functools.partial of one)."""
-    chunk = chunk or CHUNK
+def map_in_order(fn: Callable[[Sequence[T]], R], items: Sequence[T], workers: int | None = None) -> Iterator[R]:
+    """fn over consecutive chunks of items, results in order; fn must be picklable
+    (a module-level function, or a functools.partial of one)."""
     workers = worker_count(len(items)) if workers is None else workers
-    if workers <= 1 or len(items) <= chunk:
+    if workers <= 1 or len(items) <= CHUNK:
         # Chunked here too, so that a caller that keeps only a summary of each part (the build)
         # never holds every item's full result at once; max(.., 1): no items is one empty part.
-        for start in range(0, max(len(items), 1), chunk):
-            yield fn(items[start:start + chunk])
+        for start in range(0, max(len(items), 1), CHUNK):
+            yield fn(items[start:start + CHUNK])
         return
     global _inherited
-    bounds = [(i, i + chunk) for i in range(0, len(items), chunk)]
+    bounds = [(i, i + CHUNK) for i in range(0, len(items), CHUNK)]
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         # Forked workers already hold the items: send them index ranges, not pickled items.
         _inherited, context = items, multiprocessing.get_context("fork")

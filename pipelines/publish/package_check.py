@@ -17,10 +17,9 @@ round trip holds every row of both files to the declared types.
 
 Each table's two checks (frictionless on its CSV, the round trip of its Parquet file) read
 only that table's files and, for its foreign keys, the CSV files they point to; so they are
-independent tasks, run on every core (`pipelines/ingest/parallel.py`, as `validate` checks
-sources) when the package has rows enough for workers to pay, and their problems are put
-back in the descriptor's order. The workers read the files themselves: nothing checked
-in one task is taken on trust in another.
+independent tasks, run in worker processes on every core when the package has rows enough
+for the workers to pay, and their problems are put back in the descriptor's order. The
+workers read the files themselves: nothing checked in one task is taken on trust in another.
 
 Every check reads the package afresh: nothing is kept between builds (a verdict kept in a
 cache could vouch for what was not checked, and a release must prove what it publishes).
@@ -29,19 +28,19 @@ cache could vouch for what was not checked, and a release must prove what it pub
 from __future__ import annotations
 
 import copy
-import functools
 import json
 from pathlib import Path
 from typing import Any
 
-from pipelines.ingest.parallel import MIN_ITEMS, map_in_order, worker_count
+from pipelines.ingest.parallel import MIN_ITEMS, worker_count
 from pipelines.publish.datapackage import verify_files
 from pipelines.publish.roundtrip import round_trip_problems
 
 FULL_ROWS = 10_000
-# frictionless reads about 10,000 rows a second on a core: below this many rows in all,
-# starting the workers (about 0.3 s) costs more than sharing the rows saves.
-PARALLEL_ROWS = 5_000
+# frictionless reads 10,000 to 20,000 rows a second on a core, and a spawned worker takes
+# about a second to start: below this many rows in all (the real sources have some 13,000),
+# starting workers costs more than sharing the rows saves.
+PARALLEL_ROWS = 30_000
 
 
 def validate_package(descriptor_path: Path) -> list[str]:
@@ -93,10 +92,73 @@ def _check_tables(descriptor_path: Path, descriptor: dict[str, Any]) -> tuple[li
     ordered = sorted(tasks, key=cost, reverse=True)
     read_by_frictionless = sum(min(rows[name], FULL_ROWS) for name in csv_names)
     workers = worker_count(MIN_ITEMS) if read_by_frictionless >= PARALLEL_ROWS else 1
-    found = dict(zip(ordered, map_in_order(functools.partial(_run_tasks, descriptor_path, large, FULL_ROWS), ordered,
-                                           workers=workers, chunk=1)))
+    if workers > 1:
+        found = _in_workers(descriptor_path, large, ordered, [cost(task) for task in ordered], workers)
+    else:
+        found = {task: _run_tasks(descriptor_path, large, FULL_ROWS, [task]) for task in ordered}
     return ([p for name in csv_names for p in found[("csv", name)]],
             [p for name in parquet_names for p in found[("parquet", name)]])
+
+
+def _in_workers(descriptor_path: Path, large: frozenset[str], tasks: list[tuple[str, str]], costs: list[float],
+                workers: int) -> dict[tuple[str, str], list[str]]:
+    """The problems of each task, found by `workers` new Python processes, each given the
+    share of the tasks that evens out the estimated costs (each task in turn, the costliest
+    first, to the least loaded).
+
+    New interpreters (`python -c`): not forked, as pipelines/ingest/parallel.py forks workers
+    for `validate`, because by this step the build process holds native threads (DuckDB's,
+    Arrow's), and a child forked from it can start with a lock one of them held, for ever (a
+    forked worker of this check hung a 10,000-source build); and not multiprocessing's spawn,
+    which runs the calling script again in each worker unless it has an
+    `if __name__ == "__main__":` guard."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    import pipelines
+
+    shares: list[list[tuple[str, str]]] = [[] for _ in range(workers)]
+    loads = [0.0] * workers
+    for task, task_cost in zip(tasks, costs):
+        least = loads.index(min(loads))
+        shares[least].append(task)
+        loads[least] += task_cost
+    # the workers import this very package, wherever the caller imported it from
+    package_root = str(Path(pipelines.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    started = []
+    for share in filter(None, shares):
+        job = json.dumps({"descriptor": str(descriptor_path), "large": sorted(large), "limit": FULL_ROWS,
+                          "tasks": share})
+        out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # files, not pipes: a full pipe blocks
+        started.append((subprocess.Popen([sys.executable, "-c", WORKER, job], stdout=out, stderr=err, env=env),
+                        out, err))
+    found: dict[tuple[str, str], list[str]] = {}
+    for process, out, err in started:
+        with out, err:
+            if process.wait() != 0:
+                err.seek(0)
+                raise RuntimeError("a worker of the package check failed:\n"
+                                   + err.read().decode("utf-8", "replace")[-4000:])
+            out.seek(0)
+            found.update({(kind, name): problems for kind, name, problems in json.load(out)})
+    return found
+
+
+WORKER = "from pipelines.publish.package_check import work; work()"
+
+
+def work() -> None:
+    """A worker of `_in_workers`: the problems of the tasks of the job in its first argument,
+    printed as JSON ([kind, name, problems] per task)."""
+    import sys
+
+    job = json.loads(sys.argv[1])
+    descriptor_path, large = Path(job["descriptor"]), frozenset(job["large"])
+    json.dump([[kind, name, _run_tasks(descriptor_path, large, job["limit"], [(kind, name)])]
+               for kind, name in job["tasks"]], sys.stdout)
 
 
 def _run_tasks(descriptor_path: Path, large: frozenset[str], limit: int, tasks: list[tuple[str, str]]) -> list[str]:
