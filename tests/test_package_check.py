@@ -116,3 +116,12 @@ def test_the_problems_are_the_same_on_one_core_and_on_several(package, monkeypat
     monkeypatch.setenv("BORDERLINES_WORKERS", "1")
     on_one = validate_package(package)
     assert len(on_one) >= 2 and on_two == on_one, (on_one, on_two)
+
+
+def test_a_worker_that_fails_fails_the_check_with_its_error(package):
+    # A worker's tasks are not simply missing from the report when it dies: the check raises.
+    tasks = [("csv", "places_csv"), ("parquet", "places")]
+    with pytest.raises(RuntimeError, match="FileNotFoundError"):
+        package_check._in_workers(package.parent / "no-such-datapackage.json", frozenset(), tasks, [1.0, 1.0], 2)
+    found = package_check._in_workers(package, frozenset(), tasks, [1.0, 1.0], 2)
+    assert found == {("csv", "places_csv"): [], ("parquet", "places"): []}

@@ -37,9 +37,9 @@ from pipelines.publish.datapackage import verify_files
 from pipelines.publish.roundtrip import round_trip_problems
 
 FULL_ROWS = 10_000
-# frictionless reads 10,000 to 20,000 rows a second on a core, and a spawned worker takes
-# about a second to start: below this many rows in all (the real sources have some 13,000),
-# starting workers costs more than sharing the rows saves.
+# frictionless reads 10,000 to 20,000 rows a second on a core, and a worker takes about 0.6 s
+# of CPU to start: below this many rows in all (the real sources have some 13,000), starting
+# workers costs more than sharing the rows saves.
 PARALLEL_ROWS = 30_000
 
 
