@@ -95,3 +95,33 @@ def test_rows_beyond_the_frictionless_limit_are_still_held_to_their_types(packag
     problems = validate_package(package)
     assert not any(p.startswith("uk_small_boat_arrivals_daily_csv: row") for p in problems), problems
     assert any(p.startswith("uk_small_boat_arrivals_daily_csv: ") and "declared types" in p for p in problems), problems
+
+
+def test_a_foreign_key_to_another_csv_is_checked_when_each_table_is_checked_apart(package):
+    # Each CSV is validated in a package of it and the resources its keys point to (on every
+    # core): a reporting organisation that is not in organisations.csv is still found.
+    replace_in(package.parent / "csv" / "crossings.csv", ',"uk-home-office",', ',"no-such-office",')
+    rehash(package)
+    problems = validate_package(package)
+    assert any(p.startswith("crossings_csv: row") and "foreign-key" in p for p in problems), problems
+
+
+def test_the_problems_are_the_same_on_one_core_and_on_several(package, monkeypatch):
+    replace_in(package.parent / "csv" / "crossings.csv", ',"uk-home-office",', ',"no-such-office",')
+    replace_in(package.parent / "csv" / "places.csv", "Calais", "Kalais")
+    rehash(package)
+    monkeypatch.setattr(package_check, "PARALLEL_ROWS", 0)
+    monkeypatch.setenv("BORDERLINES_WORKERS", "2")
+    on_two = validate_package(package)
+    monkeypatch.setenv("BORDERLINES_WORKERS", "1")
+    on_one = validate_package(package)
+    assert len(on_one) >= 2 and on_two == on_one, (on_one, on_two)
+
+
+def test_a_worker_that_fails_fails_the_check_with_its_error(package):
+    # A worker's tasks are not simply missing from the report when it dies: the check raises.
+    tasks = [("csv", "places_csv"), ("parquet", "places")]
+    with pytest.raises(RuntimeError, match="FileNotFoundError"):
+        package_check._in_workers(package.parent / "no-such-datapackage.json", frozenset(), tasks, [1.0, 1.0], 2)
+    found = package_check._in_workers(package, frozenset(), tasks, [1.0, 1.0], 2)
+    assert found == {("csv", "places_csv"): [], ("parquet", "places"): []}

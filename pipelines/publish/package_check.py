@@ -15,20 +15,32 @@ other such resources (a key check reads the whole target); its every row was che
 before writing by the Pandera schema and the foreign-key checks of the core assets, and the
 round trip holds every row of both files to the declared types.
 
+Each table's two checks (frictionless on its CSV, the round trip of its Parquet file) read
+only that table's files and, for its foreign keys, the CSV files they point to; so they are
+independent tasks, run in worker processes on every core when the package has rows enough
+for the workers to pay, and their problems are put back in the descriptor's order. The
+workers read the files themselves: nothing checked in one task is taken on trust in another.
+
 Every check reads the package afresh: nothing is kept between builds (a verdict kept in a
 cache could vouch for what was not checked, and a release must prove what it publishes).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
 
+from pipelines.ingest.parallel import MIN_ITEMS, worker_count
 from pipelines.publish.datapackage import verify_files
-from pipelines.publish.roundtrip import verify_round_trip
+from pipelines.publish.roundtrip import round_trip_problems
 
 FULL_ROWS = 10_000
+# frictionless reads 10,000 to 20,000 rows a second on a core, and a worker takes about 0.6 s
+# of CPU to start: below this many rows in all (the real sources have some 13,000), starting
+# workers costs more than sharing the rows saves.
+PARALLEL_ROWS = 30_000
 
 
 def validate_package(descriptor_path: Path) -> list[str]:
@@ -38,9 +50,9 @@ def validate_package(descriptor_path: Path) -> list[str]:
     problems = _descriptor_problems(descriptor, descriptor_path.parent)
     if problems:
         return problems + file_problems
-    problems = _validate_csv(descriptor, descriptor_path.parent)
+    csv_problems, round_trip = _check_tables(descriptor_path, descriptor)
     _give_back_memory()
-    return problems + file_problems + verify_round_trip(descriptor_path)
+    return csv_problems + file_problems + round_trip
 
 
 def _descriptor_problems(descriptor: dict[str, Any], basepath: Path) -> list[str]:
@@ -55,28 +67,158 @@ def csv_resources(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in descriptor["resources"] if r.get("type") == "table" and r.get("format") == "csv"]
 
 
-def _validate_csv(descriptor: dict[str, Any], basepath: Path) -> list[str]:
-    """frictionless on each CSV resource; the problems found, one line each."""
-    resources = csv_resources(descriptor)
+def _check_tables(descriptor_path: Path, descriptor: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """frictionless on every CSV resource, and the round trip of every Parquet resource:
+    (the problems of the first, of the second), each in the descriptor's order."""
+    basepath = descriptor_path.parent
     by_name = {r["name"]: r for r in descriptor["resources"]}
-    large = {r["name"] for r in resources if _rows(basepath, by_name.get(r["name"].removesuffix("_csv"))) > FULL_ROWS}
-    for resource in resources:  # see the module docstring
-        schema = resource.get("schema") or {}
-        if resource["name"] in large:
-            schema["foreignKeys"] = [fk for fk in schema.get("foreignKeys", [])
-                                     if (fk["reference"].get("resource") or resource["name"]) not in large]
-    if not resources:
-        return []
+    csv_names = [r["name"] for r in csv_resources(descriptor)]
+    parquet_names = [name for name, r in by_name.items() if r.get("format") == "parquet"]
+    rows = {name: _rows(basepath, by_name.get(name.removesuffix("_csv"))) for name in csv_names + parquet_names}
+    large = frozenset(name for name in csv_names if rows[name] > FULL_ROWS)
+    tasks = [("csv", name) for name in csv_names] + [("parquet", name) for name in parquet_names]
+
+    def cost(task: tuple[str, str]) -> float:
+        """Cells to read, roughly: frictionless parses a cell in Python (and every cell of
+        the resources its foreign keys point to), the round trip some ten times faster."""
+        kind, name = task
+        if kind == "parquet":
+            return rows[name] * len(_fields(by_name[name])) / 10
+        targets = _key_targets(by_name[name], large if name in large else frozenset())
+        return (min(rows[name], FULL_ROWS) * len(_fields(by_name[name]))
+                + sum(rows.get(t, 0) * len(_fields(by_name[t])) for t in targets if t in by_name))
+
+    # The costliest first, so that no core is left alone with a large table at the end.
+    ordered = sorted(tasks, key=cost, reverse=True)
+    read_by_frictionless = sum(min(rows[name], FULL_ROWS) for name in csv_names)
+    workers = worker_count(MIN_ITEMS) if read_by_frictionless >= PARALLEL_ROWS else 1
+    if workers > 1:
+        found = _in_workers(descriptor_path, large, ordered, [cost(task) for task in ordered], workers)
+    else:
+        found = {task: _run_tasks(descriptor_path, large, FULL_ROWS, [task]) for task in ordered}
+    return ([p for name in csv_names for p in found[("csv", name)]],
+            [p for name in parquet_names for p in found[("parquet", name)]])
+
+
+def _in_workers(descriptor_path: Path, large: frozenset[str], tasks: list[tuple[str, str]], costs: list[float],
+                workers: int) -> dict[tuple[str, str], list[str]]:
+    """The problems of each task, found by `workers` new Python processes, each given the
+    share of the tasks that evens out the estimated costs (each task in turn, the costliest
+    first, to the least loaded).
+
+    New interpreters (`python -c`): not forked, as pipelines/ingest/parallel.py forks workers
+    for `validate`, because by this step the build process holds native threads (DuckDB's,
+    Arrow's), and a child forked from it can start with a lock one of them held, for ever (a
+    forked worker of this check hung a 10,000-source build); and not multiprocessing's spawn,
+    which runs the calling script again in each worker unless it has an
+    `if __name__ == "__main__":` guard."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    import pipelines
+
+    shares: list[list[tuple[str, str]]] = [[] for _ in range(workers)]
+    loads = [0.0] * workers
+    for task, task_cost in zip(tasks, costs):
+        least = loads.index(min(loads))
+        shares[least].append(task)
+        loads[least] += task_cost
+    # the workers import this very package, wherever the caller imported it from
+    package_root = str(Path(pipelines.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    started = []
+    for share in filter(None, shares):
+        job = json.dumps({"descriptor": str(descriptor_path), "large": sorted(large), "limit": FULL_ROWS,
+                          "tasks": share})
+        out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # files, not pipes: a full pipe blocks
+        started.append((subprocess.Popen([sys.executable, "-c", WORKER, job], stdout=out, stderr=err, env=env),
+                        out, err))
+    found: dict[tuple[str, str], list[str]] = {}
+    for process, out, err in started:
+        with out, err:
+            if process.wait() != 0:
+                err.seek(0)
+                raise RuntimeError("a worker of the package check failed:\n"
+                                   + err.read().decode("utf-8", "replace")[-4000:])
+            out.seek(0)
+            found.update({(kind, name): problems for kind, name, problems in json.load(out)})
+    return found
+
+
+WORKER = "from pipelines.publish.package_check import work; work()"
+
+
+def work() -> None:
+    """A worker of `_in_workers`: the problems of the tasks of the job in its first argument,
+    printed as JSON ([kind, name, problems] per task)."""
+    import sys
+
+    job = json.loads(sys.argv[1])
+    descriptor_path, large = Path(job["descriptor"]), frozenset(job["large"])
+    json.dump([[kind, name, _run_tasks(descriptor_path, large, job["limit"], [(kind, name)])]
+               for kind, name in job["tasks"]], sys.stdout)
+
+
+def _run_tasks(descriptor_path: Path, large: frozenset[str], limit: int, tasks: list[tuple[str, str]]) -> list[str]:
+    """The problems of the tasks (("csv" or "parquet", resource name)), in a worker or here;
+    frictionless reads `limit` rows of the large resources."""
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    problems = []
+    for kind, name in tasks:
+        if kind == "csv":
+            csv = {r["name"]: r for r in csv_resources(descriptor)}
+            problems += _validate_csv(descriptor_path.parent, csv, name, large, limit)
+        else:
+            problems += round_trip_problems(descriptor_path.parent, {r["name"]: r for r in descriptor["resources"]}, name)
+    return problems
+
+
+def _validate_csv(basepath: Path, csv: dict[str, dict[str, Any]], name: str, large: frozenset[str],
+                  limit: int) -> list[str]:
+    """frictionless on one CSV resource (every row, or `limit` rows of a large one: see the
+    module docstring), in a package of it and the CSV resources its foreign keys point to."""
     from frictionless import Package
 
-    package = Package({"resources": resources}, basepath=str(basepath))
-    problems = []
-    for resource in resources:
-        name = resource["name"]
-        report = package.get_resource(name).validate(limit_rows=FULL_ROWS if name in large else None)
-        errors = [error for task in report.tasks for error in task.errors] + list(report.errors)
-        problems += [f"{name}: row {getattr(error, 'row_number', '-')}: {error.type}: {error.note}" for error in errors]
-    return problems
+    resource = copy.deepcopy(csv[name])
+    schema = resource.get("schema") or {}
+    if name in large:
+        schema["foreignKeys"] = [fk for fk in schema.get("foreignKeys", [])
+                                 if (fk["reference"].get("resource") or name) not in large]
+    keys = (resource.get("schema") or {}).get("foreignKeys", [])
+    targets = [_key_source(csv[t], {f for fk in keys if fk["reference"].get("resource") == t
+                                    for f in fk["reference"]["fields"]})
+               for t in _key_targets(resource, frozenset()) if t in csv and t != name]
+    package = Package({"resources": [resource, *targets]}, basepath=str(basepath))
+    report = package.get_resource(name).validate(limit_rows=limit if name in large else None)
+    errors = [error for task in report.tasks for error in task.errors] + list(report.errors)
+    return [f"{name}: row {getattr(error, 'row_number', '-')}: {error.type}: {error.note}" for error in errors]
+
+
+def _key_source(target: dict[str, Any], key_fields: set[str]) -> dict[str, Any]:
+    """A resource as a foreign key's target: frictionless only collects the values of its key
+    fields from it (it is validated whole in its own task), so its other fields are read as
+    they are ("any"), without parsing them (0.5 s of the 8 s of CPU the check takes at 10,000
+    sources, where nine tables point to sources)."""
+    target = copy.deepcopy(target)
+    schema = target["schema"]
+    schema["fields"] = [f if f["name"] in key_fields else {"name": f["name"], "type": "any"} for f in schema["fields"]]
+    schema.pop("primaryKey", None)
+    schema.pop("foreignKeys", None)
+    return target
+
+
+def _key_targets(resource: dict[str, Any], skipped: frozenset[str]) -> list[str]:
+    """The resources a resource's foreign keys point to (itself for a key within it), less
+    those skipped, each once, in order."""
+    keys = (resource.get("schema") or {}).get("foreignKeys", [])
+    targets = [fk["reference"].get("resource") or resource["name"] for fk in keys]
+    return [t for t in dict.fromkeys(targets) if t not in skipped]
+
+
+def _fields(resource: dict[str, Any]) -> list[dict[str, Any]]:
+    return (resource.get("schema") or {}).get("fields", [])
 
 
 def _rows(basepath: Path, parquet: dict[str, Any] | None) -> int:

@@ -18,41 +18,42 @@ from pathlib import Path
 
 def verify_round_trip(descriptor_path: Path) -> list[str]:
     """Problems, one line each, for files whose content differs from their declaration or twin."""
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    return [problem for name in resources for problem in round_trip_problems(descriptor_path.parent, resources, name)]
+
+
+def round_trip_problems(basepath: Path, resources: dict[str, dict], name: str) -> list[str]:
+    """The problems of one Parquet resource of a package (by name; [] for any other resource):
+    its columns and types against the declared ones, its rows against its CSV twin's."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from pipelines.schemas import FieldSpec, load_tables
 
-    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    resources = {r["name"]: r for r in descriptor["resources"]}
-    tables = load_tables()
-    problems = []
-    for name, resource in resources.items():
-        if resource.get("format") != "parquet" or name not in tables:
-            continue
-        # The columns the package's own descriptor declares: those of schemas/ for a build,
-        # those of its day for an earlier release (columns are added between releases).
-        declared = pa.schema([FieldSpec(f["name"], f["type"], f.get("description", "")).to_arrow()
-                              for f in resource["schema"]["fields"]])
-        path = descriptor_path.parent / resource["path"]
-        if not path.is_file():
-            continue  # reported by verify_files
-        parquet = pq.read_table(path)
-        if [(f.name, f.type) for f in parquet.schema] != [(f.name, f.type) for f in declared]:
-            problems.append(f"{name}: the Parquet columns {parquet.schema.names} differ from the declared ones")
-            continue
-        twin = resources.get(f"{name}_csv")
-        if twin is None or not (descriptor_path.parent / twin["path"]).is_file():
-            continue
-        try:
-            difference = compare_csv(parquet, descriptor_path.parent / twin["path"], declared)
-        except Exception as err:  # pyarrow says what it could not parse, with the row
-            difference = f"does not read back with the declared types: {err}"
-        if difference:
-            problems.append(f"{twin['name']}: differs from {name}: {difference}")
-        del parquet
-        pa.default_memory_pool().release_unused()  # one large table at a time, not all of them
-    return problems
+    resource = resources[name]
+    if resource.get("format") != "parquet" or name not in load_tables():
+        return []
+    # The columns the package's own descriptor declares: those of schemas/ for a build,
+    # those of its day for an earlier release (columns are added between releases).
+    declared = pa.schema([FieldSpec(f["name"], f["type"], f.get("description", "")).to_arrow()
+                          for f in resource["schema"]["fields"]])
+    path = basepath / resource["path"]
+    if not path.is_file():
+        return []  # reported by verify_files
+    parquet = pq.read_table(path)
+    if [(f.name, f.type) for f in parquet.schema] != [(f.name, f.type) for f in declared]:
+        return [f"{name}: the Parquet columns {parquet.schema.names} differ from the declared ones"]
+    twin = resources.get(f"{name}_csv")
+    if twin is None or not (basepath / twin["path"]).is_file():
+        return []
+    try:
+        difference = compare_csv(parquet, basepath / twin["path"], declared)
+    except Exception as err:  # pyarrow says what it could not parse, with the row
+        difference = f"does not read back with the declared types: {err}"
+    del parquet
+    pa.default_memory_pool().release_unused()  # one large table at a time, not all of them
+    return [f"{twin['name']}: differs from {name}: {difference}"] if difference else []
 
 
 def compare_csv(parquet, path: Path, schema) -> str:

@@ -93,14 +93,21 @@ figures AS (
     FROM crossings c
     LEFT JOIN sources src USING (source_id)
 ),
+-- (The series is chosen on the figure's id and keys alone, then joined to the whole row:
+-- choosing among whole rows made DuckDB carry every column through the choice.)
+chosen_series AS (
+    SELECT f.crossing_id, s.series, s.series_field, s.unit, s.release_day, s.publisher
+    FROM figures f
+    JOIN series_for() s ON s.area = f.area AND s.measure = f.base_measure
+        AND (s.publisher IS NULL OR s.publisher = f.reported_by)
+    QUALIFY row_number() OVER (PARTITION BY f.crossing_id ORDER BY s.publisher NULLS LAST) = 1
+),
 matched AS (
     SELECT f.*, s.series, s.series_field, s.unit, s.release_day, s.publisher,
            CASE WHEN s.publisher IS DISTINCT FROM f.reported_by THEN o.why END AS other_measure
     FROM figures f
-    LEFT JOIN series_for() s ON s.area = f.area AND s.measure = f.base_measure
-        AND (s.publisher IS NULL OR s.publisher = f.reported_by)
+    LEFT JOIN chosen_series s USING (crossing_id)
     LEFT JOIN other_measures() o ON o.organisation_id = f.reported_by
-    QUALIFY row_number() OVER (PARTITION BY f.crossing_id ORDER BY s.publisher NULLS LAST) = 1
 ),
 
 -- The period and baseline the check uses (period_rule says which rule set them):
@@ -169,17 +176,43 @@ periods AS (
     LEFT JOIN coverage cov ON cov.area = m.area AND cov.series = m.series AND cov.series_field = m.series_field
 ),
 -- The series summed over each check's period and baseline; *_values counts values present.
-sums AS (
+-- From running totals: a range's sum is the total up to its last day less the total before
+-- its first day (looked up with ASOF joins), so each figure reads four rows of its series,
+-- not every day of its period. The values are counts, so the sums are exact. A range
+-- without a value (or without both bounds) has 0 values and a null sum.
+running AS (
+    SELECT area, series, series_field, day,
+           coalesce(sum(value) OVER upto, 0) AS total, count(value) OVER upto AS n_values
+    FROM official_days
+    WINDOW upto AS (PARTITION BY area, series, series_field ORDER BY day ROWS UNBOUNDED PRECEDING)
+),
+range_totals AS (
     SELECT
         m.crossing_id,
-        sum(d.value) FILTER (WHERE d.day BETWEEN m.check_start AND m.check_end) AS period_sum,
-        count(d.value) FILTER (WHERE d.day BETWEEN m.check_start AND m.check_end) AS period_values,
-        sum(d.value) FILTER (WHERE d.day BETWEEN m.check_baseline_start AND m.check_baseline_end) AS baseline_sum,
-        count(d.value) FILTER (WHERE d.day BETWEEN m.check_baseline_start AND m.check_baseline_end) AS baseline_values
-    FROM periods m
-    JOIN official_days d ON d.area = m.area AND d.series = m.series AND d.series_field = m.series_field
-        AND (d.day BETWEEN m.check_start AND m.check_end OR d.day BETWEEN m.check_baseline_start AND m.check_baseline_end)
-    GROUP BY m.crossing_id
+        CASE WHEN m.check_start <= m.check_end THEN coalesce(pe.total, 0) - coalesce(ps.total, 0) END AS period_total,
+        CASE WHEN m.check_start <= m.check_end THEN coalesce(pe.n_values, 0) - coalesce(ps.n_values, 0) ELSE 0 END
+            AS period_values,
+        CASE WHEN m.check_baseline_start <= m.check_baseline_end THEN coalesce(be.total, 0) - coalesce(bs.total, 0) END
+            AS baseline_total,
+        CASE WHEN m.check_baseline_start <= m.check_baseline_end
+             THEN coalesce(be.n_values, 0) - coalesce(bs.n_values, 0) ELSE 0 END AS baseline_values
+    FROM (SELECT crossing_id, area, series, series_field, check_start, check_end, check_baseline_start,
+                 check_baseline_end
+          FROM periods WHERE series IS NOT NULL) AS m
+    ASOF LEFT JOIN running pe ON pe.area = m.area AND pe.series = m.series AND pe.series_field = m.series_field
+        AND pe.day <= m.check_end
+    ASOF LEFT JOIN running ps ON ps.area = m.area AND ps.series = m.series AND ps.series_field = m.series_field
+        AND ps.day < m.check_start
+    ASOF LEFT JOIN running be ON be.area = m.area AND be.series = m.series AND be.series_field = m.series_field
+        AND be.day <= m.check_baseline_end
+    ASOF LEFT JOIN running bs ON bs.area = m.area AND bs.series = m.series AND bs.series_field = m.series_field
+        AND bs.day < m.check_baseline_start
+),
+sums AS (
+    SELECT crossing_id,
+           CASE WHEN period_values > 0 THEN period_total END AS period_sum, period_values,
+           CASE WHEN baseline_values > 0 THEN baseline_total END AS baseline_sum, baseline_values
+    FROM range_totals
 ),
 -- All deaths IOM records on the Channel route in the period: the route total beside the
 -- subset of people who died crossing.

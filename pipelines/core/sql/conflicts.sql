@@ -12,7 +12,8 @@
 WITH compared AS MATERIALIZED (
     SELECT table_name, record_id, field, source_id, value
     FROM stated_values()
-    WHERE counts AND value IS NOT NULL AND NOT is_own_words(field)
+    -- (a record one source reports cannot be disputed: leaving it out early saves most of the work)
+    WHERE counts AND value IS NOT NULL AND NOT is_own_words(field) AND number_of_reports > 1
 ),
 disputed AS (
     SELECT table_name, record_id, field
