@@ -92,6 +92,10 @@ def make_records(rng: random.Random, pub: dt.date, source_id: str, planned: even
             if _fits(rec, records):
                 break
         else:
+            if section in ("incidents", "meetings"):
+                # Two events of one source whose facts read alike (at 100,000 sources this
+                # happens): quotes could not tell them apart, so this source leaves one out.
+                continue
             raise RuntimeError(f"{source_id}: could not draw a record with unique quotes")
         records.append(rec)
     return records

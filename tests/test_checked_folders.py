@@ -30,9 +30,9 @@ def generated(tmp_path) -> Path:
 
 def check(root: Path, database: Path, start_over: bool = False, code: str = CODE):
     corpus = Corpus(root, registries=load_registries(root, ProblemList()))
+    checked = check_changed_folders(database, corpus, code, start_over=start_over)
     con = connect(database)
     try:
-        checked = check_changed_folders(con, corpus, code, start_over=start_over)
         stage_admitted(con)
         tables = {name: con.sql(f'SELECT * FROM "{name}"').to_arrow_table() for (name,) in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'stg_%' ORDER BY 1").fetchall()}

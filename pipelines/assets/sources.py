@@ -71,12 +71,8 @@ def registries(paths: BorderlinesPaths):
                       "per folder in the build's DuckDB file: a folder whose files did not change is not read again.")
 def annotations(context, paths: BorderlinesPaths, registries):
     corpus = Corpus(paths.corpus(), registries=registries)
-    con = connect(paths.database())
-    try:
-        checked = check_changed_folders(con, corpus, code_version(*CHECK_FILES),
-                                        start_over=context.run.tags.get(START_OVER_TAG) == "true")
-    finally:
-        con.close()
+    checked = check_changed_folders(paths.database(), corpus, code_version(*CHECK_FILES),
+                                    start_over=context.run.tags.get(START_OVER_TAG) == "true")
     yield dg.MaterializeResult(metadata={
         "sources": len(checked.admitted), "records": corpus.record_count,
         "folders_checked": checked.checked, "folders_unchanged": checked.reused,

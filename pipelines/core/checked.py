@@ -17,6 +17,7 @@ Nothing is stored but plain rows (no pickles): a planted row can make no code ru
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -28,6 +29,7 @@ from typing import Iterator
 import duckdb
 import pyarrow as pa
 
+from pipelines.core.database import connect
 from pipelines.core.staging import FOLDER, folder_tables, stage
 from pipelines.hashing import tree_digest
 from pipelines.ingest.corpus import Corpus, FolderCheck, _SourceFolder, admit, check_folders, source_folders
@@ -67,23 +69,26 @@ class Checked:
     reused: int  # folders whose stored check was still that of their files
 
 
-def check_changed_folders(con: duckdb.DuckDBPyConnection, corpus: Corpus, code_version: str,
-                          start_over: bool = False) -> Checked:
-    """Bring the stored checks up to date with the folders under sources/news/ and gather the
-    corpus from them. corpus: with its registries loaded."""
+def check_changed_folders(database: Path, corpus: Corpus, code_version: str, start_over: bool = False) -> Checked:
+    """Bring the checks stored in the DuckDB file `database` up to date with the folders under
+    sources/news/ and gather the corpus from them. corpus: with its registries loaded."""
     root = corpus.root
     registries_digest = tree_digest(root / REGISTRY_DIR)
     folders = {_relative(root, path): path for path in source_folders(root)}
     digests = {name: tree_digest(path, DRAFTS) for name, path in folders.items()}
     key = context_key(code_version, corpus.registries)
-    stored = {} if start_over else _stored(con)
-    if any(context != key for _, context in stored.values()) or (not stored and _has_state(con)):
-        stored = {}
-    if not stored:
-        _start_over(con)
-    changed = [name for name in folders if stored.get(name) != (digests[name], key)]
-    _forget(con, [name for name in stored if name not in folders or name in changed])
+    with _connected(database) as con:
+        stored = {} if start_over else _stored(con)
+        if any(context != key for _, context in stored.values()) or (not stored and _has_state(con)):
+            stored = {}
+        if not stored:
+            _start_over(con)
+        changed = [name for name in folders if stored.get(name) != (digests[name], key)]
+        _forget(con, [name for name in stored if name not in folders or name in changed])
 
+    # No connection is open while the workers are forked (ingest.parallel): a child forked
+    # while DuckDB's own threads hold a lock could wait on it for ever. Each batch of
+    # results is stored through a connection of its own.
     licences = corpus.registries.get("licences", [])
     check = functools.partial(check_folders, root, corpus.context(), functools.partial(folder_tables, licences=licences))
     pending: list[tuple[list[FolderCheck], dict[str, pa.Table]]] = []
@@ -91,14 +96,25 @@ def check_changed_folders(con: duckdb.DuckDBPyConnection, corpus: Corpus, code_v
         for part in map_in_order(check, [folders[name] for name in changed]):
             pending.append(part)
             if sum(len(checks) for checks, _ in pending) >= BATCH:
-                _store(con, pending, digests, key)
+                with _connected(database) as con:
+                    _store(con, pending, digests, key)
                 pending = []
-        _store(con, pending, digests, key)
-        admitted = admit(corpus, _load(con))
-    _replace(con, ADMITTED, pa.table({"folder": pa.array(admitted, pa.string()),
-                                      "position": pa.array(range(len(admitted)), pa.int64())}))
-    _replace(con, REGISTRIES_READ, pa.table({"digest": [registries_digest]}))
+        with _connected(database) as con:
+            _store(con, pending, digests, key)
+            admitted = admit(corpus, _load(con))
+            _replace(con, ADMITTED, pa.table({"folder": pa.array(admitted, pa.string()),
+                                              "position": pa.array(range(len(admitted)), pa.int64())}))
+            _replace(con, REGISTRIES_READ, pa.table({"digest": [registries_digest]}))
     return Checked(corpus, admitted, len(changed), len(folders) - len(changed))
+
+
+@contextlib.contextmanager
+def _connected(database: Path):
+    con = connect(database)
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 def stage_admitted(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

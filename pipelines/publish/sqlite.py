@@ -16,7 +16,6 @@ a new file with fixed page size and no journal, and the file carries no date.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sqlite3
 from pathlib import Path
@@ -50,7 +49,7 @@ def write_sqlite(data_dir: Path, table_names: list[str]) -> Path:
             columns = ", ".join(f'"{f}"' for f in spec.field_names)
             marks = ", ".join("?" for _ in spec.field_names)
             for batch in parquet.select(spec.field_names).to_batches():
-                rows = zip(*(map(_sqlite_value, column.to_pylist()) for column in batch.columns))
+                rows = zip(*(_sqlite_values(column) for column in batch.columns))
                 con.executemany(f'INSERT INTO "{name}" ({columns}) VALUES ({marks})', rows)
         for name, columns in FULL_TEXT.items():
             if name in table_names:
@@ -70,10 +69,16 @@ def write_sqlite(data_dir: Path, table_names: list[str]) -> Path:
     return path
 
 
-def _sqlite_value(value):
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return int(value) if isinstance(value, bool) else value
+def _sqlite_values(column) -> list:
+    """A column's values as SQLite stores them: a date as ISO text, a boolean as 0 or 1. Cast
+    by Arrow, a column at a time: a Python call per value cost seconds at 10,000 sources."""
+    import pyarrow as pa
+
+    if pa.types.is_date(column.type):
+        column = column.cast(pa.string())  # YYYY-MM-DD, as date.isoformat() writes it
+    elif pa.types.is_boolean(column.type):
+        column = column.cast(pa.int64())
+    return column.to_pylist()
 
 
 def sqlite_entries(out_dir: Path, prefix: str = "") -> list[dict]:
