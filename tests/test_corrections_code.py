@@ -54,10 +54,13 @@ def test_inserting_a_quote_earlier_leaves_the_other_evidence_ids(tmp_path):
 
 def test_a_passage_quoted_twice_for_different_fields_gets_two_ids():
     record = SimpleNamespace(source_id="s", table="incidents", record_id="r", resolutions=[],
+                             path="sources/news/s/annotations.yaml",
                              evidence=[Quote("two died", 10, 18, ("dead",)), Quote("two died", 10, 18, None),
                                        Quote("off Calais", 30, 40, None)])
-    ids = [row["evidence_id"] for row in evidence_rows([record])]
-    assert ids == ["s/incidents/r/10-18/dead", "s/incidents/r/10-18/record", "s/incidents/r/30-40"]
+    rows = evidence_rows([record])
+    assert [row["evidence_id"] for row in rows] == ["s/incidents/r/10-18/dead", "s/incidents/r/10-18/record",
+                                                    "s/incidents/r/30-40"]
+    assert {row["_folder"] for row in rows} == {"sources/news/s"}  # kept per folder by the build
 
 
 def test_the_same_quote_twice_for_the_same_fields_is_refused_with_its_line(corpus, capsys):
