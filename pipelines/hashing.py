@@ -50,15 +50,23 @@ def content_sha256(path: Path, status: os.stat_result | None = None) -> str:
     """file_sha256 of a regular file, not read again in this process while its device,
     inode, size and modification and change times are those it had when it was read."""
     status = status or os.lstat(path)
-    key = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+    key = _identity(status)
     name = os.fspath(path)
     known = _hashed.get(name)
     if known is not None and known[0] == key:
         return known[1]
+    started = time.time_ns()
     sha256 = file_sha256(path)
-    if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > RECENT_NS:
+    # Remembered only when the file did not change while it was read (the same times after as
+    # before) and had not changed for a while before: a write within one tick of the file
+    # system's clock (coarse on some file systems) could otherwise keep the times of the last.
+    if _identity(os.lstat(path)) == key and started - max(status.st_mtime_ns, status.st_ctime_ns) > RECENT_NS:
         _hashed[name] = (key, sha256)
     return sha256
+
+
+def _identity(status: os.stat_result) -> tuple[int, ...]:
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns
 
 
 def is_editor_litter(name: str) -> bool:
@@ -73,8 +81,12 @@ def walk_files(folder: Path, skip_names: frozenset[str] = frozenset()) -> Iterat
     skip_names (a folder so named is skipped whole). A link or special file is never opened: its "hash" is NOT_REGULAR (the
     checks refuse it)."""
     def visit(current: str, prefix: str):
-        with os.scandir(current) as scanned:
-            entries = sorted(scanned, key=lambda entry: entry.name)
+        try:
+            with os.scandir(current) as scanned:
+                entries = sorted(scanned, key=lambda entry: entry.name)
+        except OSError as error:  # a folder the build cannot list: its checks report it
+            yield prefix or ".", f"unreadable ({error.strerror})"
+            return
         for entry in entries:
             if entry.name in skip_names or entry.name == "__pycache__":
                 continue
@@ -99,5 +111,5 @@ def tree_digest(folder: Path, skip_names: frozenset[str] = frozenset()) -> str:
     or changing any file changes the digest."""
     digest = hashlib.sha256()
     for name, content in walk_files(Path(folder), skip_names):
-        digest.update(f"{name}\0{content}\0".encode())
+        digest.update(f"{name}\0{content}\0".encode("utf-8", "surrogateescape"))  # names need not be UTF-8
     return digest.hexdigest()

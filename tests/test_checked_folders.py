@@ -143,3 +143,51 @@ def test_what_changed_since_the_folders_were_checked_is_named(tmp_path):
                                                     "sources/registry changed"]
     finally:
         con.close()
+
+
+def test_an_entry_that_changes_kind_is_checked_again(tmp_path):
+    """A link, an empty folder and a special file have no files to hash: what they are is
+    part of the folder's digest, since their checks report them differently."""
+    root = tmp_path / "corpus"
+    shutil.copytree(REPO / "sources", root / "sources")
+    database = tmp_path / "b.duckdb"
+    entry = root / "sources/news/zz-entry"
+    entry.symlink_to(tmp_path)
+    linked, _ = check(root, database)
+    entry.unlink()
+    entry.mkdir()
+    emptied, _ = check(root, database)
+    assert emptied.checked == 1
+    assert sorted(emptied.corpus.problems) == sorted(load_corpus(root).problems) != sorted(linked.corpus.problems)
+
+
+def test_a_folder_name_that_is_not_utf8_is_reported_not_a_crash(tmp_path):
+    import os
+
+    root = tmp_path / "corpus"
+    shutil.copytree(REPO / "sources", root / "sources")
+    os.mkdir(os.path.join(os.fsencode(root / "sources/news"), b"bad-\xff-name"))
+    checked, _ = check(root, tmp_path / "b.duckdb")
+    [problem] = checked.corpus.problems
+    assert problem.code == "bad-file-name" and "not UTF-8" in problem.message and "\\udcff" in problem.path
+    assert sorted(checked.corpus.problems) == sorted(load_corpus(root).problems)
+
+
+def test_a_remembered_hash_is_never_that_of_older_bytes(tmp_path):
+    import os
+
+    from pipelines import hashing
+
+    path = tmp_path / "f.txt"
+    path.write_bytes(b"one")
+    old = os.stat(path)
+    os.utime(path, ns=(old.st_atime_ns - 10**10, old.st_mtime_ns - 10**10))  # as if written long ago
+    assert hashing.content_sha256(path) == hashing.file_sha256(path)
+    assert str(path) in hashing._hashed  # an old, unchanged file: remembered
+    path.write_bytes(b"two")  # same size; its times put back as they were: the change time still moves
+    os.utime(path, ns=(old.st_atime_ns - 10**10, old.st_mtime_ns - 10**10))
+    assert hashing.content_sha256(path) == hashing.file_sha256(path)
+    fresh = tmp_path / "g.txt"
+    fresh.write_bytes(b"new")
+    hashing.content_sha256(fresh)
+    assert str(fresh) not in hashing._hashed  # changed a moment ago: not remembered

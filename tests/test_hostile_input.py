@@ -430,3 +430,17 @@ def test_github_report_escapes_every_part():
     assert lines[1] == "Full list:"
     assert lines[2].startswith("a%0A::warning::x,y:z%25.yaml:3:1: co:de,x 50%25%0D%0A::error::m")
     assert all(not line.lstrip().startswith("::") for line in lines[1:])
+
+
+def test_a_raw_file_named_like_editor_litter_is_refused(corpus, capsys):
+    """The build and the manifest leave hidden, backup and draft files out of what they hash:
+    an article so named would change unseen."""
+    folder = corpus / "sources/news/2024-03-04-fixture-strait-talks"
+    meta = (folder / "source.yaml").read_text(encoding="utf-8")
+    raw_name = next(line.split(":", 1)[1].strip() for line in meta.splitlines() if line.startswith("raw_file:"))
+    (folder / raw_name).rename(folder / f".{raw_name}")
+    (folder / "source.yaml").write_text(meta.replace(f"raw_file: {raw_name}", f"raw_file: .{raw_name}"), encoding="utf-8")
+    code, problems = run(capsys, corpus)
+    assert code == 1
+    problem = only(problems, "bad-file-name")
+    assert problem["path"].endswith("source.yaml") and "backup" in problem["message"]

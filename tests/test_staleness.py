@@ -250,3 +250,21 @@ def test_one_changed_source_among_many_is_the_only_folder_read_again(tmp_path):
     full = run_build(corpus, tmp_path / "full", instance=dg.DagsterInstance.ephemeral())
     assert folders_checked(full) == (24, 0)
     assert published(tmp_path / "build") == published(tmp_path / "full")
+
+
+def test_a_package_written_after_a_source_changed_unchecked_is_refused(built, tmp_path):
+    """A run started from the UI does not go through `make data`'s start-of-run snapshot: the
+    package step itself refuses to record the tree as it is now when a source changed since
+    the build checked it, and build/data stays as it was."""
+    from pipelines.assets.publish import data_package
+
+    corpus, instance, _ = built
+    before = published(tmp_path / "build")
+    edit(corpus, "sources/news/2024-03-04-fixture-strait-talks/annotations.yaml", "survivors: 41", "survivors: 42")
+    paths = BorderlinesPaths(root=str(corpus), build_dir=str(tmp_path / "build"))
+    result = dg.materialize([*SOURCE_FILES, *ASSETS], selection=[data_package], resources={"paths": paths},
+                            instance=instance, raise_on_error=False)
+    [check] = result.get_asset_check_evaluations()
+    report = str(check.metadata["report"].value)
+    assert not check.passed and "sources/news/2024-03-04-fixture-strait-talks changed since the build checked" in report
+    assert published(tmp_path / "build") == before

@@ -9,6 +9,7 @@ import dagster as dg
 
 from pipelines.assets.metadata import OWNERS, code_version, module_file
 from pipelines.assets.resources import BorderlinesPaths
+from pipelines.core.checked import changed_since_checked
 from pipelines.core.database import connect
 from pipelines.publish.build import discard, recover, stage_build, swap_in
 from pipelines.publish.locking import exclusive
@@ -19,7 +20,7 @@ from pipelines.schemas import published_tables
 GROUP = "publish"
 PUBLISHED_TABLES = published_tables()  # every declared table but those declared not_published, in declared order
 # The code that writes and checks the package: its code version.
-WRITER_FILES = [*(module_file(f"pipelines.publish.{name}") for name in
+WRITER_FILES = [module_file("pipelines.core.checked"), *(module_file(f"pipelines.publish.{name}") for name in
                   ("build", "files", "sqlite", "datapackage", "chart", "timeline", "manifest", "package_check", "roundtrip")),
                 Path(__file__).parents[1] / "publish" / "sqlite_views.sql",
                 module_file("pipelines.reference.attribution"), Path(__file__)]
@@ -42,11 +43,18 @@ def data_package(paths: BorderlinesPaths) -> dg.MaterializeResult:
         con = connect(paths.database())
         try:
             staged, counts = stage_build(con, PUBLISHED_TABLES, data_dir, paths.corpus())
+            # The manifest records the files as they are now: a source edited since this build
+            # checked it (during a run started from the UI, say) would make it a false record.
+            changed = changed_since_checked(con, paths.corpus())
         finally:
             con.close()
         try:
-            write_manifest(build_manifest(paths.corpus()), staged / MANIFEST)
-            problems = validate_package(staged / "datapackage.json")
+            if changed:
+                problems = [f"{line} since the build checked the sources: materialise the unsynced assets "
+                            "(or run `make data`) again" for line in changed]
+            else:
+                write_manifest(build_manifest(paths.corpus()), staged / MANIFEST)
+                problems = validate_package(staged / "datapackage.json")
             if not problems:
                 swap_in(staged, data_dir)
         finally:

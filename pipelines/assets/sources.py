@@ -17,6 +17,7 @@ from pipelines.hashing import tree_digest
 from pipelines.ingest.corpus import NEWS_DIR, Corpus
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.registry import REGISTRY_DIR, load_registries
+from pipelines.publish.locking import exclusive
 from pipelines.reference.countries import country_names
 
 GROUP = "sources"
@@ -28,7 +29,8 @@ _PIPELINES = Path(__file__).resolve().parent.parent
 INGEST_FILES = [*sorted((_PIPELINES / "ingest").glob("*.py")), _PIPELINES / "schemas.py",
                 *sorted((_PIPELINES.parent / "schemas" / "tables").glob("*.yaml"))]
 COMMON = dict(group_name=GROUP, owners=OWNERS, tags={"borderlines/layer": GROUP})
-CHECK_FILES = [*INGEST_FILES, module_file("pipelines.core.staging"), module_file("pipelines.core.checked")]
+CHECK_FILES = [*INGEST_FILES, *(module_file(f"pipelines.{name}") for name in
+                                ("core.staging", "core.checked", "core.database", "hashing", "errors"))]
 # A run with this tag checks every source folder again, whatever the build's DuckDB file keeps
 # (`borderlines build --full`, and any build that cannot trust the folder: assets/run.py).
 START_OVER_TAG = "borderlines/check_every_folder"
@@ -71,8 +73,11 @@ def registries(paths: BorderlinesPaths):
                       "per folder in the build's DuckDB file: a folder whose files did not change is not read again.")
 def annotations(context, paths: BorderlinesPaths, registries):
     corpus = Corpus(paths.corpus(), registries=registries)
-    checked = check_changed_folders(paths.database(), corpus, code_version(*CHECK_FILES),
-                                    start_over=context.run.tags.get(START_OVER_TAG) == "true")
+    # The build folder's lock (taken again, not waited for, inside `make data`): a run started
+    # from the UI must not change the kept checks while another build reads or writes them.
+    with exclusive(paths.build() / ".lock", "build"):
+        checked = check_changed_folders(paths.database(), corpus, code_version(*CHECK_FILES),
+                                        start_over=context.run.tags.get(START_OVER_TAG) == "true")
     yield dg.MaterializeResult(metadata={
         "sources": len(checked.admitted), "records": corpus.record_count,
         "folders_checked": checked.checked, "folders_unchanged": checked.reused,
@@ -87,13 +92,19 @@ def annotations(context, paths: BorderlinesPaths, registries):
                       "folders the check admitted), the registries, and the country names (from pycountry) the "
                       "claim rules match.")
 def staging(paths: BorderlinesPaths, registries) -> dg.MaterializeResult:
+    with exclusive(paths.build() / ".lock", "build"):
+        counts = _stage(paths, registries)
+    return dg.MaterializeResult(metadata={name: rows for name, rows in counts.items()})
+
+
+def _stage(paths: BorderlinesPaths, registries) -> dict[str, int]:
     con = connect(paths.database())
     try:
         counts = stage_admitted(con)
         counts.update(load_staging(con, {**registry_tables(registries), "country_names": country_names()}))
     finally:
         con.close()
-    return dg.MaterializeResult(metadata={name: rows for name, rows in counts.items()})
+    return counts
 
 
 SOURCE_FILES = [news_files, registry_files]

@@ -32,13 +32,15 @@ import pyarrow as pa
 from pipelines.core.database import connect
 from pipelines.core.staging import FOLDER, folder_tables, stage
 from pipelines.hashing import tree_digest
+from pipelines.ingest import corpus as corpus_module
 from pipelines.ingest.corpus import Corpus, FolderCheck, _SourceFolder, admit, check_folders, source_folders
 from pipelines.ingest.identity import Identity
 from pipelines.ingest.parallel import fewer_collections, map_in_order
 from pipelines.ingest.problems import Problem, ProblemList
 from pipelines.ingest.registry import REGISTRY_DIR
+from pipelines.publish.manifest import package_versions
 
-DRAFTS = frozenset({"suggestions.yaml"})  # `borderlines suggest --write` drafts: read by nothing
+DRAFTS = frozenset({corpus_module.DRAFTS})  # `borderlines suggest --write` drafts: read by nothing
 ADMITTED = "chk_admitted"
 REGISTRIES_READ = "chk_registries"  # the digest of sources/registry/ when the folders were checked
 BATCH = 1000  # folders' rows gathered before they are written: fewer, larger inserts
@@ -56,8 +58,9 @@ STATE = {"chk_folders": _FOLDERS, "chk_problems": _PROBLEMS, "chk_ids": _IDS, "c
 
 
 def context_key(code_version: str, registries: dict[str, list[dict]]) -> str:
-    """What every folder's check depends on besides its own files."""
-    text = json.dumps(registries, sort_keys=True, default=str)
+    """What every folder's check depends on besides its own files: the code, the libraries
+    that read the files (YAML, HTML), and the registries."""
+    text = json.dumps([registries, package_versions()], sort_keys=True, default=str)
     return hashlib.sha256(f"{code_version}\0{text}".encode()).hexdigest()[:32]
 
 
@@ -75,16 +78,20 @@ def check_changed_folders(database: Path, corpus: Corpus, code_version: str, sta
     root = corpus.root
     registries_digest = tree_digest(root / REGISTRY_DIR)
     folders = {_relative(root, path): path for path in source_folders(root)}
-    digests = {name: tree_digest(path, DRAFTS) for name, path in folders.items()}
+    digests = {name: folder_digest(path) for name, path in folders.items()}
     key = context_key(code_version, corpus.registries)
     with _connected(database) as con:
         stored = {} if start_over else _stored(con)
         if any(context != key for _, context in stored.values()) or (not stored and _has_state(con)):
             stored = {}
+        changed = [name for name in folders if stored.get(name) != (digests[name], key)]
+        con.execute("BEGIN")
         if not stored:
             _start_over(con)
-        changed = [name for name in folders if stored.get(name) != (digests[name], key)]
+        # until this check ends, nothing may be staged from what it leaves half done
+        con.execute(f"DROP TABLE IF EXISTS {ADMITTED}")
         _forget(con, [name for name in stored if name not in folders or name in changed])
+        con.execute("COMMIT")
 
     # No connection is open while the workers are forked (ingest.parallel): a child forked
     # while DuckDB's own threads hold a lock could wait on it for ever. Each batch of
@@ -134,7 +141,7 @@ def changed_since_checked(con: duckdb.DuckDBPyConnection, root: Path) -> list[st
         registries = con.execute(f"SELECT digest FROM {REGISTRIES_READ}").fetchall()
     except duckdb.CatalogException:
         return ["the source folders have not been checked in this build"]
-    now = {_relative(root, path): tree_digest(path, DRAFTS) for path in source_folders(root)}
+    now = {_relative(root, path): folder_digest(path) for path in source_folders(root)}
     lines = [f"{folder} {'was added' if folder not in stored else 'was removed' if folder not in now else 'changed'}"
              for folder in sorted(stored.keys() | now.keys()) if stored.get(folder) != now.get(folder)]
     if [digest for (digest,) in registries] != [tree_digest(root / REGISTRY_DIR)]:
@@ -145,7 +152,29 @@ def changed_since_checked(con: duckdb.DuckDBPyConnection, root: Path) -> list[st
 # --- the store -------------------------------------------------------------------------------
 
 def _relative(root: Path, path: Path) -> str:
-    return path.relative_to(root).as_posix()
+    return storable(path.relative_to(root).as_posix())
+
+
+def storable(name: str) -> str:
+    """A folder's name as stored: bytes that are not UTF-8 (reported by the checks) escaped."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def folder_digest(path: Path) -> str:
+    """What an entry of sources/news/ is made of: a folder's files (tree_digest), or what
+    else it is (a link and its target, a special file), which its check reports differently."""
+    import os
+    import stat
+
+    try:
+        status = os.lstat(path)
+    except OSError as error:
+        return f"unreadable: {error.strerror}"
+    if stat.S_ISLNK(status.st_mode):
+        return "link to " + storable(os.readlink(path))
+    if not stat.S_ISDIR(status.st_mode):
+        return f"special file {stat.S_IFMT(status.st_mode):o}"
+    return tree_digest(path, DRAFTS)
 
 
 def _has_state(con) -> bool:
@@ -155,7 +184,7 @@ def _has_state(con) -> bool:
 def _stored(con) -> dict[str, tuple[str, str]]:
     try:
         rows = con.execute("SELECT folder, digest, context FROM chk_folders").fetchall()
-    except duckdb.CatalogException:
+    except duckdb.Error:  # none, or of another shape: start over
         return {}
     return {folder: (digest, context) for folder, digest, context in rows}
 
@@ -219,6 +248,7 @@ def _store(con, parts: list[tuple[list[FolderCheck], dict[str, pa.Table]]], dige
     checks = [check for part, _ in parts for check in part]
     folders, problems, ids, identities = [], [], [], []
     for check in checks:
+        check.folder = storable(check.folder)
         claim = check.read.claim
         folders.append({"folder": check.folder, "digest": digests[check.folder], "context": key,
                         "source_id": claim[0] if claim else None, "claim_path": claim[1] if claim else None,
@@ -229,12 +259,16 @@ def _store(con, parts: list[tuple[list[FolderCheck], dict[str, pa.Table]]], dige
         ids += [{"folder": check.folder, "n": n, "table_name": t, "record_id": r, "path": p, "line": line}
                 for n, (t, r, p, line) in enumerate(check.ids)]
         identities += [{"folder": check.folder, "n": n, "identity": identity_to_json(i)} for n, i in enumerate(check.identities)]
+    # One transaction a batch: a build killed half way leaves no folder recorded without its rows.
+    con.execute("BEGIN")
+    _forget(con, [check.folder for check in checks])  # what another build stored meanwhile, if any
     for name, rows in (("chk_folders", folders), ("chk_problems", problems), ("chk_ids", ids), ("chk_identities", identities)):
         _insert(con, name, pa.Table.from_pylist(rows, schema=STATE[name]))
     for name in parts[0][1]:
         rows = pa.concat_tables([tables[name] for _, tables in parts])
         first = con.execute(f'SELECT coalesce(max(_n) + 1, 0) FROM "chk_{name}"').fetchall()[0][0]
         _insert(con, f"chk_{name}", rows.append_column("_n", pa.array(range(first, first + rows.num_rows), pa.int64())))
+    con.execute("COMMIT")
 
 
 def _load(con) -> Iterator[FolderCheck]:

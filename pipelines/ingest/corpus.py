@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Sequence
 
 from pipelines.errors import UsageError
+from pipelines.hashing import is_editor_litter
 from pipelines.ingest.canonical import Link, canonical_text, sha256_hex
 from pipelines.ingest.dates import FIRST_YEAR, LAST_YEAR
 from pipelines.ingest.fields import check_mapping, did_you_mean
@@ -31,11 +32,12 @@ from pipelines.schemas import annotated_tables, load_tables
 NEWS_DIR = "sources/news"
 METADATA_FILE = "source.yaml"
 ANNOTATION_FILE = "annotations.yaml"
+DRAFTS = "suggestions.yaml"  # `borderlines suggest --write` drafts: read by nothing
 MAX_RAW_BYTES = 5_000_000  # a news article is tens of kB
 # http(s)://host[:port][/path...]: what the published `url` (format uri) and a reader need.
 # In a file or folder name, these would break the line of a report (and a line of the CI log
 # that starts with "::" is a workflow command): such a name is refused, and shown escaped.
-_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]")  # surrogates: bytes not UTF-8
 
 
 @dataclass
@@ -291,7 +293,7 @@ def _read_source(root: Path, folder: Path) -> _SourceFolder:
     meta_rel = f"{rel_folder}/{METADATA_FILE}"
     if _NAME_CONTROL.search(rel_folder):
         problems.add(_escaped(rel_folder), 0, 0, "bad-file-name",
-                     "the folder's name has control characters (a line break, a tab, ...); it was not read",
+                     "the folder's name has control characters (a line break, a tab, ...) or bytes that are not UTF-8; it was not read",
                      "rename the folder to its source_id")
         return found
     if not check_folder(folder, rel_folder, problems):
@@ -388,6 +390,13 @@ def _read_raw(folder, meta, meta_rel, doc, problems) -> tuple[str, list[Link]] |
     if name in (METADATA_FILE, ANNOTATION_FILE):
         problems.add(meta_rel, *position, "bad-value", f"raw_file names {name}, not the article",
                      "raw_file names the article's own file, next to source.yaml")
+        return None
+    if is_editor_litter(name) or name == DRAFTS:
+        # The build and a release track a source's files by name and leave these out
+        # (hashing.walk_files): an article so named would change unseen.
+        problems.add(meta_rel, *position, "bad-file-name",
+                     f"raw_file {name!r} is named like an editor's backup, a hidden file or a draft",
+                     "rename the raw file (no leading '.' or '#', no trailing '~'), and write its new name here")
         return None
     raw = read_bytes(raw_path, problems, raw_rel, max_bytes=MAX_RAW_BYTES, what="the raw file",
                      too_large_hint="add the article text only, not a whole web page with its assets")

@@ -58,13 +58,18 @@ def build_manifest(corpus: Path) -> dict[str, Any]:
                         or is_editor_litter(path.name)):
                     continue
                 inputs[path.relative_to(code).as_posix()] = content_sha256(path)
+    return {"format": FORMAT, "inputs": dict(sorted(inputs.items())), "packages": package_versions()}
+
+
+def package_versions() -> dict[str, str]:
+    """The versions of Python and of the libraries the published bytes depend on."""
     packages = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
             packages[name] = version(name)
         except PackageNotFoundError:
             packages[name] = "not installed"
-    return {"format": FORMAT, "inputs": dict(sorted(inputs.items())), "packages": packages}
+    return packages
 
 
 def write_manifest(manifest: dict[str, Any], path: Path) -> None:
