@@ -173,21 +173,25 @@ def test_a_folder_name_that_is_not_utf8_is_reported_not_a_crash(tmp_path):
     assert sorted(checked.corpus.problems) == sorted(load_corpus(root).problems)
 
 
-def test_a_remembered_hash_is_never_that_of_older_bytes(tmp_path):
+def test_a_remembered_hash_is_never_that_of_older_bytes(tmp_path, monkeypatch):
     import os
+    import time
 
     from pipelines import hashing
 
-    path = tmp_path / "f.txt"
-    path.write_bytes(b"one")
-    old = os.stat(path)
-    os.utime(path, ns=(old.st_atime_ns - 10**10, old.st_mtime_ns - 10**10))  # as if written long ago
-    assert hashing.content_sha256(path) == hashing.file_sha256(path)
-    assert str(path) in hashing._hashed  # an old, unchanged file: remembered
-    path.write_bytes(b"two")  # same size; its times put back as they were: the change time still moves
-    os.utime(path, ns=(old.st_atime_ns - 10**10, old.st_mtime_ns - 10**10))
-    assert hashing.content_sha256(path) == hashing.file_sha256(path)
+    settled = REPO / "pyproject.toml"  # unchanged for longer than the memo's window
+    assert hashing.content_sha256(settled) == hashing.file_sha256(settled) and str(settled) in hashing._hashed
     fresh = tmp_path / "g.txt"
     fresh.write_bytes(b"new")
     hashing.content_sha256(fresh)
     assert str(fresh) not in hashing._hashed  # changed a moment ago: not remembered
+
+    monkeypatch.setattr(hashing, "RECENT_NS", -10**12)  # remember everything, to test the key
+    path = tmp_path / "f.txt"
+    path.write_bytes(b"one")
+    assert hashing.content_sha256(path) == hashing.file_sha256(path) and str(path) in hashing._hashed
+    before = os.stat(path)
+    time.sleep(0.05)  # past the file system clock's tick (the memo's window, disabled here, covers that)
+    path.write_bytes(b"two")  # the same size, its modification time put back: the change time still moves
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert hashing.content_sha256(path) == hashing.file_sha256(path) != hashing.file_sha256(settled)
