@@ -184,16 +184,8 @@ def admit(corpus: Corpus, checks: Iterable[FolderCheck], whole: bool = True) -> 
     admitted: dict[str, str] = {}  # source_id -> folder
     ids: list[tuple[str, str, str, int]] = []
     for check in checks:
-        corpus.problems.extend(check.read.problems)
-        if check.read.claim is None:
-            continue
-        source_id, meta_rel, position = check.read.claim
-        if source_id in admitted:
-            corpus.problems.add(meta_rel, *position, "duplicate-id",
-                                f"source_id {source_id!r} is also used by {admitted[source_id]}", "choose another id")
-            continue
-        corpus.problems.extend(check.read.later)
-        if not check.has_source:
+        source_id = _claim(corpus.problems, check.read, admitted.get)
+        if source_id is None or not check.has_source:
             continue
         admitted[source_id] = check.folder
         if check.read.source is not None:
@@ -272,17 +264,27 @@ def load_source(corpus: Corpus, folder: Path) -> None:
 
 
 def _admit(corpus: Corpus, found: _SourceFolder) -> None:
-    corpus.problems.extend(found.problems)
-    if found.claim is None:
-        return
-    source_id, meta_rel, position = found.claim
-    if source_id in corpus.sources:
-        corpus.problems.add(meta_rel, *position, "duplicate-id",
-                            f"source_id {source_id!r} is also used by {corpus.sources[source_id].folder}", "choose another id")
-        return
-    corpus.problems.extend(found.later)
-    if found.source is not None:
+    held = corpus.sources.get
+    source_id = _claim(corpus.problems, found, lambda key: held(key).folder if held(key) else None)
+    if source_id is not None and found.source is not None:
         corpus.sources[source_id] = found.source
+
+
+def _claim(problems: ProblemList, found: _SourceFolder, holder: Callable[[str], str | None]) -> str | None:
+    """The corpus-wide rule on a folder's source_id: the folder's own problems are reported;
+    when the id is already held (holder(source_id): the folder that holds it, or None) that
+    is reported too and the folder is left out (None, its later problems dropped); otherwise
+    its id."""
+    problems.extend(found.problems)
+    if found.claim is None:
+        return None
+    source_id, meta_rel, position = found.claim
+    if holder(source_id) is not None:
+        problems.add(meta_rel, *position, "duplicate-id",
+                     f"source_id {source_id!r} is also used by {holder(source_id)}", "choose another id")
+        return None
+    problems.extend(found.later)
+    return source_id
 
 
 def _read_source(root: Path, folder: Path) -> _SourceFolder:
