@@ -26,6 +26,7 @@ BLOCK_SIZE = 1 << 20  # read in 1 MiB blocks: the files can be larger than is wo
 # keep its times (git's "racy" files): its hash is not remembered.
 RECENT_NS = 2_000_000_000
 NOT_REGULAR = "not a regular file"
+DRAFTS = "suggestions.yaml"  # written by `borderlines suggest --write` in a source folder, read by nothing
 
 
 def file_sha256(path: Path) -> str:

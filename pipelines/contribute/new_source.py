@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from pipelines.errors import UsageError
+from pipelines.hashing import DRAFTS
 from pipelines.ingest.canonical import canonical_text, sha256_hex
 from pipelines.ingest.corpus import ANNOTATION_FILE, MAX_RAW_BYTES, METADATA_FILE, NEWS_DIR, source_folders
 from pipelines.ingest.problems import ProblemList
@@ -34,7 +35,7 @@ from pipelines.ingest.registry import REGISTRY_DIR, load_registries, registry_ta
 from pipelines.schemas import annotated_tables, child_tables, did_you_mean, load_tables
 
 SLUG_WORDS = 6
-SUGGESTIONS_FILE = "suggestions.yaml"
+SUGGESTIONS_FILE = DRAFTS  # what `suggest --write` writes: the name the build and the manifest leave out
 RESERVED_NAMES = {METADATA_FILE, ANNOTATION_FILE, SUGGESTIONS_FILE}
 # Words that carry no meaning in an id; kept only if nothing else is left.
 _STOPWORDS = set("""a an the of to in on at for and or but with by from as is are was were be been

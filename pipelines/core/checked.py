@@ -31,8 +31,8 @@ import pyarrow as pa
 
 from pipelines.core.database import connect
 from pipelines.core.staging import FOLDER, folder_tables, stage
+from pipelines import hashing
 from pipelines.hashing import tree_digest
-from pipelines.ingest import corpus as corpus_module
 from pipelines.ingest.corpus import Corpus, FolderCheck, _SourceFolder, admit, check_folders, source_folders
 from pipelines.ingest.identity import Identity
 from pipelines.ingest.parallel import fewer_collections, map_in_order
@@ -40,7 +40,7 @@ from pipelines.ingest.problems import Problem, ProblemList
 from pipelines.ingest.registry import REGISTRY_DIR
 from pipelines.publish.manifest import package_versions
 
-DRAFTS = frozenset({corpus_module.DRAFTS})  # `borderlines suggest --write` drafts: read by nothing
+DRAFTS = frozenset({hashing.DRAFTS})  # `borderlines suggest --write` drafts: read by nothing
 ADMITTED = "chk_admitted"
 REGISTRIES_READ = "chk_registries"  # the digest of sources/registry/ when the folders were checked
 BATCH = 1000  # folders' rows gathered before they are written: fewer, larger inserts
@@ -126,10 +126,7 @@ def _connected(database: Path):
 
 def stage_admitted(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """The stg_* tables of the admitted folders, from the stored rows."""
-    names = [name.removeprefix("chk_") for (name,) in
-             con.execute("SELECT table_name FROM information_schema.tables WHERE starts_with(table_name, 'chk_stg_') "
-                         "ORDER BY table_name").fetchall()]
-    return stage(con, names, ADMITTED)
+    return stage(con, [name.removeprefix("chk_") for name in _state_tables(con) if name.startswith("chk_stg_")], ADMITTED)
 
 
 def changed_since_checked(con: duckdb.DuckDBPyConnection, root: Path) -> list[str]:
@@ -177,8 +174,14 @@ def folder_digest(path: Path) -> str:
     return tree_digest(path, DRAFTS)
 
 
+def _state_tables(con) -> list[str]:
+    """Every table this module keeps in the build's DuckDB file, by name."""
+    return [name for (name,) in con.execute("SELECT table_name FROM information_schema.tables "
+                                            "WHERE starts_with(table_name, 'chk_') ORDER BY table_name").fetchall()]
+
+
 def _has_state(con) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE starts_with(table_name, 'chk_')").fetchall()[0][0])
+    return bool(_state_tables(con))
 
 
 def _stored(con) -> dict[str, tuple[str, str]]:
@@ -190,7 +193,7 @@ def _stored(con) -> dict[str, tuple[str, str]]:
 
 
 def _start_over(con) -> None:
-    for (name,) in con.execute("SELECT table_name FROM information_schema.tables WHERE starts_with(table_name, 'chk_')").fetchall():
+    for name in _state_tables(con):
         con.execute(f'DROP TABLE "{name}"')
     for name, schema in STATE.items():
         _create(con, name, schema)
@@ -207,9 +210,8 @@ def _create(con, name: str, schema: pa.Schema) -> None:
 
 
 def _tables(con) -> list[str]:
-    return [name for (name,) in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE starts_with(table_name, 'chk_') AND table_name NOT IN (?, ?)",
-        [ADMITTED, REGISTRIES_READ]).fetchall()]
+    """The tables that keep rows per folder."""
+    return [name for name in _state_tables(con) if name not in (ADMITTED, REGISTRIES_READ)]
 
 
 def _forget(con, folders: list[str]) -> None:

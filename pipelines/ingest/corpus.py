@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Sequence
 
 from pipelines.errors import UsageError
-from pipelines.hashing import is_editor_litter
+from pipelines.hashing import DRAFTS, is_editor_litter
 from pipelines.ingest.canonical import Link, canonical_text, sha256_hex
 from pipelines.ingest.dates import FIRST_YEAR, LAST_YEAR
 from pipelines.ingest.fields import check_mapping, did_you_mean
@@ -32,7 +32,6 @@ from pipelines.schemas import annotated_tables, load_tables
 NEWS_DIR = "sources/news"
 METADATA_FILE = "source.yaml"
 ANNOTATION_FILE = "annotations.yaml"
-DRAFTS = "suggestions.yaml"  # `borderlines suggest --write` drafts: read by nothing
 MAX_RAW_BYTES = 5_000_000  # a news article is tens of kB
 # http(s)://host[:port][/path...]: what the published `url` (format uri) and a reader need.
 # In a file or folder name, these would break the line of a report (and a line of the CI log

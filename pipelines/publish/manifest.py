@@ -24,10 +24,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from pipelines.hashing import NOT_REGULAR, content_sha256, is_editor_litter, walk_files
+from pipelines.hashing import DRAFTS, NOT_REGULAR, content_sha256, is_editor_litter, walk_files
 
 MANIFEST = "manifest.json"
-DRAFTS = "suggestions.yaml"  # written by `borderlines suggest --write`, read by nothing
 FORMAT = 1
 # the libraries whose behaviour the published bytes depend on (pyproject.toml's dependencies)
 PACKAGES = ["dagster", "duckdb", "frictionless", "matplotlib", "pandas", "pandera", "pyarrow", "pycountry",
