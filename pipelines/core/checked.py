@@ -33,7 +33,7 @@ from pipelines.core.database import connect
 from pipelines.core.staging import FOLDER, folder_tables, stage
 from pipelines import hashing
 from pipelines.hashing import tree_digest
-from pipelines.ingest.corpus import Corpus, FolderCheck, _SourceFolder, admit, check_folders, source_folders
+from pipelines.ingest.corpus import Corpus, FolderCheck, SourceFolderRead, admit, check_folders, source_folders
 from pipelines.ingest.identity import Identity
 from pipelines.ingest.parallel import fewer_collections, map_in_order
 from pipelines.ingest.problems import Problem, ProblemList
@@ -290,7 +290,7 @@ def _load(con) -> Iterator[FolderCheck]:
                        "FROM chk_folders").fetchall()
     for folder, source_id, claim_path, line, col, has_source, count in sorted(rows, key=lambda row: Path(row[0])):
         mine = problems.get(folder, {})
-        read = _SourceFolder(mine.get("read", ProblemList()),
+        read = SourceFolderRead(mine.get("read", ProblemList()),
                              (source_id, claim_path, (line, col)) if source_id is not None else None,
                              mine.get("later", ProblemList()))
         yield FolderCheck(folder, read, has_source, mine.get("annotations", ProblemList()), count,

@@ -141,7 +141,7 @@ class FolderCheck:
     folder and makes it again only for a folder whose files changed (core/checked.py)."""
 
     folder: str  # relative to the root
-    read: _SourceFolder  # source.yaml and the raw file (read.source is not stored by the build)
+    read: SourceFolderRead  # source.yaml and the raw file (read.source is not stored by the build)
     has_source: bool  # source.yaml and the raw file were read: the annotations were checked
     problems: ProblemList = field(default_factory=ProblemList)  # of the annotation file
     record_count: int = 0
@@ -249,7 +249,7 @@ def _rel(root: Path, path: Path) -> str:
 
 
 @dataclass
-class _SourceFolder:
+class SourceFolderRead:
     """What one folder gives, split at the corpus-wide check that its source_id is not taken."""
 
     problems: ProblemList  # found before that check: always reported
@@ -262,14 +262,14 @@ def load_source(corpus: Corpus, folder: Path) -> None:
     _admit(corpus, _read_source(corpus.root, folder))
 
 
-def _admit(corpus: Corpus, found: _SourceFolder) -> None:
+def _admit(corpus: Corpus, found: SourceFolderRead) -> None:
     held = corpus.sources.get
     source_id = _claim(corpus.problems, found, lambda key: held(key).folder if held(key) else None)
     if source_id is not None and found.source is not None:
         corpus.sources[source_id] = found.source
 
 
-def _claim(problems: ProblemList, found: _SourceFolder, holder: Callable[[str], str | None]) -> str | None:
+def _claim(problems: ProblemList, found: SourceFolderRead, holder: Callable[[str], str | None]) -> str | None:
     """The corpus-wide rule on a folder's source_id: the folder's own problems are reported;
     when the id is already held (holder(source_id): the folder that holds it, or None) that
     is reported too and the folder is left out (None, its later problems dropped); otherwise
@@ -286,9 +286,9 @@ def _claim(problems: ProblemList, found: _SourceFolder, holder: Callable[[str], 
     return source_id
 
 
-def _read_source(root: Path, folder: Path) -> _SourceFolder:
+def _read_source(root: Path, folder: Path) -> SourceFolderRead:
     """Everything one source folder gives that does not depend on the other folders."""
-    found = _SourceFolder(ProblemList())
+    found = SourceFolderRead(ProblemList())
     problems = found.problems
     rel_folder = _rel(root, folder)
     meta_rel = f"{rel_folder}/{METADATA_FILE}"
