@@ -231,7 +231,7 @@ def generated(results: dict) -> str:
         synthetic_table(syn), "",
         "### Builds after a build (same build folder, same DAGSTER_HOME instance)", "",
         "The cold build above, then the same build with nothing changed, then a build after each of as many "
-        "edits of one source's annotations.yaml (a YAML comment line appended; the file is restored after). "
+        "edits of one source's annotations.yaml (each drops one more of its crossings, a real change of the data; the file is restored after). "
         "\"recomputed\" says whether the timed builds recomputed anything (a no-op build must not; a build "
         "after an edit must).", "",
         incremental_table(syn), "",

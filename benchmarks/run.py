@@ -168,21 +168,19 @@ def bench_size(n_sources: int, tmp: Path, env: dict, args) -> dict:
 
 def bench_incremental(corpus: Path, build_dir: Path, build_argv: list[str], env: dict, repeat: int) -> tuple[dict, dict]:
     """After a build: the same build again with nothing changed, then builds each after an
-    edit of one source's annotations.yaml (a YAML comment line appended, a new one each
-    time, so that each build has one changed file to catch up with). The file is restored
-    after. Each result says whether its builds recomputed anything (they should not, and
-    should)."""
+    edit of one source's annotations.yaml that changes the data: each edit drops one more of
+    its crossings, as a contributor who removes a wrong record would (a comment line would
+    change the file but no table, and a build that publishes only what changed would have
+    nothing to do). The file is restored after. Each result says whether its builds
+    recomputed anything (they should not, and should)."""
     built = last_run(build_dir)
     again = measure("build again, nothing changed", build_argv, repeat, env=env).to_dict()
     again["recomputed"] = last_run(build_dir) != built
-    folders = sorted((corpus / "sources" / "news").iterdir())
-    path = folders[len(folders) // 3] / "annotations.yaml"
+    path = source_with_crossings(corpus, repeat + 1) / "annotations.yaml"
     original = path.read_bytes()
-    edits = iter(range(1, repeat + 1))
 
     def edit() -> None:
-        with path.open("ab") as handle:
-            handle.write(f"# edited for the benchmark ({next(edits)})\n".encode())
+        drop_last_crossing(path)
 
     before = last_run(build_dir)
     try:
@@ -193,6 +191,30 @@ def bench_incremental(corpus: Path, build_dir: Path, build_argv: list[str], env:
     changed["recomputed"] = last_run(build_dir) != before
     changed["changed_source"] = path.parent.name
     return again, changed
+
+
+def source_with_crossings(corpus: Path, at_least: int) -> Path:
+    """The first source folder, from a third of the way in, with at least that many crossings."""
+    import yaml
+
+    folders = sorted((corpus / "sources" / "news").iterdir())
+    for folder in folders[len(folders) // 3:] + folders[:len(folders) // 3]:
+        annotations = yaml.safe_load((folder / "annotations.yaml").read_text(encoding="utf-8")) or {}
+        if len(annotations.get("crossings") or []) >= at_least:
+            return folder
+    raise SystemExit(f"no source in {corpus} has {at_least} crossings to drop one at a time")
+
+
+def drop_last_crossing(path: Path) -> str:
+    """Remove the last crossing of an annotations.yaml (no other record points to a crossing);
+    returns its id. The file is written anew by PyYAML: its layout changes, its other records
+    do not."""
+    import yaml
+
+    annotations = yaml.safe_load(path.read_text(encoding="utf-8"))
+    dropped = annotations["crossings"].pop()
+    path.write_text(yaml.safe_dump(annotations, sort_keys=False, allow_unicode=True, width=10_000), encoding="utf-8")
+    return dropped["crossing_id"]
 
 
 def bench_partitions(tmp: Path, env: dict, sizes: list[int]) -> dict:

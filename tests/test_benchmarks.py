@@ -8,6 +8,7 @@ import json
 from collections import Counter
 
 import pytest
+import yaml
 
 from benchmarks.corpus import error_plan, generate_corpus
 from benchmarks.inject import ERROR_KINDS
@@ -28,6 +29,23 @@ def test_generated_corpus_is_valid(tmp_path, capsys):
     assert report["sources"] == 20 and report["records"] == sum(made.records.values())
     assert 18 * 20 <= report["records"] <= 22 * 20  # about 20 records per source
     assert set(made.records) == {"crossings", "incidents", "meetings", "agreements"}
+
+
+def test_the_incremental_bench_edit_drops_one_real_record_and_leaves_a_valid_corpus(tmp_path, capsys):
+    from benchmarks.run import drop_last_crossing, source_with_crossings
+
+    made = generate_corpus(tmp_path, 20, seed=1, workers=1)
+    folder = source_with_crossings(tmp_path, 3)
+    path = folder / "annotations.yaml"
+    before = yaml.safe_load(path.read_text())["crossings"]
+    dropped = drop_last_crossing(path)
+    after = yaml.safe_load(path.read_text())["crossings"]
+    assert dropped == before[-1]["crossing_id"] and after == before[:-1]  # one record fewer, the others as they were
+    code, report = validate(capsys, tmp_path)
+    assert code == 0, [p["message"] for p in report["problems"][:5]]
+    assert report["records"] == sum(made.records.values()) - 1
+    with pytest.raises(SystemExit, match="crossings to drop"):
+        source_with_crossings(tmp_path, 1000)
 
 
 def test_generated_text_has_links_numbers_and_dates(tmp_path):
