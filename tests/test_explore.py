@@ -16,6 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from datasette.app import Datasette
@@ -96,6 +97,24 @@ def test_the_same_tables_give_the_same_bytes(data, tmp_path):
     shutil.copytree(data / "parquet", tmp_path / "parquet")
     write_sqlite(tmp_path, published_tables())
     assert (tmp_path / SQLITE_PATH).read_bytes() == (data / SQLITE_PATH).read_bytes()
+
+
+def test_the_build_s_own_sqlite_process_writes_the_same_bytes_and_says_a_problem_in_one_line(data, tmp_path):
+    from pipelines.publish.sqlite import start_sqlite
+
+    shutil.copytree(data / "parquet", tmp_path / "parquet")
+    start_sqlite(tmp_path, published_tables()).output("writing the SQLite file")
+    assert (tmp_path / SQLITE_PATH).read_bytes() == (data / SQLITE_PATH).read_bytes()
+    # evidence quoting a source the package does not have: the foreign key check refuses it
+    evidence = pq.read_table(tmp_path / "parquet" / "evidence.parquet")
+    source_id = evidence.column_names.index("source_id")
+    orphan = evidence.set_column(source_id, "source_id", pa.array(["no-such-source"] * evidence.num_rows))
+    pq.write_table(orphan, tmp_path / "parquet" / "evidence.parquet")
+    with pytest.raises(RuntimeError) as failed:
+        start_sqlite(tmp_path, published_tables()).output("writing the SQLite file")
+    message = str(failed.value)
+    assert "writing the SQLite file failed" in message and "rows whose foreign key has no target" in message
+    assert "Traceback" not in message
 
 
 def test_claims_page_shows_each_check_with_its_source_quote_and_coloured_verdict(data, db):

@@ -13,6 +13,7 @@ from dagster._core.loader import LoadingContextForTest
 
 from conftest import FIXTURE, REPO, edit
 from pipelines.assets.definitions import ASSETS, SOURCE_FILES, defs
+from pipelines.assets.publish import PUBLISHED_TABLES
 from pipelines.assets.resources import BorderlinesPaths
 from pipelines.assets.run import run_build
 
@@ -143,6 +144,17 @@ def folders_checked(result) -> tuple[int, int]:
     return metadata["folders_checked"].value, metadata["folders_unchanged"].value
 
 
+def tables_read(result) -> tuple[int, int]:
+    """(tables the package check read, tables it took as checked) in the run's data_package."""
+    [check] = [c for c in result.get_asset_check_evaluations() if c.asset_key == dg.AssetKey("data_package")]
+    return check.metadata["tables_read"].value, check.metadata["tables_unchanged"].value
+
+
+def changed_tables(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
+    return {path.split("/")[1].split(".")[0] for path in before.keys() | after.keys()
+            if path.startswith(("csv/", "parquet/")) and before.get(path) != after.get(path)}
+
+
 def published(build_dir) -> dict[str, bytes]:
     data = build_dir / "data"
     return {p.relative_to(data).as_posix(): p.read_bytes() for p in sorted(data.rglob("*")) if p.is_file()}
@@ -163,7 +175,10 @@ def test_make_data_recomputes_nothing_when_nothing_changed_and_only_the_downstre
     assert folders_checked(incremental) == (1, 0)
     full = run_build(corpus, tmp_path / "full", instance=dg.DagsterInstance.ephemeral())
     assert published(build_dir) == published(tmp_path / "full")  # the same bytes as a full build
-    assert published(build_dir) != before
+    changed = changed_tables(before, published(build_dir))
+    # the package check read the changed tables again (no table's keys point to them), not the others
+    assert changed and tables_read(incremental) == (len(changed), len(PUBLISHED_TABLES) - len(changed))
+    assert tables_read(full) == (len(PUBLISHED_TABLES), 0)
 
 
 def test_make_data_builds_everything_for_another_folder_a_code_change_or_full(built, tmp_path, monkeypatch):
@@ -174,6 +189,7 @@ def test_make_data_builds_everything_for_another_folder_a_code_change_or_full(bu
     assert materialized(run_build(corpus, tmp_path / "build", instance=instance)) == everything
     again = run_build(corpus, tmp_path / "build", instance=instance, full=True)
     assert materialized(again) == everything and folders_checked(again) == (1, 0)  # nothing kept is trusted
+    assert tables_read(again) == (len(PUBLISHED_TABLES), 0)  # nor any verdict of the build it replaces
 
     import pipelines.publish.manifest as manifest
 

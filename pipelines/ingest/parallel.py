@@ -98,3 +98,46 @@ _inherited: Sequence | None = None
 
 def _on_inherited(fn, bounds: tuple[int, int]):
     return fn(_inherited[bounds[0]:bounds[1]])
+
+
+class FreshProcess:
+    """A new Python interpreter running `code` with one argument (a JSON job, say), started at
+    once; `output()` waits for it and returns what it printed.
+
+    For work beside a process that holds native threads (DuckDB's, Arrow's, as a build step
+    does): a child forked from it can start with a lock one of those threads held, and wait
+    for ever (a forked worker of the package check hung a 10,000-source build); and
+    multiprocessing's spawn runs the calling script again in each worker unless it has an
+    `if __name__ == "__main__":` guard. The child imports this very package, wherever the
+    caller imported it from."""
+
+    def __init__(self, code: str, argument: str):
+        import subprocess
+        import sys
+        import tempfile
+        from pathlib import Path
+
+        import pipelines
+
+        package_root = str(Path(pipelines.__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        self._out, self._err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # files, not pipes: a full pipe blocks
+        self._process = subprocess.Popen([sys.executable, "-c", code, argument], stdout=self._out, stderr=self._err,
+                                         env=env)
+
+    def output(self, what: str) -> str:
+        """What the child printed; RuntimeError naming `what` with the end of its stderr if it failed."""
+        with self._out, self._err:
+            if self._process.wait() != 0:
+                self._err.seek(0)
+                raise RuntimeError(f"{what} failed:\n" + self._err.read().decode("utf-8", "replace")[-4000:])
+            self._out.seek(0)
+            return self._out.read().decode("utf-8")
+
+    def stop(self) -> None:
+        """End the child if it still runs (the caller gave up on it, on an error of its own)."""
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._out.close()
+        self._err.close()

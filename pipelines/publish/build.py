@@ -32,7 +32,7 @@ from pipelines.publish.chart import write_charts
 from pipelines.publish.datapackage import package_descriptor, write_descriptor
 from pipelines.publish.files import write_csv, write_parquet
 from pipelines.publish.timeline import write_timeline
-from pipelines.publish.sqlite import write_sqlite
+from pipelines.publish.sqlite import start_sqlite
 
 STAGING_PREFIX = ".data-"  # a build being written, or a link being made: never complete
 FOLDER_PREFIX = "data-"  # a complete build; build/data points at one of them
@@ -56,9 +56,13 @@ def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir
             write_parquet(table, tmp / "parquet" / f"{name}.parquet")
             write_csv(table, tmp / "csv" / f"{name}.csv")
             counts[name] = table.num_rows
-        write_sqlite(tmp, table_names)  # from the Parquet files just written
-        write_charts(con, tmp / "charts")
-        write_timeline(con, tmp / "charts")
+        sqlite = start_sqlite(tmp, table_names)  # from the Parquet files just written, beside the charts
+        try:
+            write_charts(con, tmp / "charts")
+            write_timeline(con, tmp / "charts")
+            sqlite.output("writing the SQLite file")
+        finally:
+            sqlite.stop()
         write_descriptor(package_descriptor(tmp, table_names, root), tmp / "datapackage.json")
     except BaseException:
         discard(tmp)

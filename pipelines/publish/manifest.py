@@ -101,6 +101,15 @@ def differences(built: dict[str, Any], now: dict[str, Any]) -> list[str]:
     return lines
 
 
+def same_code(built: dict[str, Any], now: dict[str, Any]) -> bool:
+    """Whether two manifests name the same code, table declarations and libraries (their
+    sources may differ)."""
+    def code(manifest: dict[str, Any]) -> dict[str, str]:
+        return {k: v for k, v in manifest.get("inputs", {}).items() if not k.startswith("sources/")}
+
+    return code(built) == code(now) and built.get("packages") == now.get("packages")
+
+
 def changed_during_build(inputs: dict[str, Any], data: Path) -> list[str]:
     """What changed between the start of a build (inputs) and the manifest it wrote in data;
     that manifest is removed when anything did, so that no release takes a build of a mix

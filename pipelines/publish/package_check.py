@@ -21,14 +21,21 @@ independent tasks, run in worker processes on every core when the package has ro
 for the workers to pay, and their problems are put back in the descriptor's order. The
 workers read the files themselves: nothing checked in one task is taken on trust in another.
 
-Every check reads the package afresh: nothing is kept between builds (a verdict kept in a
-cache could vouch for what was not checked, and a release must prove what it publishes).
+A release's check reads the whole package afresh: a release must prove what it publishes.
+A build's check may be told the descriptor of the build it replaces (`checked_before`):
+a table whose files, and the files its foreign keys point to, are byte for byte those that
+build published (the same sha256 and size in both descriptors, and the new files are held to
+their descriptor's sha256 here, every time) is not read again, since the previous build
+passed this very check on those bytes. The caller vouches that the previous build was made
+and checked by the same code and libraries (pipelines/assets/publish.py compares the two
+manifests); nothing else is kept between builds.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,16 +50,57 @@ FULL_ROWS = 10_000
 PARALLEL_ROWS = 30_000
 
 
-def validate_package(descriptor_path: Path) -> list[str]:
-    """Problems with the package at descriptor_path, one line each ([] when it is valid)."""
+def validate_package(descriptor_path: Path, checked_before: dict[str, Any] | None = None) -> list[str]:
+    """Problems with the package at descriptor_path, one line each ([] when it is valid).
+    checked_before: the descriptor of a package that passed this check (see the module
+    docstring); its tables' verdicts stand for byte-identical tables here."""
+    return check_package(descriptor_path, checked_before).problems
+
+
+@dataclass
+class PackageCheck:
+    problems: list[str]
+    tables_read: int  # tables whose rows were read (by frictionless, by the round trip, or both)
+    tables_unchanged: int  # tables not read: byte for byte those of `checked_before`
+
+
+def check_package(descriptor_path: Path, checked_before: dict[str, Any] | None = None) -> PackageCheck:
     descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     file_problems = verify_files(descriptor_path)
     problems = _descriptor_problems(descriptor, descriptor_path.parent)
+    tables = {name for kind, name in _table_tasks(descriptor) if kind == "parquet"}
     if problems:
-        return problems + file_problems
-    csv_problems, round_trip = _check_tables(descriptor_path, descriptor)
+        return PackageCheck(problems + file_problems, 0, 0)
+    unchanged = _unchanged_tasks(descriptor, checked_before) if checked_before and not file_problems else set()
+    csv_problems, round_trip = _check_tables(descriptor_path, descriptor, unchanged)
     _give_back_memory()
-    return csv_problems + file_problems + round_trip
+    tables_unchanged = {name for name in tables if {("parquet", name), ("csv", f"{name}_csv")} <= unchanged}
+    return PackageCheck(csv_problems + file_problems + round_trip, len(tables) - len(tables_unchanged),
+                        len(tables_unchanged))
+
+
+def _table_tasks(descriptor: dict[str, Any]) -> list[tuple[str, str]]:
+    """("csv", name) for each CSV resource, then ("parquet", name) for each Parquet resource."""
+    return ([("csv", r["name"]) for r in csv_resources(descriptor)]
+            + [("parquet", r["name"]) for r in descriptor["resources"] if r.get("format") == "parquet"])
+
+
+def _task_resources(by_name: dict[str, dict[str, Any]], task: tuple[str, str]) -> list[str]:
+    """The resources whose files a task reads: a CSV and the CSVs its foreign keys point to,
+    or a Parquet file and its CSV twin."""
+    kind, name = task
+    if kind == "csv":
+        return [name, *(t for t in _key_targets(by_name[name], frozenset()) if t != name)]
+    return [name, f"{name}_csv"]
+
+
+def _unchanged_tasks(descriptor: dict[str, Any], before: dict[str, Any]) -> set[tuple[str, str]]:
+    """The tasks every resource of which is, as declared (path, schema, sha256, size), the
+    same in both descriptors."""
+    now = {r["name"]: r for r in descriptor["resources"]}
+    then = {r.get("name"): r for r in before.get("resources", []) if isinstance(r, dict)}
+    return {task for task in _table_tasks(descriptor)
+            if all(name in now and now[name] == then.get(name) for name in _task_resources(now, task))}
 
 
 def _descriptor_problems(descriptor: dict[str, Any], basepath: Path) -> list[str]:
@@ -67,16 +115,18 @@ def csv_resources(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in descriptor["resources"] if r.get("type") == "table" and r.get("format") == "csv"]
 
 
-def _check_tables(descriptor_path: Path, descriptor: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """frictionless on every CSV resource, and the round trip of every Parquet resource:
-    (the problems of the first, of the second), each in the descriptor's order."""
+def _check_tables(descriptor_path: Path, descriptor: dict[str, Any],
+                  unchanged: set[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """frictionless on every CSV resource, and the round trip of every Parquet resource, but
+    the unchanged tasks: (the problems of the first, of the second), each in the
+    descriptor's order."""
     basepath = descriptor_path.parent
     by_name = {r["name"]: r for r in descriptor["resources"]}
     csv_names = [r["name"] for r in csv_resources(descriptor)]
     parquet_names = [name for name, r in by_name.items() if r.get("format") == "parquet"]
     rows = {name: _rows(basepath, by_name.get(name.removesuffix("_csv"))) for name in csv_names + parquet_names}
     large = frozenset(name for name in csv_names if rows[name] > FULL_ROWS)
-    tasks = [("csv", name) for name in csv_names] + [("parquet", name) for name in parquet_names]
+    tasks = [task for task in _table_tasks(descriptor) if task not in unchanged]
 
     def cost(task: tuple[str, str]) -> float:
         """Cells to read, roughly: frictionless parses a cell in Python (and every cell of
@@ -90,34 +140,22 @@ def _check_tables(descriptor_path: Path, descriptor: dict[str, Any]) -> tuple[li
 
     # The costliest first, so that no core is left alone with a large table at the end.
     ordered = sorted(tasks, key=cost, reverse=True)
-    read_by_frictionless = sum(min(rows[name], FULL_ROWS) for name in csv_names)
+    read_by_frictionless = sum(min(rows[name], FULL_ROWS) for kind, name in tasks if kind == "csv")
     workers = worker_count(MIN_ITEMS) if read_by_frictionless >= PARALLEL_ROWS else 1
     if workers > 1:
         found = _in_workers(descriptor_path, large, ordered, [cost(task) for task in ordered], workers)
     else:
         found = {task: _run_tasks(descriptor_path, large, FULL_ROWS, [task]) for task in ordered}
-    return ([p for name in csv_names for p in found[("csv", name)]],
-            [p for name in parquet_names for p in found[("parquet", name)]])
+    return ([p for name in csv_names for p in found.get(("csv", name), [])],
+            [p for name in parquet_names for p in found.get(("parquet", name), [])])
 
 
 def _in_workers(descriptor_path: Path, large: frozenset[str], tasks: list[tuple[str, str]], costs: list[float],
                 workers: int) -> dict[tuple[str, str], list[str]]:
     """The problems of each task, found by `workers` new Python processes, each given the
     share of the tasks that evens out the estimated costs (each task in turn, the costliest
-    first, to the least loaded).
-
-    New interpreters (`python -c`): not forked, as pipelines/ingest/parallel.py forks workers
-    for `validate`, because by this step the build process holds native threads (DuckDB's,
-    Arrow's), and a child forked from it can start with a lock one of them held, for ever (a
-    forked worker of this check hung a 10,000-source build); and not multiprocessing's spawn,
-    which runs the calling script again in each worker unless it has an
-    `if __name__ == "__main__":` guard."""
-    import os
-    import subprocess
-    import sys
-    import tempfile
-
-    import pipelines
+    first, to the least loaded). New interpreters, not forks: see `FreshProcess`."""
+    from pipelines.ingest.parallel import FreshProcess
 
     shares: list[list[tuple[str, str]]] = [[] for _ in range(workers)]
     loads = [0.0] * workers
@@ -125,25 +163,17 @@ def _in_workers(descriptor_path: Path, large: frozenset[str], tasks: list[tuple[
         least = loads.index(min(loads))
         shares[least].append(task)
         loads[least] += task_cost
-    # the workers import this very package, wherever the caller imported it from
-    package_root = str(Path(pipelines.__file__).resolve().parent.parent)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
-    started = []
-    for share in filter(None, shares):
-        job = json.dumps({"descriptor": str(descriptor_path), "large": sorted(large), "limit": FULL_ROWS,
-                          "tasks": share})
-        out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # files, not pipes: a full pipe blocks
-        started.append((subprocess.Popen([sys.executable, "-c", WORKER, job], stdout=out, stderr=err, env=env),
-                        out, err))
+    started = [FreshProcess(WORKER, json.dumps({"descriptor": str(descriptor_path), "large": sorted(large),
+                                                "limit": FULL_ROWS, "tasks": share}))
+               for share in filter(None, shares)]
     found: dict[tuple[str, str], list[str]] = {}
-    for process, out, err in started:
-        with out, err:
-            if process.wait() != 0:
-                err.seek(0)
-                raise RuntimeError("a worker of the package check failed:\n"
-                                   + err.read().decode("utf-8", "replace")[-4000:])
-            out.seek(0)
-            found.update({(kind, name): problems for kind, name, problems in json.load(out)})
+    try:
+        for process in started:
+            found.update({(kind, name): problems
+                          for kind, name, problems in json.loads(process.output("a worker of the package check"))})
+    finally:
+        for process in started:
+            process.stop()
     return found
 
 

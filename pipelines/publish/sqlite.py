@@ -12,12 +12,18 @@ SQLite has no date or boolean type: dates are ISO text, booleans 0 and 1.
 
 Same rows, same bytes: rows are inserted in the Parquet files' order (by primary key), into
 a new file with fixed page size and no journal, and the file carries no date.
+
+A build writes the file in a process of its own (`start_sqlite`), beside the charts: the
+Python calls that hand SQLite some ten million values at 10,000 sources take seconds of one
+core, and the build's own process has the other work to do meanwhile.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+import sys
 from pathlib import Path
 
 from pipelines.schemas import load_tables
@@ -67,6 +73,27 @@ def write_sqlite(data_dir: Path, table_names: list[str]) -> Path:
         con.close()
     os.replace(partial, path)
     return path
+
+
+def start_sqlite(data_dir: Path, table_names: list[str]):
+    """`write_sqlite` in a new interpreter (`FreshProcess`); call `.output(...)` on the result
+    to wait for it."""
+    from pipelines.ingest.parallel import FreshProcess
+
+    return FreshProcess(WRITER, json.dumps({"data_dir": str(data_dir), "tables": table_names}))
+
+
+WRITER = "from pipelines.publish.sqlite import work; work()"
+
+
+def work() -> None:
+    """The process of `start_sqlite`: the file of the job in its first argument. A problem
+    of the rows is said in one line, without a traceback."""
+    job = json.loads(sys.argv[1])
+    try:
+        write_sqlite(Path(job["data_dir"]), job["tables"])
+    except ValueError as error:
+        sys.exit(str(error))
 
 
 def _sqlite_values(column) -> list:
