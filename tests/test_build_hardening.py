@@ -12,6 +12,7 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import stat
 import subprocess
 import tempfile
@@ -19,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from conftest import FIXTURE, REPO, VENV_BIN, build, failed_checks
@@ -243,10 +245,43 @@ def test_nothing_is_cached_between_builds(fixture_build, tmp_path):
     assert not (fixture_build / "cache").exists()
     import inspect
 
-    from pipelines.publish import chart, package_check
+    from pipelines.publish import chart
 
     assert "cache" not in inspect.signature(chart.write_charts).parameters
-    assert list(inspect.signature(package_check.validate_package).parameters) == ["descriptor_path"]
+
+
+def test_a_planted_previous_build_gives_the_next_build_nothing(corpus, tmp_path):
+    """An incremental build takes verdicts and SQLite rows from the build it replaces only when
+    Dagster's record of the last data_package names that folder and its files' hashes: rows
+    planted in the SQLite file, with a descriptor made true again, never reach the next build."""
+    from pipelines.assets.run import run_build
+    from pipelines.hashing import file_digest
+
+    build_dir = tmp_path / "build"
+    instance = dg.DagsterInstance.ephemeral()
+    assert run_build(corpus, build_dir, instance=instance).success
+    folder = current_folder(build_dir / "data")
+    sqlite = folder / "sqlite" / "borderlines.sqlite"
+    con = sqlite3.connect(sqlite)
+    assert con.execute("UPDATE crossings SET notes = 'planted'").rowcount > 0
+    con.commit()
+    con.close()
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    [entry] = [r for r in descriptor["resources"] if r["path"] == "sqlite/borderlines.sqlite"]
+    entry["bytes"], sha = file_digest(sqlite)
+    entry["hash"] = f"sha256:{sha}"
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=1))
+
+    with (corpus / ANNOTATIONS).open("a", encoding="utf-8") as annotations:
+        annotations.write("# checked again\n")  # a change, and no table changes with it
+    result = run_build(corpus, build_dir, instance=instance)
+    assert result.success and "data_package" in {e.asset_key.to_user_string()
+                                                  for e in result.get_asset_materialization_events()}
+    con = sqlite3.connect(build_dir / "data" / "sqlite" / "borderlines.sqlite")
+    assert con.execute("SELECT count(*) FROM crossings WHERE notes = 'planted'").fetchone() == (0,)
+    con.close()
+    [check] = [c for c in result.get_asset_check_evaluations() if c.asset_key == dg.AssetKey("data_package")]
+    assert check.metadata["tables_unchanged"].value == 0  # and no verdict of the planted build stood
 
 
 # --- 3. the last good build stays whole until a new one is complete -----------------------
@@ -324,7 +359,10 @@ def test_a_failed_package_check_keeps_the_last_good_build(corpus, tmp_path, fixt
     build_dir = tmp_path / "build"
     shutil.copytree(fixture_build, build_dir, symlinks=True)
     before, good = current_folder(build_dir / "data"), tree_hashes(build_dir / "data")
-    monkeypatch.setattr(publish, "validate_package", lambda path: ["crossings_csv: row 2: type-error: planted"])
+    from pipelines.publish.package_check import PackageCheck
+
+    monkeypatch.setattr(publish, "check_package",
+                        lambda path, before: PackageCheck(["crossings_csv: row 2: type-error: planted"], 1, 0))
     result = build(corpus, build_dir)
     assert not result.success
     assert any("planted" in report for report in failed_checks(result))

@@ -117,6 +117,51 @@ def test_the_build_s_own_sqlite_process_writes_the_same_bytes_and_says_a_problem
     assert "Traceback" not in message
 
 
+def edited_tables(data, folder):
+    """The Parquet files of data, with evidence changed as an edit changes it: its first row
+    gone, a quote changed in the middle, a row added at the end."""
+    shutil.copytree(data / "parquet", folder / "parquet")
+    path = folder / "parquet" / "evidence.parquet"
+    evidence = pq.read_table(path)
+    assert evidence.num_rows > 4
+    quotes = evidence.column("quote").to_pylist()
+    quotes[evidence.num_rows // 2] += " (edited)"
+    evidence = evidence.set_column(evidence.column_names.index("quote"), evidence.schema.field("quote"),
+                                   pa.array(quotes, evidence.schema.field("quote").type))
+    added = evidence.slice(3, 1).to_pylist()[0]
+    added["evidence_id"] += "/added"
+    evidence = pa.concat_tables([evidence.slice(1), pa.Table.from_pylist([added], schema=evidence.schema)])
+    pq.write_table(evidence, path)
+
+
+def test_the_sqlite_file_written_from_the_previous_build_s_rows_is_the_same_as_from_parquet(data, tmp_path):
+    from pipelines.publish.sqlite import _row_runs
+
+    edited_tables(data, tmp_path / "full")
+    write_sqlite(tmp_path / "full", published_tables())
+    edited_tables(data, tmp_path / "reused")
+    write_sqlite(tmp_path / "reused", published_tables(), previous=data)
+    assert (tmp_path / "reused" / SQLITE_PATH).read_bytes() == (tmp_path / "full" / SQLITE_PATH).read_bytes()
+    # and the previous rows were really used: the edited table in four runs, two of them new
+    runs = _row_runs(tmp_path / "reused", data, load_tables()["evidence"])
+    assert [first is None for _, _, first in runs] == [False, True, False, True]
+    assert sum(length for _, length, first in runs if first is None) == 2  # the changed row and the added one
+    assert _row_runs(tmp_path / "reused", data, load_tables()["crossings"]) == [
+        (0, pq.read_metadata(data / "parquet" / "crossings.parquet").num_rows, 1)]
+
+
+def test_a_previous_sqlite_file_that_is_not_the_one_published_gives_nothing(data, tmp_path):
+    previous = tmp_path / "previous"
+    shutil.copytree(data, previous)
+    con = sqlite3.connect(previous / SQLITE_PATH)
+    con.execute("UPDATE crossings SET notes = 'planted' WHERE rowid = 1")
+    con.commit()
+    con.close()
+    shutil.copytree(data / "parquet", tmp_path / "parquet")
+    write_sqlite(tmp_path, published_tables(), previous=previous)
+    assert (tmp_path / SQLITE_PATH).read_bytes() == (data / SQLITE_PATH).read_bytes()
+
+
 def test_claims_page_shows_each_check_with_its_source_quote_and_coloured_verdict(data, db):
     claim = db.execute("SELECT * FROM claims WHERE quote IS NOT NULL ORDER BY record_id LIMIT 1").fetchone()
     colour = datasette_options(data / SQLITE_PATH)["metadata"]["plugins"]["borderlines"]["verdict_colours"][

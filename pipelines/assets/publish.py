@@ -12,6 +12,7 @@ from pipelines.assets.metadata import OWNERS, code_version, module_file
 from pipelines.assets.resources import BorderlinesPaths
 from pipelines.core.checked import changed_since_checked
 from pipelines.core.database import connect
+from pipelines.hashing import file_digest
 from pipelines.publish.build import discard, recover, stage_build, swap_in
 from pipelines.publish.locking import exclusive
 from pipelines.assets.sources import START_OVER_TAG
@@ -39,37 +40,43 @@ WRITER_FILES = [module_file("pipelines.core.checked"), *(module_file(f"pipelines
 def data_package(context, paths: BorderlinesPaths) -> dg.MaterializeResult:
     # Written beside the last good build and swapped in only once the check passed: a failed
     # check leaves build/data as it was (pipelines/publish/build.py). Every build writes
-    # every file; the check reads again only the tables whose bytes differ from the build it
-    # replaces, when that build was made by the same code (`checked_before`).
+    # every file; the check reads again, and the SQLite file takes from Parquet, only the rows
+    # and tables that differ from the build it replaces, when that build was made by the same
+    # code (`previous_build`).
     data_dir = paths.data_dir()
     with exclusive(paths.build() / ".lock", "build"):
         recover(data_dir)
+        manifest = build_manifest(paths.corpus())
+        # The build this one replaces, when the same code made it and this is not a full run:
+        # its check's verdicts and its SQLite rows stand for tables whose bytes are the same.
+        start_over = context.run.tags.get(START_OVER_TAG) == "true"
+        previous = None if start_over else previous_build(context.instance, data_dir, manifest)
         con = connect(paths.database())
         try:
-            staged, counts = stage_build(con, PUBLISHED_TABLES, data_dir, paths.corpus())
+            staged, counts = stage_build(con, PUBLISHED_TABLES, data_dir, paths.corpus(),
+                                         previous[0] if previous else None)
             # The manifest records the files as they are now: a source edited since this build
             # checked it (during a run started from the UI, say) would make it a false record.
             changed = changed_since_checked(con, paths.corpus())
         finally:
             con.close()
-        check = None
+        check, published = None, {}
         try:
             if changed:
                 problems = [f"{line} since the build checked the sources: materialise the unsynced assets "
                             "(or run `make data`) again" for line in changed]
             else:
-                manifest = build_manifest(paths.corpus())
                 write_manifest(manifest, staged / MANIFEST)
-                start_over = context.run.tags.get(START_OVER_TAG) == "true"
-                check = check_package(staged / "datapackage.json",
-                                      None if start_over else checked_before(data_dir, manifest))
+                check = check_package(staged / "datapackage.json", previous[1] if previous else None)
                 problems = check.problems
             if not problems:
-                swap_in(staged, data_dir)
+                published = {"descriptor_sha256": file_digest(staged / "datapackage.json")[1],
+                             "manifest_sha256": file_digest(staged / MANIFEST)[1]}
+                published["folder"] = swap_in(staged, data_dir).name
         finally:
             discard(staged)
     return dg.MaterializeResult(
-        metadata={"path": str(data_dir), **{f"{name}_rows": n for name, n in counts.items()}},
+        metadata={"path": str(data_dir), **published, **{f"{name}_rows": n for name, n in counts.items()}},
         check_results=[dg.AssetCheckResult(
             asset_key="data_package", check_name="frictionless", passed=not problems,
             metadata={"problems": len(problems), **({"tables_read": check.tables_read,
@@ -79,19 +86,29 @@ def data_package(context, paths: BorderlinesPaths) -> dg.MaterializeResult:
     )
 
 
-def checked_before(data_dir: Path, manifest: dict) -> dict | None:
-    """The descriptor of the build in data_dir, when that build was made by the code and
-    libraries of `manifest` (so its check was this one); None otherwise. That build was
-    swapped in only after its check passed (pipelines/publish/build.py)."""
+def previous_build(instance: dg.DagsterInstance, data_dir: Path, manifest: dict) -> tuple[Path, dict] | None:
+    """The folder and descriptor of the build in data_dir, when it is the one this asset last
+    published (Dagster's record of that materialisation names its folder and the sha256 of
+    its descriptor and manifest: a folder or file planted in build/ is never taken) and its
+    manifest names the code and libraries of `manifest` (so its check was this one). None
+    otherwise. That build was swapped in only after its check passed."""
     folder = current_folder(data_dir)
-    built = read_manifest(folder / MANIFEST) if folder else None
-    if built is None or not same_code(built, manifest):
+    event = instance.get_latest_materialization_event(dg.AssetKey("data_package"))
+    if folder is None or event is None or event.asset_materialization is None:
         return None
+    recorded = {key: getattr(value, "value", None) for key, value in event.asset_materialization.metadata.items()}
     try:
+        if (recorded.get("folder") != folder.name
+                or recorded.get("descriptor_sha256") != file_digest(folder / "datapackage.json")[1]
+                or recorded.get("manifest_sha256") != file_digest(folder / MANIFEST)[1]):
+            return None
         descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return descriptor if isinstance(descriptor, dict) else None
+    built = read_manifest(folder / MANIFEST)
+    if built is None or not same_code(built, manifest) or not isinstance(descriptor, dict):
+        return None
+    return folder, descriptor
 
 
 ASSETS = [data_package]

@@ -43,9 +43,11 @@ OURS = re.compile(r"(?:link-[0-9]+-)?[0-9]{16,20}|[A-Za-z0-9_]{8}")  # link temp
 
 
 def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir: Path,
-                root: Path) -> tuple[Path, dict[str, int]]:
+                root: Path, previous: Path | None = None) -> tuple[Path, dict[str, int]]:
     """Write every table and the charts of the corpus at root into a new hidden folder beside
-    data_dir; returns the folder (for `swap_in`, or `discard`) and row counts per table."""
+    data_dir; returns the folder (for `swap_in`, or `discard`) and row counts per table.
+    previous: a build folder made by the same code, whose SQLite file may give the rows that
+    did not change (`write_sqlite`)."""
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=data_dir.parent))
     try:
@@ -56,7 +58,7 @@ def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir
             write_parquet(table, tmp / "parquet" / f"{name}.parquet")
             write_csv(table, tmp / "csv" / f"{name}.csv")
             counts[name] = table.num_rows
-        sqlite = start_sqlite(tmp, table_names)  # from the Parquet files just written, beside the charts
+        sqlite = start_sqlite(tmp, table_names, previous)  # from the Parquet files just written, beside the charts
         try:
             write_charts(con, tmp / "charts")
             write_timeline(con, tmp / "charts")
