@@ -296,7 +296,7 @@ database, data = Path(sys.argv[1]), Path(sys.argv[2])
 con = duckdb.connect(str(database), read_only=True)
 print("ready", flush=True)
 while True:
-    staged, _ = stage_build(con, PUBLISHED_TABLES, data, Path(sys.argv[3]))
+    staged = stage_build(con, PUBLISHED_TABLES, data, Path(sys.argv[3]))[0]
     swap_in(staged, data)
 """
 
@@ -362,7 +362,7 @@ def test_a_failed_package_check_keeps_the_last_good_build(corpus, tmp_path, fixt
     from pipelines.publish.package_check import PackageCheck
 
     monkeypatch.setattr(publish, "check_package",
-                        lambda path, before: PackageCheck(["crossings_csv: row 2: type-error: planted"], 1, 0))
+                        lambda *args: PackageCheck(["crossings_csv: row 2: type-error: planted"], 1, 0))
     result = build(corpus, build_dir)
     assert not result.success
     assert any("planted" in report for report in failed_checks(result))

@@ -164,3 +164,23 @@ def test_what_is_taken_on_trust_is_only_bytes_the_checked_package_had(package):
     assert package_check.check_package(package, forged).problems == [
         p for p in KNOWN_DEFECTS.get(LATEST, []) if "reference_data_quality" not in p]
     assert any(p.startswith("places_csv: differs from places") for p in validate_package(package))
+
+
+def test_table_checks_begun_early_stand_only_for_the_files_they_were_given(package):
+    descriptor = json.loads(package.read_text())
+    tables_only = package.parent / ".tables.json"
+
+    def begin():
+        tables_only.write_text(json.dumps({"resources": package_check.table_resources(descriptor)}))
+        return package_check.start_table_checks(tables_only)
+
+    started = begin()
+    assert package_check.check_package(package, None, started).problems == validate_package(package)
+    assert not tables_only.exists()  # never published beside the package
+
+    started = begin()  # then crossings.csv changes before the descriptor is written
+    replace_in(package.parent / "csv" / "crossings.csv", ',"uk-home-office",', ',"no-such-office",')
+    rehash(package)
+    problems = package_check.check_package(package, None, started).problems
+    assert any(p.startswith("crossings_csv: row") and "foreign-key" in p for p in problems), problems
+    assert not tables_only.exists()

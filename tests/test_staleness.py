@@ -179,6 +179,7 @@ def test_make_data_recomputes_nothing_when_nothing_changed_and_only_the_downstre
     # the package check read the changed tables again (no table's keys point to them), not the others
     assert changed and tables_read(incremental) == (len(changed), len(PUBLISHED_TABLES) - len(changed))
     assert tables_read(full) == (len(PUBLISHED_TABLES), 0)
+    assert not [name for name in published(build_dir) if name.startswith(".")]  # no working file left behind
 
 
 def test_make_data_builds_everything_for_another_folder_a_code_change_or_full(built, tmp_path, monkeypatch):

@@ -53,27 +53,32 @@ def data_package(context, paths: BorderlinesPaths) -> dg.MaterializeResult:
         previous = None if start_over else previous_build(context.instance, data_dir, manifest)
         con = connect(paths.database())
         try:
-            staged, counts = stage_build(con, PUBLISHED_TABLES, data_dir, paths.corpus(),
-                                         previous[0] if previous else None)
-            # The manifest records the files as they are now: a source edited since this build
-            # checked it (during a run started from the UI, say) would make it a false record.
-            changed = changed_since_checked(con, paths.corpus())
-        finally:
+            staged, counts, started = stage_build(con, PUBLISHED_TABLES, data_dir, paths.corpus(), previous,
+                                                  check=True)
+        except BaseException:
             con.close()
+            raise
         check, published = None, {}
         try:
+            try:
+                # The manifest records the files as they are now: a source edited since this build
+                # checked it (during a run started from the UI, say) would make it a false record.
+                changed = changed_since_checked(con, paths.corpus())
+            finally:
+                con.close()
             if changed:
                 problems = [f"{line} since the build checked the sources: materialise the unsynced assets "
                             "(or run `make data`) again" for line in changed]
             else:
                 write_manifest(manifest, staged / MANIFEST)
-                check = check_package(staged / "datapackage.json", previous[1] if previous else None)
+                check = check_package(staged / "datapackage.json", previous[1] if previous else None, started)
                 problems = check.problems
             if not problems:
                 published = {"descriptor_sha256": file_digest(staged / "datapackage.json")[1],
                              "manifest_sha256": file_digest(staged / MANIFEST)[1]}
                 published["folder"] = swap_in(staged, data_dir).name
         finally:
+            started.stop()  # done by now, or given up
             discard(staged)
     return dg.MaterializeResult(
         metadata={"path": str(data_dir), **published, **{f"{name}_rows": n for name, n in counts.items()}},

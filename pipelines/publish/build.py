@@ -24,12 +24,14 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from pipelines.core.tables import read_table
 from pipelines.publish.chart import write_charts
-from pipelines.publish.datapackage import package_descriptor, write_descriptor
+from pipelines.publish.datapackage import package_descriptor, resource_entries, write_descriptor
+from pipelines.publish.package_check import start_table_checks
 from pipelines.publish.files import write_csv, write_parquet
 from pipelines.publish.timeline import write_timeline
 from pipelines.publish.sqlite import start_sqlite
@@ -39,17 +41,22 @@ FOLDER_PREFIX = "data-"  # a complete build; build/data points at one of them
 # Only names this module makes are ever removed or taken over, so that a --build-dir shared
 # with other files (data-2023-backup/, .data-keep/) loses nothing.
 BUILD_ID = re.compile(r"[0-9]{16,20}")  # time.time_ns()
+TABLES_ONLY = ".tables.json"  # the descriptor of the tables alone, for checks begun before the rest is written
 OURS = re.compile(r"(?:link-[0-9]+-)?[0-9]{16,20}|[A-Za-z0-9_]{8}")  # link temporaries, and mkdtemp's suffixes
 
 
-def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir: Path,
-                root: Path, previous: Path | None = None) -> tuple[Path, dict[str, int]]:
+def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir: Path, root: Path,
+                previous: tuple[Path, dict] | None = None, check: bool = False) -> tuple[Path, dict[str, int], Any]:
     """Write every table and the charts of the corpus at root into a new hidden folder beside
-    data_dir; returns the folder (for `swap_in`, or `discard`) and row counts per table.
-    previous: a build folder made by the same code, whose SQLite file may give the rows that
-    did not change (`write_sqlite`)."""
+    data_dir; returns the folder (for `swap_in`, or `discard`), row counts per table, and
+    (with check) the package check's table checks, begun on worker processes as soon as the
+    tables are written (`start_table_checks`; pass them to `check_package`).
+    previous: the folder and descriptor of a build made and checked by the same code, whose
+    verdicts stand for byte-identical tables and whose SQLite file may give the rows that did
+    not change (`write_sqlite`)."""
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=data_dir.parent))
+    checks = None
     try:
         tmp.chmod(0o755)  # mkdtemp makes it 0700: a build is for everyone who can read build/
         counts = {}
@@ -58,18 +65,24 @@ def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir
             write_parquet(table, tmp / "parquet" / f"{name}.parquet")
             write_csv(table, tmp / "csv" / f"{name}.csv")
             counts[name] = table.num_rows
-        sqlite = start_sqlite(tmp, table_names, previous)  # from the Parquet files just written, beside the charts
+        tables = resource_entries(tmp, table_names, root)
+        if check:  # the tables are complete: their checks need not wait for the rest
+            write_descriptor({"resources": tables}, tmp / TABLES_ONLY)
+            checks = start_table_checks(tmp / TABLES_ONLY, previous[1] if previous else None)
+        sqlite = start_sqlite(tmp, table_names, previous[0] if previous else None)  # from the Parquet files
         try:
             write_charts(con, tmp / "charts")
             write_timeline(con, tmp / "charts")
             sqlite.output("writing the SQLite file")
         finally:
             sqlite.stop()
-        write_descriptor(package_descriptor(tmp, table_names, root), tmp / "datapackage.json")
+        write_descriptor(package_descriptor(tmp, table_names, root, tables=tables), tmp / "datapackage.json")
     except BaseException:
+        if checks is not None:
+            checks.stop()
         discard(tmp)
         raise
-    return tmp, counts
+    return tmp, counts, checks
 
 
 def discard(staged: Path) -> None:

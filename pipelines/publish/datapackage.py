@@ -123,8 +123,10 @@ def reference_sources(root: Path) -> list[dict[str, Any]]:
 
 
 def package_descriptor(out_dir: Path, table_names: list[str], root: Path, version: str | None = None,
-                       created: str | None = None, prefix: str = "") -> dict[str, Any]:
-    """The descriptor of the files in out_dir, built from the corpus at root."""
+                       created: str | None = None, prefix: str = "",
+                       tables: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The descriptor of the files in out_dir, built from the corpus at root. tables: the
+    tables' resources (`resource_entries`), when the caller has them already."""
     descriptor: dict[str, Any] = {
         "$schema": PROFILE,
         "name": "borderlines",
@@ -139,7 +141,8 @@ def package_descriptor(out_dir: Path, table_names: list[str], root: Path, versio
         ],
         "contributors": [{"title": "Borderlines contributors", "roles": ["creator"]}],
         "keywords": KEYWORDS,
-        "resources": (resource_entries(out_dir, table_names, root, prefix) + chart_entries(out_dir, root, prefix)
+        "resources": ((resource_entries(out_dir, table_names, root, prefix) if tables is None else tables)
+                      + chart_entries(out_dir, root, prefix)
                       + timeline_entries(out_dir, root, prefix) + sqlite_entries(out_dir, prefix)),
     }
     return {k: v for k, v in descriptor.items() if v is not None}

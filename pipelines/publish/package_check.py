@@ -64,19 +64,46 @@ class PackageCheck:
     tables_unchanged: int  # tables not read: byte for byte those of `checked_before`
 
 
-def check_package(descriptor_path: Path, checked_before: dict[str, Any] | None = None) -> PackageCheck:
+def check_package(descriptor_path: Path, checked_before: dict[str, Any] | None = None,
+                  started: TableChecks | None = None) -> PackageCheck:
+    """The check of the package at descriptor_path. started: its table checks, begun by
+    `start_table_checks` while the rest of the package was written; they stand when the
+    descriptor declares the very table files they were given, and are done again otherwise."""
     descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     file_problems = verify_files(descriptor_path)
     problems = _descriptor_problems(descriptor, descriptor_path.parent)
     tables = {name for kind, name in _table_tasks(descriptor) if kind == "parquet"}
+    if started is not None and (problems or started.resources != table_resources(descriptor)):
+        started.stop()
+        started = None
     if problems:
         return PackageCheck(problems + file_problems, 0, 0)
-    unchanged = _unchanged_tasks(descriptor, checked_before) if checked_before and not file_problems else set()
-    csv_problems, round_trip = _check_tables(descriptor_path, descriptor, unchanged)
+    if started is None:
+        unchanged = _unchanged_tasks(descriptor, checked_before) if checked_before and not file_problems else set()
+        started = TableChecks(descriptor_path, descriptor, unchanged)
+    csv_problems, round_trip = started.problems()
     _give_back_memory()
-    tables_unchanged = {name for name in tables if {("parquet", name), ("csv", f"{name}_csv")} <= unchanged}
+    tables_unchanged = {name for name in tables if {("parquet", name), ("csv", f"{name}_csv")} <= started.unchanged}
     return PackageCheck(csv_problems + file_problems + round_trip, len(tables) - len(tables_unchanged),
                         len(tables_unchanged))
+
+
+def start_table_checks(descriptor_path: Path, checked_before: dict[str, Any] | None = None) -> TableChecks:
+    """Begin the table checks of a package whose tables are written but whose other files
+    (the SQLite file, the charts) may not be yet: descriptor_path declares the tables' files
+    (`table_resources`); it is removed once the checks are done. Pass the result to
+    `check_package`, or `.stop()` it."""
+    # No verify_files here: the caller has just hashed the files to write descriptor_path, and
+    # `check_package` holds every file to the final descriptor, failing the check on any
+    # difference, before the package can be published.
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    unchanged = _unchanged_tasks(descriptor, checked_before) if checked_before else set()
+    return TableChecks(descriptor_path, descriptor, unchanged, remove_descriptor=True)
+
+
+def table_resources(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
+    """The resources of a descriptor that the table checks read: its CSV and Parquet tables."""
+    return [r for r in descriptor.get("resources", []) if r.get("type") == "table"]
 
 
 def _table_tasks(descriptor: dict[str, Any]) -> list[tuple[str, str]]:
@@ -115,46 +142,78 @@ def csv_resources(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in descriptor["resources"] if r.get("type") == "table" and r.get("format") == "csv"]
 
 
-def _check_tables(descriptor_path: Path, descriptor: dict[str, Any],
-                  unchanged: set[tuple[str, str]]) -> tuple[list[str], list[str]]:
-    """frictionless on every CSV resource, and the round trip of every Parquet resource, but
-    the unchanged tasks: (the problems of the first, of the second), each in the
-    descriptor's order."""
-    basepath = descriptor_path.parent
-    by_name = {r["name"]: r for r in descriptor["resources"]}
-    csv_names = [r["name"] for r in csv_resources(descriptor)]
-    parquet_names = [name for name, r in by_name.items() if r.get("format") == "parquet"]
-    rows = {name: _rows(basepath, by_name.get(name.removesuffix("_csv"))) for name in csv_names + parquet_names}
-    large = frozenset(name for name in csv_names if rows[name] > FULL_ROWS)
-    tasks = [task for task in _table_tasks(descriptor) if task not in unchanged]
+class TableChecks:
+    """frictionless on every CSV resource and the round trip of every Parquet resource of a
+    descriptor, but the unchanged tasks, begun at once: on worker processes when there are
+    rows enough, so that the caller can go on meanwhile; serially (in `problems`) otherwise."""
 
-    def cost(task: tuple[str, str]) -> float:
-        """Cells to read, roughly: frictionless parses a cell in Python (and every cell of
-        the resources its foreign keys point to), the round trip some ten times faster."""
-        kind, name = task
-        if kind == "parquet":
-            return rows[name] * len(_fields(by_name[name])) / 10
-        targets = _key_targets(by_name[name], large if name in large else frozenset())
-        return (min(rows[name], FULL_ROWS) * len(_fields(by_name[name]))
-                + sum(rows.get(t, 0) * len(_fields(by_name[t])) for t in targets if t in by_name))
+    def __init__(self, descriptor_path: Path, descriptor: dict[str, Any], unchanged: set[tuple[str, str]],
+                 remove_descriptor: bool = False):
+        self.resources = table_resources(descriptor)
+        self.unchanged = unchanged
+        self._descriptor_path, self._remove = descriptor_path, remove_descriptor
+        basepath = descriptor_path.parent
+        by_name = {r["name"]: r for r in descriptor["resources"]}
+        self._csv_names = [r["name"] for r in csv_resources(descriptor)]
+        self._parquet_names = [name for name, r in by_name.items() if r.get("format") == "parquet"]
+        rows = {name: _rows(basepath, by_name.get(name.removesuffix("_csv")))
+                for name in self._csv_names + self._parquet_names}
+        self._large = frozenset(name for name in self._csv_names if rows[name] > FULL_ROWS)
+        tasks = [task for task in _table_tasks(descriptor) if task not in unchanged]
 
-    # The costliest first, so that no core is left alone with a large table at the end.
-    ordered = sorted(tasks, key=cost, reverse=True)
-    read_by_frictionless = sum(min(rows[name], FULL_ROWS) for kind, name in tasks if kind == "csv")
-    workers = worker_count(MIN_ITEMS) if read_by_frictionless >= PARALLEL_ROWS else 1
-    if workers > 1:
-        found = _in_workers(descriptor_path, large, ordered, [cost(task) for task in ordered], workers)
-    else:
-        found = {task: _run_tasks(descriptor_path, large, FULL_ROWS, [task]) for task in ordered}
-    return ([p for name in csv_names for p in found.get(("csv", name), [])],
-            [p for name in parquet_names for p in found.get(("parquet", name), [])])
+        def cost(task: tuple[str, str]) -> float:
+            """Cells to read, roughly: frictionless parses a cell in Python (and every cell of
+            the resources its foreign keys point to), the round trip some ten times faster."""
+            kind, name = task
+            if kind == "parquet":
+                return rows[name] * len(_fields(by_name[name])) / 10
+            targets = _key_targets(by_name[name], self._large if name in self._large else frozenset())
+            return (min(rows[name], FULL_ROWS) * len(_fields(by_name[name]))
+                    + sum(rows.get(t, 0) * len(_fields(by_name[t])) for t in targets if t in by_name))
+
+        # The costliest first, so that no core is left alone with a large table at the end.
+        self._ordered = sorted(tasks, key=cost, reverse=True)
+        read_by_frictionless = sum(min(rows[name], FULL_ROWS) for kind, name in tasks if kind == "csv")
+        workers = worker_count(MIN_ITEMS) if read_by_frictionless >= PARALLEL_ROWS else 1
+        self._workers = (_start_workers(descriptor_path, self._large, self._ordered,
+                                        [cost(task) for task in self._ordered], workers) if workers > 1 else None)
+
+    def problems(self) -> tuple[list[str], list[str]]:
+        """(the problems of the CSV resources, of the round trips), each in the descriptor's order."""
+        try:
+            if self._workers is not None:
+                found = _collect(self._workers)
+            else:
+                found = {task: _run_tasks(self._descriptor_path, self._large, FULL_ROWS, [task])
+                         for task in self._ordered}
+        finally:
+            self.stop()
+        return ([p for name in self._csv_names for p in found.get(("csv", name), [])],
+                [p for name in self._parquet_names for p in found.get(("parquet", name), [])])
+
+    def stop(self) -> None:
+        for process in self._workers or []:
+            process.stop()
+        if self._remove:
+            self._descriptor_path.unlink(missing_ok=True)
 
 
 def _in_workers(descriptor_path: Path, large: frozenset[str], tasks: list[tuple[str, str]], costs: list[float],
                 workers: int) -> dict[tuple[str, str], list[str]]:
-    """The problems of each task, found by `workers` new Python processes, each given the
-    share of the tasks that evens out the estimated costs (each task in turn, the costliest
-    first, to the least loaded). New interpreters, not forks: see `FreshProcess`."""
+    """The problems of each task, found by `workers` new Python processes (`_start_workers`)."""
+    started = _start_workers(descriptor_path, large, tasks, costs, workers)
+    try:
+        return _collect(started)
+    finally:
+        for process in started:
+            process.stop()
+
+
+def _start_workers(descriptor_path: Path, large: frozenset[str], tasks: list[tuple[str, str]], costs: list[float],
+                   workers: int) -> list:
+    """New Python processes (not forks: see `FreshProcess`) running the tasks, each given
+    the share that evens out the estimated costs (each task in turn, the costliest first,
+    to the least loaded)."""
     from pipelines.ingest.parallel import FreshProcess
 
     shares: list[list[tuple[str, str]]] = [[] for _ in range(workers)]
@@ -163,17 +222,16 @@ def _in_workers(descriptor_path: Path, large: frozenset[str], tasks: list[tuple[
         least = loads.index(min(loads))
         shares[least].append(task)
         loads[least] += task_cost
-    started = [FreshProcess(WORKER, json.dumps({"descriptor": str(descriptor_path), "large": sorted(large),
-                                                "limit": FULL_ROWS, "tasks": share}))
-               for share in filter(None, shares)]
+    return [FreshProcess(WORKER, json.dumps({"descriptor": str(descriptor_path), "large": sorted(large),
+                                             "limit": FULL_ROWS, "tasks": share}))
+            for share in filter(None, shares)]
+
+
+def _collect(started: list) -> dict[tuple[str, str], list[str]]:
     found: dict[tuple[str, str], list[str]] = {}
-    try:
-        for process in started:
-            found.update({(kind, name): problems
-                          for kind, name, problems in json.loads(process.output("a worker of the package check"))})
-    finally:
-        for process in started:
-            process.stop()
+    for process in started:
+        found.update({(kind, name): problems
+                      for kind, name, problems in json.loads(process.output("a worker of the package check"))})
     return found
 
 
