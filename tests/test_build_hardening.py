@@ -284,6 +284,37 @@ def test_a_planted_previous_build_gives_the_next_build_nothing(corpus, tmp_path)
     assert check.metadata["tables_unchanged"].value == 0  # and no verdict of the planted build stood
 
 
+def test_a_chart_is_copied_only_from_a_file_the_previous_descriptor_hashed(tmp_path):
+    from pipelines.hashing import file_digest
+    from pipelines.publish.build import Drawings, PreviousBuild
+
+    previous = tmp_path / "previous"
+    (previous / "charts").mkdir(parents=True)
+    (previous / "charts" / "x.svg").write_text("<svg>the previous drawing</svg>")
+    descriptor = {"resources": [{"path": "charts/x.svg",
+                                 "hash": f"sha256:{file_digest(previous / 'charts' / 'x.svg')[1]}"}]}
+    data = {"rows": [1, 2]}
+    first = Drawings(None)
+    first.draw(tmp_path / "first" / "x.svg", data, lambda out: out.parent.mkdir(parents=True) or out.write_text("drawn"))
+    rendered = []
+
+    def render(out):
+        rendered.append(out.name)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("drawn")
+
+    same = Drawings(PreviousBuild(previous, descriptor, first.digests))
+    same.draw(tmp_path / "same" / "x.svg", data, render)
+    assert (tmp_path / "same" / "x.svg").read_text() == "<svg>the previous drawing</svg>" and same.copied == ["x.svg"]
+    other = Drawings(PreviousBuild(previous, descriptor, first.digests))
+    other.draw(tmp_path / "other" / "x.svg", {"rows": [1, 3]}, render)  # other data: drawn
+    (previous / "charts" / "x.svg").write_text("<svg>planted</svg>")
+    planted = Drawings(PreviousBuild(previous, descriptor, first.digests))
+    planted.draw(tmp_path / "planted" / "x.svg", data, render)  # same data, but not the file hashed: drawn
+    assert rendered == ["x.svg", "x.svg"] and other.copied == planted.copied == []
+    assert (tmp_path / "planted" / "x.svg").read_text() == "drawn"
+
+
 # --- 3. the last good build stays whole until a new one is complete -----------------------
 
 SWAP_AGAIN_AND_AGAIN = """

@@ -180,6 +180,12 @@ def test_make_data_recomputes_nothing_when_nothing_changed_and_only_the_downstre
     assert changed and tables_read(incremental) == (len(changed), len(PUBLISHED_TABLES) - len(changed))
     assert tables_read(full) == (len(PUBLISHED_TABLES), 0)
     assert not [name for name in published(build_dir) if name.startswith(".")]  # no working file left behind
+    # no chart's data changed (an incident's distance is drawn nowhere): each chart was copied
+    # from the build it replaced, not drawn again
+    [event] = [e for e in incremental.get_asset_materialization_events() if e.asset_key == dg.AssetKey("data_package")]
+    charts = [name for name in before if name.startswith("charts/")]
+    assert "charts/agreements_timeline.svg" in charts
+    assert event.materialization.metadata["charts_copied"].value == len(charts)
 
 
 def test_make_data_builds_everything_for_another_folder_a_code_change_or_full(built, tmp_path, monkeypatch):

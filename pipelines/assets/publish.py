@@ -10,13 +10,12 @@ import dagster as dg
 
 from pipelines.assets.metadata import OWNERS, code_version, module_file
 from pipelines.assets.resources import BorderlinesPaths
+from pipelines.assets.sources import START_OVER_TAG
 from pipelines.core.checked import changed_since_checked
 from pipelines.core.database import connect
 from pipelines.hashing import file_digest
-from pipelines.publish.build import discard, recover, stage_build, swap_in
+from pipelines.publish.build import PreviousBuild, current_folder, discard, recover, stage_build, swap_in
 from pipelines.publish.locking import exclusive
-from pipelines.assets.sources import START_OVER_TAG
-from pipelines.publish.build import current_folder
 from pipelines.publish.manifest import MANIFEST, build_manifest, read_manifest, same_code, write_manifest
 from pipelines.publish.package_check import check_package
 from pipelines.schemas import published_tables
@@ -53,8 +52,8 @@ def data_package(context, paths: BorderlinesPaths) -> dg.MaterializeResult:
         previous = None if start_over else previous_build(context.instance, data_dir, manifest)
         con = connect(paths.database())
         try:
-            staged, counts, started = stage_build(con, PUBLISHED_TABLES, data_dir, paths.corpus(), previous,
-                                                  check=True)
+            staged, counts, started, drawings = stage_build(con, PUBLISHED_TABLES, data_dir, paths.corpus(),
+                                                            previous, check=True)
         except BaseException:
             con.close()
             raise
@@ -71,11 +70,12 @@ def data_package(context, paths: BorderlinesPaths) -> dg.MaterializeResult:
                             "(or run `make data`) again" for line in changed]
             else:
                 write_manifest(manifest, staged / MANIFEST)
-                check = check_package(staged / "datapackage.json", previous[1] if previous else None, started)
+                check = check_package(staged / "datapackage.json", previous.descriptor if previous else None, started)
                 problems = check.problems
             if not problems:
                 published = {"descriptor_sha256": file_digest(staged / "datapackage.json")[1],
-                             "manifest_sha256": file_digest(staged / MANIFEST)[1]}
+                             "manifest_sha256": file_digest(staged / MANIFEST)[1],
+                             "drawings": dg.MetadataValue.json(drawings.digests), "charts_copied": len(drawings.copied)}
                 published["folder"] = swap_in(staged, data_dir).name
         finally:
             started.stop()  # done by now, or given up
@@ -91,12 +91,12 @@ def data_package(context, paths: BorderlinesPaths) -> dg.MaterializeResult:
     )
 
 
-def previous_build(instance: dg.DagsterInstance, data_dir: Path, manifest: dict) -> tuple[Path, dict] | None:
-    """The folder and descriptor of the build in data_dir, when it is the one this asset last
-    published (Dagster's record of that materialisation names its folder and the sha256 of
-    its descriptor and manifest: a folder or file planted in build/ is never taken) and its
-    manifest names the code and libraries of `manifest` (so its check was this one). None
-    otherwise. That build was swapped in only after its check passed."""
+def previous_build(instance: dg.DagsterInstance, data_dir: Path, manifest: dict) -> PreviousBuild | None:
+    """The build in data_dir, when it is the one this asset last published (Dagster's record
+    of that materialisation names its folder, the sha256 of its descriptor and manifest, and
+    the data its charts were drawn from: a folder or file planted in build/ is never taken)
+    and its manifest names the code and libraries of `manifest` (so its check was this one).
+    None otherwise. That build was swapped in only after its check passed."""
     folder = current_folder(data_dir)
     event = instance.get_latest_materialization_event(dg.AssetKey("data_package"))
     if folder is None or event is None or event.asset_materialization is None:
@@ -113,7 +113,8 @@ def previous_build(instance: dg.DagsterInstance, data_dir: Path, manifest: dict)
     built = read_manifest(folder / MANIFEST)
     if built is None or not same_code(built, manifest) or not isinstance(descriptor, dict):
         return None
-    return folder, descriptor
+    drawings = recorded.get("drawings")
+    return PreviousBuild(folder, descriptor, drawings if isinstance(drawings, dict) else {})
 
 
 ASSETS = [data_package]

@@ -18,17 +18,21 @@ missing build/data at the newest complete data-<id>.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import re
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import duckdb
 
 from pipelines.core.tables import read_table
+from pipelines.hashing import file_digest
 from pipelines.publish.chart import write_charts
 from pipelines.publish.datapackage import package_descriptor, resource_entries, write_descriptor
 from pipelines.publish.package_check import start_table_checks
@@ -45,15 +49,50 @@ TABLES_ONLY = ".tables.json"  # the descriptor of the tables alone, for checks b
 OURS = re.compile(r"(?:link-[0-9]+-)?[0-9]{16,20}|[A-Za-z0-9_]{8}")  # link temporaries, and mkdtemp's suffixes
 
 
+@dataclass
+class PreviousBuild:
+    """The build a new one replaces, made and checked by the same code (the caller vouches
+    for it): its folder, its descriptor, and the sha256 of the data each of its charts was
+    drawn from (file name -> sha256, as `Drawings` recorded them)."""
+    folder: Path
+    descriptor: dict[str, Any]
+    drawings: dict[str, str]
+
+
+class Drawings:
+    """Draws the charts of a build, each from its data; a chart whose data is the data the
+    previous build drew it from is copied from that build instead (when the file there is
+    the one its descriptor hashed). `digests` is what to record for the next build."""
+
+    def __init__(self, previous: PreviousBuild | None):
+        self.previous = previous
+        self.digests: dict[str, str] = {}
+        self.copied: list[str] = []
+
+    def draw(self, path: Path, data: Any, render: Callable[[Path], None]) -> None:
+        digest = hashlib.sha256(json.dumps(data, default=str, sort_keys=True).encode("utf-8")).hexdigest()
+        self.digests[path.name] = digest
+        if self.previous is not None and self.previous.drawings.get(path.name) == digest:
+            drawn = self.previous.folder / "charts" / path.name
+            declared = {r.get("path"): r.get("hash") for r in self.previous.descriptor.get("resources", [])}
+            if drawn.is_file() and declared.get(f"charts/{path.name}") == f"sha256:{file_digest(drawn)[1]}":
+                path.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(drawn, path)
+                self.copied.append(path.name)
+                return
+        render(path)
+
+
 def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir: Path, root: Path,
-                previous: tuple[Path, dict] | None = None, check: bool = False) -> tuple[Path, dict[str, int], Any]:
+                previous: PreviousBuild | None = None, check: bool = False) -> tuple[Path, dict[str, int], Any, Drawings]:
     """Write every table and the charts of the corpus at root into a new hidden folder beside
-    data_dir; returns the folder (for `swap_in`, or `discard`), row counts per table, and
-    (with check) the package check's table checks, begun on worker processes as soon as the
-    tables are written (`start_table_checks`; pass them to `check_package`).
-    previous: the folder and descriptor of a build made and checked by the same code, whose
-    verdicts stand for byte-identical tables and whose SQLite file may give the rows that did
-    not change (`write_sqlite`)."""
+    data_dir; returns the folder (for `swap_in`, or `discard`), row counts per table, (with
+    check) the package check's table checks, begun on worker processes as soon as the tables
+    are written (`start_table_checks`; pass them to `check_package`), and the `Drawings` (what
+    each chart was drawn from, and which were copied).
+    previous: the build this one replaces, made and checked by the same code: its verdicts
+    stand for byte-identical tables, its SQLite file may give the rows that did not change
+    (`write_sqlite`), and its charts those whose data did not change."""
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=data_dir.parent))
     checks = None
@@ -68,11 +107,12 @@ def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir
         tables = resource_entries(tmp, table_names, root)
         if check:  # the tables are complete: their checks need not wait for the rest
             write_descriptor({"resources": tables}, tmp / TABLES_ONLY)
-            checks = start_table_checks(tmp / TABLES_ONLY, previous[1] if previous else None)
-        sqlite = start_sqlite(tmp, table_names, previous[0] if previous else None)  # from the Parquet files
+            checks = start_table_checks(tmp / TABLES_ONLY, previous.descriptor if previous else None)
+        sqlite = start_sqlite(tmp, table_names, previous.folder if previous else None)  # from the Parquet files
+        drawings = Drawings(previous)
         try:
-            write_charts(con, tmp / "charts")
-            write_timeline(con, tmp / "charts")
+            write_charts(con, tmp / "charts", drawings.draw)
+            write_timeline(con, tmp / "charts", drawings.draw)
             sqlite.output("writing the SQLite file")
         finally:
             sqlite.stop()
@@ -82,7 +122,7 @@ def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir
             checks.stop()
         discard(tmp)
         raise
-    return tmp, counts, checks
+    return tmp, counts, checks, drawings
 
 
 def discard(staged: Path) -> None:

@@ -141,15 +141,20 @@ def _draw_marks(ax, marks: list[dict]) -> None:
                     markersize=6, markeredgecolor="black", markeredgewidth=0.5, zorder=3)
 
 
-def write_charts(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
-    """Render every chart whose series has data into folder; returns the files written."""
+def write_charts(con: duckdb.DuckDBPyConnection, folder: Path, draw=None) -> list[Path]:
+    """Render every chart whose series has data into folder; returns the files written.
+    draw: what draws a file from its data (`pipelines.publish.build.Drawings.draw`), when not
+    simply `render`."""
     written = []
     for spec in CHARTS:
         days, marks = chart_data(con, spec)
         if not days:  # a corpus without official statistics has nothing to draw
             continue
         path = folder / f"{spec.name}.svg"
-        render(spec, days, marks, path)
+        if draw is None:
+            render(spec, days, marks, path)
+        else:
+            draw(path, [spec.name, days, marks], lambda out, spec=spec, days=days, marks=marks: render(spec, days, marks, out))
         written.append(path)
     return written
 

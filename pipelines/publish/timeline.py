@@ -221,13 +221,17 @@ def _row_label(row: dict[str, Any]) -> str:
     return label
 
 
-def write_timeline(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
-    """Draw the timeline into folder when there are agreements; returns the files written."""
+def write_timeline(con: duckdb.DuckDBPyConnection, folder: Path, draw=None) -> list[Path]:
+    """Draw the timeline into folder when there are agreements; returns the files written.
+    draw: as for `chart.write_charts`."""
     data = timeline_data(con)
     if not data["rows"]:
         return []
     path = folder / f"{NAME}.svg"
-    render(data, path)
+    if draw is None:
+        render(data, path)
+    else:
+        draw(path, data, lambda out: render(data, out))
     return [path]
 
 
