@@ -240,8 +240,10 @@ def test_a_source_changed_during_the_build_is_reported_and_the_build_cannot_be_r
     assert not (tmp_path / "build/data" / MANIFEST).exists()
 
 
-def test_nothing_is_cached_between_builds(fixture_build, tmp_path):
-    """No build/cache: a planted chart or verdict can never reach a build, nor a release."""
+def test_there_is_no_build_cache(fixture_build, tmp_path):
+    """No build/cache: a planted chart or verdict can never reach a build, nor a release (what
+    an incremental build takes from the build it replaces is vouched for by Dagster's record:
+    see test_a_planted_previous_build_gives_the_next_build_nothing)."""
     assert not (fixture_build / "cache").exists()
     import inspect
 
@@ -554,3 +556,40 @@ def test_a_release_needs_its_changelog_entry(repo):
     # the entry's date is the release's date
     assert do_release(repo, "0.2.0").startswith("published")
     assert json.loads((repo / "datasets/0.2.0/datapackage.json").read_text())["created"] == "2026-11-24T00:00:00Z"
+
+
+ORPHAN = """
+import os, signal, sys
+from pipelines.ingest.parallel import FreshProcess
+child = FreshProcess("import time; time.sleep(120)", "job")
+print(child._process.pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_worker_process_ends_with_the_build_that_started_it_even_killed(tmp_path):
+    """The SQLite writer and the package check's workers (FreshProcess) do not outlive a
+    build killed with SIGKILL, to write into a folder the next build removes."""
+    parent = subprocess.run([sys.executable, "-c", ORPHAN], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert parent.returncode == -signal.SIGKILL
+    child = int(parent.stdout.split()[0])
+
+    def gone() -> bool:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return True
+        with contextlib.suppress(OSError):  # a zombie waiting for init to reap it has ended too
+            return Path(f"/proc/{child}/stat").read_text().split()[2] == "Z"
+        return False
+
+    assert poll(gone, limit=20)
+
+
+def test_a_worker_that_dies_says_how(tmp_path):
+    from pipelines.ingest.parallel import FreshProcess
+
+    with pytest.raises(RuntimeError, match="the test worker failed: ended by signal SIGKILL"):
+        FreshProcess("import os, signal; os.kill(os.getpid(), signal.SIGKILL)", "job").output("the test worker")
+    with pytest.raises(RuntimeError, match="the test worker failed: ValueError: bad row$"):
+        FreshProcess("import sys; sys.exit('ValueError: bad row')", "job").output("the test worker")

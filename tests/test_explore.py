@@ -134,32 +134,65 @@ def edited_tables(data, folder):
     pq.write_table(evidence, path)
 
 
+def as_previous(folder):
+    """A build folder as write_sqlite takes it: with the sha256 its descriptor gives its files."""
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    return folder, {r["path"]: r["hash"] for r in descriptor["resources"]}
+
+
 def test_the_sqlite_file_written_from_the_previous_build_s_rows_is_the_same_as_from_parquet(data, tmp_path):
     from pipelines.publish.sqlite import _row_runs
 
     edited_tables(data, tmp_path / "full")
     write_sqlite(tmp_path / "full", published_tables())
     edited_tables(data, tmp_path / "reused")
-    write_sqlite(tmp_path / "reused", published_tables(), previous=data)
+    write_sqlite(tmp_path / "reused", published_tables(), previous=as_previous(data))
     assert (tmp_path / "reused" / SQLITE_PATH).read_bytes() == (tmp_path / "full" / SQLITE_PATH).read_bytes()
     # and the previous rows were really used: the edited table in four runs, two of them new
-    runs = _row_runs(tmp_path / "reused", data, load_tables()["evidence"])
+    runs = _row_runs(tmp_path / "reused", as_previous(data), load_tables()["evidence"])
     assert [first is None for _, _, first in runs] == [False, True, False, True]
     assert sum(length for _, length, first in runs if first is None) == 2  # the changed row and the added one
-    assert _row_runs(tmp_path / "reused", data, load_tables()["crossings"]) == [
+    assert _row_runs(tmp_path / "reused", as_previous(data), load_tables()["crossings"]) == [
         (0, pq.read_metadata(data / "parquet" / "crossings.parquet").num_rows, 1)]
 
 
-def test_a_previous_sqlite_file_that_is_not_the_one_published_gives_nothing(data, tmp_path):
+@pytest.mark.parametrize("damage", ["sqlite row", "parquet row", "parquet cut short"])
+def test_a_previous_build_whose_files_are_not_the_ones_its_descriptor_hashed_gives_nothing(data, tmp_path, damage):
+    """Rows are copied only from files the previous descriptor hashed (the build vouches for
+    that descriptor through Dagster's record): whatever else was changed there, the file
+    written is the one Parquet gives, and a damaged previous build fails nothing."""
+    import pyarrow.parquet as pq
+
     previous = tmp_path / "previous"
     shutil.copytree(data, previous)
-    con = sqlite3.connect(previous / SQLITE_PATH)
-    con.execute("UPDATE crossings SET notes = 'planted' WHERE rowid = 1")
-    con.commit()
-    con.close()
-    shutil.copytree(data / "parquet", tmp_path / "parquet")
-    write_sqlite(tmp_path, published_tables(), previous=previous)
-    assert (tmp_path / SQLITE_PATH).read_bytes() == (data / SQLITE_PATH).read_bytes()
+    hashes = as_previous(data)[1]
+    if damage == "sqlite row":
+        con = sqlite3.connect(previous / SQLITE_PATH)
+        assert con.execute("UPDATE crossings SET notes = 'planted' WHERE rowid = 1").rowcount == 1
+        con.commit()
+        con.close()
+    elif damage == "parquet row":  # the SQLite file untouched, the Parquet file it is matched against edited
+        edited_tables(data, tmp_path / "edited")
+        shutil.copyfile(tmp_path / "edited" / "parquet" / "evidence.parquet", previous / "parquet" / "evidence.parquet")
+    else:
+        path = previous / "parquet" / "places.parquet"
+        path.write_bytes(path.read_bytes()[:100])
+    edited_tables(data, tmp_path / "new")
+    write_sqlite(tmp_path / "new", published_tables(), previous=(previous, hashes))
+    edited_tables(data, tmp_path / "full")
+    write_sqlite(tmp_path / "full", published_tables())
+    assert (tmp_path / "new" / SQLITE_PATH).read_bytes() == (tmp_path / "full" / SQLITE_PATH).read_bytes()
+
+
+def test_rows_changed_here_and_there_are_written_from_parquet_not_copied_run_by_run(data, tmp_path, monkeypatch):
+    import pipelines.publish.sqlite as sqlite_module
+    import pyarrow.parquet as pq
+
+    monkeypatch.setattr(sqlite_module, "MAX_RUNS", 2)
+    edited_tables(data, tmp_path / "new")  # evidence changed in two places: four runs
+    assert sqlite_module._row_runs(tmp_path / "new", as_previous(data), load_tables()["evidence"]) is None
+    monkeypatch.setattr(sqlite_module, "MAX_RUNS", 4)
+    assert len(sqlite_module._row_runs(tmp_path / "new", as_previous(data), load_tables()["evidence"])) == 4
 
 
 def test_claims_page_shows_each_check_with_its_source_quote_and_coloured_verdict(data, db):

@@ -1,8 +1,11 @@
-"""Group `publish`: every published table as Parquet and CSV, the charts and
-datapackage.json in build/data, with a blocking check of the whole package."""
+"""Group `publish`: every published table as Parquet and CSV, the SQLite file, the charts
+and datapackage.json in build/data, with a blocking check of the whole package (of which
+the tables byte for byte those of the build it replaces, made and checked by the same code,
+keep that build's verdict: see `previous_build`)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -16,7 +19,8 @@ from pipelines.core.database import connect
 from pipelines.hashing import file_digest
 from pipelines.publish.build import PreviousBuild, current_folder, discard, recover, stage_build, swap_in
 from pipelines.publish.locking import exclusive
-from pipelines.publish.manifest import MANIFEST, build_manifest, read_manifest, same_code, write_manifest
+from pipelines.publish.manifest import (MANIFEST, build_manifest, code_manifest, environment_sha256, same_code,
+                                        write_manifest)
 from pipelines.publish.package_check import check_package
 from pipelines.schemas import published_tables
 
@@ -34,7 +38,9 @@ WRITER_FILES = [module_file("pipelines.core.checked"), *(module_file(f"pipelines
           check_specs=[dg.AssetCheckSpec("frictionless", asset="data_package", blocking=True,
                                          description="The descriptor against the Data Package profile, every file's size and sha256, "
                                                      "frictionless on each table's CSV (types, constraints, keys), and "
-                                                     "each Parquet file's types and values against its CSV.")],
+                                                     "each Parquet file's types and values against its CSV "
+                                                     "(tables byte for byte those the replaced build passed, made by "
+                                                     "the same code, are not read again; a release reads all).")],
           description="Parquet and CSV of every published table, the charts, and datapackage.json, in build/data.")
 def data_package(context, paths: BorderlinesPaths) -> dg.MaterializeResult:
     # Written beside the last good build and swapped in only once the check passed: a failed
@@ -45,11 +51,11 @@ def data_package(context, paths: BorderlinesPaths) -> dg.MaterializeResult:
     data_dir = paths.data_dir()
     with exclusive(paths.build() / ".lock", "build"):
         recover(data_dir)
-        manifest = build_manifest(paths.corpus())
+        code, environment = code_manifest(), environment_sha256()
         # The build this one replaces, when the same code made it and this is not a full run:
-        # its check's verdicts and its SQLite rows stand for tables whose bytes are the same.
+        # its check's verdicts, its SQLite rows and its charts stand for the same bytes and data.
         start_over = context.run.tags.get(START_OVER_TAG) == "true"
-        previous = None if start_over else previous_build(context.instance, data_dir, manifest)
+        previous = None if start_over else previous_build(context.instance, data_dir, code, environment)
         con = connect(paths.database())
         try:
             staged, counts, started, drawings = stage_build(con, PUBLISHED_TABLES, data_dir, paths.corpus(),
@@ -62,12 +68,16 @@ def data_package(context, paths: BorderlinesPaths) -> dg.MaterializeResult:
             try:
                 # The manifest records the files as they are now: a source edited since this build
                 # checked it (during a run started from the UI, say) would make it a false record.
-                changed = changed_since_checked(con, paths.corpus())
+                changed = [f"{line} since the build checked the sources"
+                           for line in changed_since_checked(con, paths.corpus())]
             finally:
                 con.close()
+            manifest = build_manifest(paths.corpus())
+            if not changed and not same_code(manifest, code):
+                # the workers import the code from disk: a build made by two codes is not published
+                changed = ["the code, the table declarations or the libraries changed since the build began"]
             if changed:
-                problems = [f"{line} since the build checked the sources: materialise the unsynced assets "
-                            "(or run `make data`) again" for line in changed]
+                problems = [f"{line}: materialise the unsynced assets (or run `make data`) again" for line in changed]
             else:
                 write_manifest(manifest, staged / MANIFEST)
                 check = check_package(staged / "datapackage.json", previous.descriptor if previous else None, started)
@@ -75,6 +85,7 @@ def data_package(context, paths: BorderlinesPaths) -> dg.MaterializeResult:
             if not problems:
                 published = {"descriptor_sha256": file_digest(staged / "datapackage.json")[1],
                              "manifest_sha256": file_digest(staged / MANIFEST)[1],
+                             "environment_sha256": environment,
                              "drawings": dg.MetadataValue.json(drawings.digests), "charts_copied": len(drawings.copied)}
                 published["folder"] = swap_in(staged, data_dir).name
         finally:
@@ -91,27 +102,29 @@ def data_package(context, paths: BorderlinesPaths) -> dg.MaterializeResult:
     )
 
 
-def previous_build(instance: dg.DagsterInstance, data_dir: Path, manifest: dict) -> PreviousBuild | None:
+def previous_build(instance: dg.DagsterInstance, data_dir: Path, code: dict, environment: str) -> PreviousBuild | None:
     """The build in data_dir, when it is the one this asset last published (Dagster's record
-    of that materialisation names its folder, the sha256 of its descriptor and manifest, and
-    the data its charts were drawn from: a folder or file planted in build/ is never taken)
-    and its manifest names the code and libraries of `manifest` (so its check was this one).
-    None otherwise. That build was swapped in only after its check passed."""
+    of that materialisation names its folder, the sha256 of its descriptor and manifest, the
+    installed distributions, and the data its charts were drawn from: a folder or file
+    planted in build/ is never taken), and its manifest names the code and libraries of
+    `code` (`code_manifest`), in the same environment: so its check was this one. None
+    otherwise. That build was swapped in only after its check passed."""
     folder = current_folder(data_dir)
     event = instance.get_latest_materialization_event(dg.AssetKey("data_package"))
     if folder is None or event is None or event.asset_materialization is None:
         return None
     recorded = {key: getattr(value, "value", None) for key, value in event.asset_materialization.metadata.items()}
+    if recorded.get("folder") != folder.name or recorded.get("environment_sha256") != environment:
+        return None
     try:
-        if (recorded.get("folder") != folder.name
-                or recorded.get("descriptor_sha256") != file_digest(folder / "datapackage.json")[1]
-                or recorded.get("manifest_sha256") != file_digest(folder / MANIFEST)[1]):
+        descriptor_bytes, manifest_bytes = (folder / "datapackage.json").read_bytes(), (folder / MANIFEST).read_bytes()
+        if (recorded.get("descriptor_sha256") != hashlib.sha256(descriptor_bytes).hexdigest()
+                or recorded.get("manifest_sha256") != hashlib.sha256(manifest_bytes).hexdigest()):
             return None
-        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        descriptor, built = json.loads(descriptor_bytes), json.loads(manifest_bytes)
     except (OSError, ValueError):
         return None
-    built = read_manifest(folder / MANIFEST)
-    if built is None or not same_code(built, manifest) or not isinstance(descriptor, dict):
+    if not isinstance(descriptor, dict) or not isinstance(built, dict) or not same_code(built, code):
         return None
     drawings = recorded.get("drawings")
     return PreviousBuild(folder, descriptor, drawings if isinstance(drawings, dict) else {})

@@ -109,7 +109,9 @@ class FreshProcess:
     for ever (a forked worker of the package check hung a 10,000-source build); and
     multiprocessing's spawn runs the calling script again in each worker unless it has an
     `if __name__ == "__main__":` guard. The child imports this very package, wherever the
-    caller imported it from."""
+    caller imported it from (-P: not one that happens to sit in the working directory), and
+    ends when the caller does, however it ends: it waits on a pipe from the caller, whose
+    end closes with it."""
 
     def __init__(self, code: str, argument: str):
         import subprocess
@@ -122,15 +124,17 @@ class FreshProcess:
         package_root = str(Path(pipelines.__file__).resolve().parent.parent)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
         self._out, self._err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # files, not pipes: a full pipe blocks
-        self._process = subprocess.Popen([sys.executable, "-c", code, argument], stdout=self._out, stderr=self._err,
-                                         env=env)
+        self._process = subprocess.Popen([sys.executable, "-P", "-c", ORPHAN_GUARD + code, argument],
+                                         stdin=subprocess.PIPE, stdout=self._out, stderr=self._err, env=env)
 
     def output(self, what: str) -> str:
         """What the child printed; RuntimeError naming `what` with the end of its stderr if it failed."""
         with self._out, self._err:
-            if self._process.wait() != 0:
+            code = self._process.wait()
+            if code != 0:
                 self._err.seek(0)
-                raise RuntimeError(f"{what} failed:\n" + self._err.read().decode("utf-8", "replace")[-4000:])
+                said = self._err.read().decode("utf-8", "replace")[-4000:].strip()
+                raise RuntimeError(f"{what} failed: " + (said or _ended_by(code)))
             self._out.seek(0)
             return self._out.read().decode("utf-8")
 
@@ -139,5 +143,26 @@ class FreshProcess:
         if self._process.poll() is None:
             self._process.kill()
             self._process.wait()
+        if self._process.stdin:
+            self._process.stdin.close()
         self._out.close()
         self._err.close()
+
+
+# Run first in every FreshProcess: a thread that ends the child when its standard input
+# closes, which it does when the caller ends (a kill -9 included). The caller never writes.
+# os.read, not sys.stdin: a daemon thread inside a buffered reader stops the interpreter's
+# exit with a fatal error ("could not acquire lock ... at interpreter shutdown").
+ORPHAN_GUARD = ("import os as _os, threading as _threading; "
+                "_threading.Thread(target=lambda: (_os.read(0, 1), _os._exit(70)), daemon=True).start()\n")
+
+
+def _ended_by(code: int) -> str:
+    import signal
+
+    if code < 0:
+        try:
+            return f"ended by signal {signal.Signals(-code).name} (out of memory, or killed)"
+        except ValueError:
+            return f"ended by signal {-code}"
+    return f"exit status {code}, nothing said"

@@ -58,6 +58,11 @@ class PreviousBuild:
     descriptor: dict[str, Any]
     drawings: dict[str, str]
 
+    def hashes(self) -> dict[str, str]:
+        """"sha256:..." of each file its descriptor lists, by path."""
+        return {r["path"]: r["hash"] for r in self.descriptor.get("resources", [])
+                if isinstance(r, dict) and isinstance(r.get("path"), str) and isinstance(r.get("hash"), str)}
+
 
 class Drawings:
     """Draws the charts of a build, each from its data; a chart whose data is the data the
@@ -74,8 +79,7 @@ class Drawings:
         self.digests[path.name] = digest
         if self.previous is not None and self.previous.drawings.get(path.name) == digest:
             drawn = self.previous.folder / "charts" / path.name
-            declared = {r.get("path"): r.get("hash") for r in self.previous.descriptor.get("resources", [])}
-            if drawn.is_file() and declared.get(f"charts/{path.name}") == f"sha256:{file_digest(drawn)[1]}":
+            if drawn.is_file() and self.previous.hashes().get(f"charts/{path.name}") == f"sha256:{file_digest(drawn)[1]}":
                 path.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(drawn, path)
                 self.copied.append(path.name)
@@ -108,7 +112,7 @@ def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir
         if check:  # the tables are complete: their checks need not wait for the rest
             write_descriptor({"resources": tables}, tmp / TABLES_ONLY)
             checks = start_table_checks(tmp / TABLES_ONLY, previous.descriptor if previous else None)
-        sqlite = start_sqlite(tmp, table_names, previous.folder if previous else None)  # from the Parquet files
+        sqlite = start_sqlite(tmp, table_names, (previous.folder, previous.hashes()) if previous else None)
         drawings = Drawings(previous)
         try:
             write_charts(con, tmp / "charts", drawings.draw)

@@ -42,7 +42,6 @@ def code_root() -> Path:
 
 def build_manifest(corpus: Path) -> dict[str, Any]:
     """The manifest of a build of the corpus at corpus by the code installed now."""
-    code = code_root()
     inputs: dict[str, str] = {}
     # Plain files only, never through a link: a link or special file under sources/ is
     # refused by the build's checks, and /dev/zero has no end. Drafts of `borderlines
@@ -50,6 +49,16 @@ def build_manifest(corpus: Path) -> dict[str, Any]:
     for name, sha256 in walk_files(corpus / "sources", frozenset({DRAFTS})):
         if sha256 != NOT_REGULAR:
             inputs[f"sources/{name}"] = sha256
+    code = code_manifest()
+    return {"format": FORMAT, "inputs": dict(sorted({**inputs, **code["inputs"]}.items())),
+            "packages": code["packages"]}
+
+
+def code_manifest() -> dict[str, Any]:
+    """The part of a manifest that is not the corpus: the code, the table declarations and
+    the library versions (`same_code` compares it with a whole manifest)."""
+    code = code_root()
+    inputs: dict[str, str] = {}
     for pattern_root, patterns in (("schemas/tables", ["*.yaml"]), ("pipelines", ["**/*.py", "**/*.sql"])):
         for pattern in patterns:
             for path in sorted((code / pattern_root).glob(pattern)):
@@ -57,7 +66,18 @@ def build_manifest(corpus: Path) -> dict[str, Any]:
                         or is_editor_litter(path.name)):
                     continue
                 inputs[path.relative_to(code).as_posix()] = content_sha256(path)
-    return {"format": FORMAT, "inputs": dict(sorted(inputs.items())), "packages": package_versions()}
+    return {"format": FORMAT, "inputs": inputs, "packages": package_versions()}
+
+
+def environment_sha256() -> str:
+    """The sha256 of every installed distribution's name and version: wider than
+    `package_versions` (frictionless's own dependencies decide its verdicts too), for what a
+    build takes on trust from the build it replaces."""
+    import hashlib
+    from importlib.metadata import distributions
+
+    installed = sorted({f"{d.metadata['Name']}=={d.version}" for d in distributions() if d.metadata["Name"]})
+    return hashlib.sha256("\n".join(installed).encode("utf-8")).hexdigest()
 
 
 def package_versions() -> dict[str, str]:

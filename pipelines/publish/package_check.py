@@ -201,8 +201,9 @@ class TableChecks:
 def _in_workers(descriptor_path: Path, large: frozenset[str], tasks: list[tuple[str, str]], costs: list[float],
                 workers: int) -> dict[tuple[str, str], list[str]]:
     """The problems of each task, found by `workers` new Python processes (`_start_workers`)."""
-    started = _start_workers(descriptor_path, large, tasks, costs, workers)
+    started: list = []
     try:
+        started = _start_workers(descriptor_path, large, tasks, costs, workers)
         return _collect(started)
     finally:
         for process in started:
@@ -222,9 +223,16 @@ def _start_workers(descriptor_path: Path, large: frozenset[str], tasks: list[tup
         least = loads.index(min(loads))
         shares[least].append(task)
         loads[least] += task_cost
-    return [FreshProcess(WORKER, json.dumps({"descriptor": str(descriptor_path), "large": sorted(large),
-                                             "limit": FULL_ROWS, "tasks": share}))
-            for share in filter(None, shares)]
+    started = []
+    try:
+        for share in filter(None, shares):
+            started.append(FreshProcess(WORKER, json.dumps({"descriptor": str(descriptor_path), "large": sorted(large),
+                                                            "limit": FULL_ROWS, "tasks": share})))
+    except BaseException:
+        for process in started:
+            process.stop()
+        raise
+    return started
 
 
 def _collect(started: list) -> dict[tuple[str, str], list[str]]:

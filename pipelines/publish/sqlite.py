@@ -2,7 +2,8 @@
 (`borderlines explore`, Datasette) and for anyone who prefers one file to twenty.
 
 Every published table is written from its Parquet file (so the values are the published
-ones), under a CREATE TABLE derived from its declaration (`TableSpec.to_sqlite`: primary
+ones; in a build that replaces one made by the same code, rows unchanged since are copied
+from that build's file, which was written from the same values: see `write_sqlite`), under a CREATE TABLE derived from its declaration (`TableSpec.to_sqlite`: primary
 key, foreign keys, each column's description as a comment). On top of the tables:
 - full-text search (FTS5, external content, named `<table>_fts` as Datasette expects) over
   the evidence quotes and, when a build publishes it, the open texts in `source_texts`;
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -34,26 +36,32 @@ VIEWS_SQL = Path(__file__).with_name("sqlite_views.sql")
 FULL_TEXT = {"evidence": ["quote"], "source_texts": ["text"]}
 
 
-def write_sqlite(data_dir: Path, table_names: list[str], previous: Path | None = None) -> Path:
+def write_sqlite(data_dir: Path, table_names: list[str], previous: tuple[Path, dict[str, str]] | None = None) -> Path:
     """Write data_dir/sqlite/borderlines.sqlite from the Parquet files in data_dir; returns its path.
 
-    previous: the folder of a build made by the same code (the caller vouches for that), whose
-    SQLite file, when it is the one that build's descriptor hashed, gives the rows that did
-    not change at SQLite's speed (`_row_runs`); the rest come from the Parquet files. The
-    inserts are the same, in the same order, as without it, and so are the bytes (tested)."""
+    previous: the folder of a build made by the same code, and the sha256 ("sha256:...", by
+    path) its descriptor gives its files (the caller vouches for both). When its SQLite file
+    is the one hashed there, the rows that did not change since are copied from it at
+    SQLite's speed (`_row_runs`: only tables whose previous Parquet file is the one hashed
+    there too), the rest come from the Parquet files. The inserts are the same, in the same
+    order, as without it, and so are the bytes (tested). Anything amiss with the previous
+    build means writing from Parquet, never a failure."""
     tables = load_tables()
     path = data_dir / SQLITE_PATH
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
-    reused = previous if previous is not None and _is_as_published(previous) else None
+    reused = previous if previous is not None and _is_hashed(previous, SQLITE_PATH) else None
     con = sqlite3.connect(partial, isolation_level=None, uri=True)  # uri: to ATTACH the previous file read-only
     try:
         con.execute("PRAGMA page_size = 4096")
         con.execute("PRAGMA journal_mode = OFF")
         if reused is not None:
-            # read only: the previous build stays as it is, whatever happens here
-            con.execute("ATTACH ? AS previous", [f"{(reused / SQLITE_PATH).resolve().as_uri()}?mode=ro"])
+            try:  # read only, and as the bytes just hashed (immutable: no journal of its own is read)
+                con.execute("ATTACH ? AS previous",
+                            [f"{(reused[0] / SQLITE_PATH).resolve().as_uri()}?mode=ro&immutable=1"])
+            except sqlite3.Error:
+                reused = None
         con.execute("BEGIN")
         for name in table_names:
             spec = tables[name]
@@ -100,23 +108,25 @@ def _insert_rows(con: sqlite3.Connection, data_dir: Path, spec, runs: list[tuple
             con.executemany(insert, zip(*(_sqlite_values(column) for column in batch.columns)))
 
 
-def _is_as_published(build: Path) -> bool:
-    """Whether a build folder's SQLite file is the one its datapackage.json hashed."""
+def _is_hashed(previous: tuple[Path, dict[str, str]], relative: str) -> bool:
+    """Whether a file of the previous build is the one its descriptor hashed."""
     from pipelines.hashing import file_digest
 
+    folder, hashes = previous
     try:
-        descriptor = json.loads((build / "datapackage.json").read_text(encoding="utf-8"))
-        [entry] = [r for r in descriptor["resources"] if r.get("path") == SQLITE_PATH]
-        return (build / SQLITE_PATH).is_file() and entry.get("hash") == f"sha256:{file_digest(build / SQLITE_PATH)[1]}"
-    except (OSError, ValueError, KeyError, TypeError):
+        return hashes.get(relative) == f"sha256:{file_digest(folder / relative)[1]}"
+    except OSError:
         return False
 
 
-def _row_runs(data_dir: Path, previous: Path, spec) -> list[tuple[int, int, int | None]] | None:
+def _row_runs(data_dir: Path, previous: tuple[Path, dict[str, str]], spec) -> list[tuple[int, int, int | None]] | None:
     """A table's rows (its new Parquet file's order) as runs: (start, length, rowid) for rows
     that are, in the same order, rows `rowid`... of the previous build's SQLite table, and
     (start, length, None) for the others. None (take every row from Parquet) when the
-    previous build has no such table or another schema, or the key is SQLite's rowid.
+    previous build's Parquet file of the table is not the one its descriptor hashed (or it
+    has none, or another schema), when the key is SQLite's rowid, when the rows changed
+    here and there (more than MAX_RUNS runs: a run copied costs a statement, and a
+    scattered change would be slower copied than written), or on any error.
 
     A row of the previous build is reused only when every value is the same (floats
     compared as text, so that -0.0 and 0.0 stay apart); the previous build wrote row k of
@@ -125,11 +135,10 @@ def _row_runs(data_dir: Path, previous: Path, spec) -> list[tuple[int, int, int 
     import numpy as np
     import pyarrow.parquet as pq
 
-    new_file, old_file = data_dir / "parquet" / f"{spec.name}.parquet", previous / "parquet" / f"{spec.name}.parquet"
+    relative = f"parquet/{spec.name}.parquet"
+    new_file, old_file = data_dir / relative, previous[0] / relative
     key_types = [f.sqlite_type() for f in spec.fields if f.name in spec.primary_key]
-    if not old_file.is_file() or key_types == ["INTEGER"]:
-        return None
-    if not pq.read_schema(old_file).equals(pq.read_schema(new_file)):
+    if key_types == ["INTEGER"] or not _is_hashed(previous, relative):
         return None
     floats = {f.name for f in spec.fields if f.sqlite_type() == "REAL"}
 
@@ -140,48 +149,68 @@ def _row_runs(data_dir: Path, previous: Path, spec) -> list[tuple[int, int, int 
 
     keys = " AND ".join(f'n."{k}" = o."{k}"' for k in spec.primary_key)
     others = " AND ".join(same(f) for f in spec.field_names if f not in spec.primary_key) or "true"
-    con = duckdb.connect()
+    spill = data_dir / ".duckdb-spill"  # inside the build being written: removed with it, whatever happens
     try:
-        con.execute("SET threads = 1")  # beside the build's own work
-        found = con.execute(
-            f"SELECT CASE WHEN {others} THEN o.file_row_number ELSE -1 END AS old "
-            f"FROM read_parquet(?, file_row_number = true) AS n "
-            f"LEFT JOIN read_parquet(?, file_row_number = true) AS o ON {keys} "
-            f"ORDER BY n.file_row_number", [str(new_file), str(old_file)]).fetchnumpy()["old"]
+        if not pq.read_schema(old_file).equals(pq.read_schema(new_file)):
+            return None
+        con = duckdb.connect()
+        try:
+            # beside the build's own work: one thread, and a bounded memory that spills to disk
+            con.execute("SET threads = 1")
+            con.execute(f"SET memory_limit = '{RUNS_MEMORY}'")
+            con.execute("SET temp_directory = ?", [str(spill)])
+            found = con.execute(
+                f"SELECT CASE WHEN {others} THEN o.file_row_number ELSE -1 END AS old "
+                f"FROM read_parquet(?, file_row_number = true) AS n "
+                f"LEFT JOIN read_parquet(?, file_row_number = true) AS o ON {keys} "
+                f"ORDER BY n.file_row_number", [str(new_file), str(old_file)]).fetchnumpy()["old"]
+        finally:
+            con.close()
+    except Exception:  # noqa: BLE001 (a previous build that cannot be read gives nothing; Parquet gives all)
+        return None
     finally:
-        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
     old = np.asarray(np.ma.filled(found, -1), dtype=np.int64)
     if not len(old):
         return []
     reused = old >= 0
     # a run ends where reuse starts or stops, or where the previous rows are not consecutive
     breaks = np.flatnonzero((reused[1:] != reused[:-1]) | (reused[1:] & (old[1:] != old[:-1] + 1))) + 1
+    if len(breaks) + 1 > max(MAX_RUNS, len(old) // 100):
+        return None
     starts = np.concatenate([[0], breaks])
     lengths = np.diff(np.concatenate([starts, [len(old)]]))
     return [(int(start), int(length), int(old[start]) + 1 if reused[start] else None)
             for start, length in zip(starts, lengths)]
 
 
-def start_sqlite(data_dir: Path, table_names: list[str], previous: Path | None = None):
+MAX_RUNS = 64  # or one run a hundred rows, whichever is more
+RUNS_MEMORY = "1GB"
+
+
+def start_sqlite(data_dir: Path, table_names: list[str], previous: tuple[Path, dict[str, str]] | None = None):
     """`write_sqlite` in a new interpreter (`FreshProcess`); call `.output(...)` on the result
     to wait for it."""
     from pipelines.ingest.parallel import FreshProcess
 
     return FreshProcess(WRITER, json.dumps({"data_dir": str(data_dir), "tables": table_names,
-                                            "previous": str(previous) if previous else None}))
+                                            "previous": [str(previous[0]), previous[1]] if previous else None}))
 
 
 WRITER = "from pipelines.publish.sqlite import work; work()"
 
 
 def work() -> None:
-    """The process of `start_sqlite`: the file of the job in its first argument. A problem
-    of the rows is said in one line, without a traceback."""
+    """The process of `start_sqlite`: the file of the job in its first argument. A problem is
+    said in one line, without a traceback."""
     job = json.loads(sys.argv[1])
+    previous = (Path(job["previous"][0]), job["previous"][1]) if job["previous"] else None
     try:
-        write_sqlite(Path(job["data_dir"]), job["tables"], Path(job["previous"]) if job["previous"] else None)
+        write_sqlite(Path(job["data_dir"]), job["tables"], previous)
     except ValueError as error:
         sys.exit(str(error))
+    except Exception as error:  # noqa: BLE001 (said in one line to whoever reads the build's report)
+        sys.exit(f"{type(error).__name__}: {error}")
 
 
 def _sqlite_values(column) -> list:
