@@ -169,11 +169,17 @@ def stale_assets(instance: dg.DagsterInstance) -> list[dg.AssetsDefinition]:
     marks only the first level stale until it is rebuilt)."""
     # Dagster 1.13 (pinned) has no public call for this; the UI's "Unsynced" uses the same resolver.
     from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+    from dagster._utils.caching_instance_queryer import CachingInstanceQueryer
 
     from pipelines.assets.definitions import ASSETS, defs
 
     graph = defs.resolve_asset_graph()
-    resolver = CachingStaleStatusResolver(instance, graph, _loading_context(instance))
+    loading = _loading_context(instance)
+    # Every asset's latest record in one query rather than several queries an asset (a quarter
+    # of the CPU time here; Dagster's automation evaluator prefetches the same way).
+    queryer = CachingInstanceQueryer(instance, graph, loading)
+    queryer.prefetch_asset_records(graph.get_all_asset_keys())
+    resolver = CachingStaleStatusResolver(instance, graph, loading, instance_queryer=queryer)
     chosen = set()
     # Parents before children: an asset downstream of a chosen one is rebuilt whatever its own
     # status, so the instance is asked only about the others (each answer costs queries).
