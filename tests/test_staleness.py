@@ -188,6 +188,36 @@ def test_make_data_recomputes_nothing_when_nothing_changed_and_only_the_downstre
     assert event.materialization.metadata["charts_copied"].value == len(charts)
 
 
+def observed_versions(instance) -> dict[str, str]:
+    """The data version of each observed source as the instance last recorded it."""
+    from dagster._core.definitions.data_version import DATA_VERSION_TAG
+
+    return {source.key.to_user_string(): instance.get_latest_data_version_record(source.key, is_source=True)
+            .asset_observation.tags[DATA_VERSION_TAG] for source in SOURCE_FILES}
+
+
+def test_make_data_records_the_observations_the_ui_would_without_a_run_of_its_own(built, tmp_path):
+    """`make data` records each source's observation straight on the instance (no Dagster
+    run for it): the data versions are those Dagster's own observation run (the UI's
+    "Observe sources") records, and a build that finds nothing stale starts no run at all."""
+    corpus, instance, observe_files = built
+    edit(corpus, "sources/news/2024-03-04-fixture-strait-talks/annotations.yaml", "survivors: 41", "survivors: 42")
+    observe_files()  # Dagster's observation run, as the UI's button
+    by_dagster = observed_versions(instance)
+    edit(corpus, "sources/news/2024-03-04-fixture-strait-talks/annotations.yaml", "survivors: 42", "survivors: 41")
+    runs = len(instance.get_runs())
+    again = run_build(corpus, tmp_path / "build", instance=instance)
+    assert again.success and materialized(again) == set()
+    assert len(instance.get_runs()) == runs
+    by_build = observed_versions(instance)
+    assert again.observed == by_build
+    assert by_build["news_files"] != by_dagster["news_files"]  # the edit undone is seen
+    assert {k: v for k, v in by_build.items() if k != "news_files"} == \
+        {k: v for k, v in by_dagster.items() if k != "news_files"}
+    observe_files()
+    assert observed_versions(instance) == by_build
+
+
 def test_make_data_builds_everything_for_another_folder_a_code_change_or_full(built, tmp_path, monkeypatch):
     corpus, instance, _ = built
     everything = {a.key.to_user_string() for a in ASSETS}
