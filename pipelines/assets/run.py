@@ -131,7 +131,7 @@ def _can_build_incrementally(build_dir: Path, instance: dg.DagsterInstance, now:
     libraries of now (`now`: the manifest of the tree): then what Dagster finds stale is all
     that differs. Anything else (a new folder, another folder built since, a code or library
     change) means a full build."""
-    from pipelines.publish.manifest import MANIFEST, read_manifest
+    from pipelines.publish.manifest import MANIFEST, read_manifest, same_code
 
     marker = build_dir / LAST_RUN
     recorded = read_manifest(build_dir / "data" / MANIFEST)
@@ -140,9 +140,7 @@ def _can_build_incrementally(build_dir: Path, instance: dg.DagsterInstance, now:
     latest = instance.get_latest_materialization_event(dg.AssetKey("data_package"))
     if latest is None or latest.run_id != marker.read_text(encoding="utf-8").strip():
         return False
-    code_then = {k: v for k, v in recorded.get("inputs", {}).items() if not k.startswith("sources/")}
-    code_now = {k: v for k, v in now["inputs"].items() if not k.startswith("sources/")}
-    return code_then == code_now and recorded.get("packages") == now["packages"]
+    return same_code(recorded, now)
 
 
 def _loading_context(instance: dg.DagsterInstance):
