@@ -140,6 +140,9 @@ def _row_runs(data_dir: Path, previous: tuple[Path, dict[str, str]], spec) -> li
     key_types = [f.sqlite_type() for f in spec.fields if f.name in spec.primary_key]
     if key_types == ["INTEGER"] or not _is_hashed(previous, relative):
         return None
+    if _is_hashed((data_dir, previous[1]), relative):  # the very file: every row, in one run
+        rows = pq.read_metadata(new_file).num_rows
+        return [(0, rows, 1)] if rows else []
     floats = {f.name for f in spec.fields if f.sqlite_type() == "REAL"}
 
     def same(column: str) -> str:
