@@ -246,40 +246,58 @@ def _candidates(identities: list[Identity]) -> Iterable[tuple[Identity, Identity
     that the versions of one id are never even looked at in pairs. An agreement that
     thousands of sources report made a group of millions of such pairs at 10,000 sources
     (1.4 of 1.5 million), a hundred times more at 100,000: skipping them one by one made the
-    guard grow with the square of the corpus."""
-    groups: dict[tuple, list[Identity]] = defaultdict(list)
+    guard grow with the square of the corpus. Meetings and incidents are grouped a day at a
+    time (each day's groups with the next day's), so that only two days' groups are held."""
+    agreements: dict[tuple, list[Identity]] = defaultdict(list)
+    by_day: dict[dt.date, list[Identity]] = defaultdict(list)
     for ident in identities:
         if ident.table == "agreements":
             if ident.kind and ident.parties:
-                groups[(ident.table, ident.kind, ident.parties)].append(ident)
+                agreements[(ident.kind, ident.parties)].append(ident)
         elif ident.day is not None:
-            if ident.table == "meetings":
-                shared = (ident.place_id, *ident.people)
-            else:  # the same place; or the same route, with a count or with coordinates
-                shared = (ident.place_id, *((ident.route, name, value) for name, value, _ in ident.counts),
-                          (ident.route, "coordinates") if ident.latlon else None)
-            for token in {t for t in shared if t is not None and (t[0] is not None if isinstance(t, tuple) else True)}:
-                groups[(ident.table, token, ident.day)].append(ident)
-    for key, group in groups.items():
-        if len(group) > 1:  # most groups are one record: nothing to pair
-            versions = _by_id(group)
-            ids = list(versions)
-            for i, first in enumerate(ids):
-                for second in ids[i + 1:]:
-                    yield from itertools.product(versions[first], versions[second])
-        if key[0] != "agreements":
-            for b in groups.get((*key[:2], key[2] + _ONE_DAY), ()):
+            by_day[ident.day].append(ident)
+    for group in agreements.values():
+        yield from _pairs_of_ids(group)
+    tomorrow: tuple[dt.date, dict] | None = None
+    for day in sorted(by_day):
+        today = tomorrow[1] if tomorrow is not None and tomorrow[0] == day else _shared(by_day[day])
+        next_day = day + _ONE_DAY
+        tomorrow = (next_day, _shared(by_day[next_day])) if next_day in by_day else None
+        for token, group in today.items():
+            yield from _pairs_of_ids(group)
+            for b in tomorrow[1].get(token, ()) if tomorrow is not None else ():
                 for a in group:
                     if a.record_id != b.record_id:
                         yield a, b
 
 
-def _by_id(group: Iterable[Identity]) -> dict[str, list[Identity]]:
-    """The versions of each id in a group, in the group's order."""
-    out: dict[str, list[Identity]] = defaultdict(list)
+def _shared(identities: list[Identity]) -> dict[tuple, list[Identity]]:
+    """Meetings and incidents of one day by what a rule needs them to share: meetings a
+    place or a person; incidents the same place, or the same route with a count or with
+    coordinates."""
+    groups: dict[tuple, list[Identity]] = defaultdict(list)
+    for ident in identities:
+        if ident.table == "meetings":
+            shared = (ident.place_id, *ident.people)
+        else:
+            shared = (ident.place_id, *((ident.route, name, value) for name, value, _ in ident.counts),
+                      (ident.route, "coordinates") if ident.latlon else None)
+        for token in {t for t in shared if t is not None and (t[0] is not None if isinstance(t, tuple) else True)}:
+            groups[(ident.table, token)].append(ident)
+    return groups
+
+
+def _pairs_of_ids(group: list[Identity]) -> Iterable[tuple[Identity, Identity]]:
+    """Each version of an id in the group with each version of every other id in it."""
+    if len(group) < 2:  # most groups are one record: nothing to pair
+        return
+    versions: dict[str, list[Identity]] = defaultdict(list)
     for ident in group:
-        out[ident.record_id].append(ident)
-    return out
+        versions[ident.record_id].append(ident)
+    ids = list(versions)
+    for i, first in enumerate(ids):
+        for second in ids[i + 1:]:
+            yield from itertools.product(versions[first], versions[second])
 
 
 _ONE_DAY = dt.timedelta(days=1)
