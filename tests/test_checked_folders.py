@@ -118,6 +118,15 @@ def test_identities_survive_the_store():
     assert any(i.counts for i in identities) and any(i.day for i in identities)
     for identity in identities:
         assert identity_from_json(identity_to_json(identity)) == identity
+    # Read back as a build reads them, equal values are one object (a corpus of 100,000
+    # sources holds 900,000 identities at once)
+    same: dict = {}
+    loaded = [identity_from_json(identity_to_json(i), same) for i in identities]
+    assert loaded == identities
+    first, second = [i for i in loaded if i.path == loaded[0].path][:2]
+    assert first.path is second.path
+    meetings = [i for i in loaded if i.table == "meetings"]
+    assert len(meetings) > 1 and all(i.table is meetings[0].table for i in meetings)
 
 
 def test_what_changed_since_the_folders_were_checked_is_named(tmp_path):

@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 import pyarrow as pa
 
-from pipelines.core.tables import build_table
+from pipelines.core.tables import build_table, read_table
 from pipelines.reference.countries import country_names
 from pipelines.schemas import load_tables
 
@@ -40,7 +40,8 @@ def run_checks(crossings=(), italy=None, iom=(), frontex=(), incidents=(), publi
     _create(con, "frontex_detections", frontex)
     con.register("_names", country_names())
     con.execute("CREATE TABLE country_names AS SELECT * FROM _names")
-    rows = build_table(con, load_tables()["claim_checks"]).to_pylist()
+    build_table(con, load_tables()["claim_checks"])
+    rows = read_table(con, "claim_checks").to_pylist()
     return {(r["record_id"], r["field"]): r for r in rows}
 
 

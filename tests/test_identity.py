@@ -18,7 +18,7 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.ingest.corpus import load_corpus
-from pipelines.ingest.identity import Identity, look_alikes, looks_alike
+from pipelines.ingest.identity import Identity, _candidates, look_alikes, looks_alike
 
 from conftest import REPO, line_of  # noqa: E402 (shared: conftest.py)
 
@@ -527,3 +527,17 @@ def test_changed_since_knows_the_city_of_a_venue_in_an_unchanged_source(root, ca
     (root / new).write_text((root / new).read_text().replace("place_id: calais", "place_id: rome"), encoding="utf-8")
     [message] = [m for m in look_alikes_on_new("--changed-since", "HEAD") if "2023-12-16-palazzo-chigi" in m]
     assert message in look_alikes_on_new()
+
+
+def test_versions_of_one_id_are_never_a_pair_however_many_sources_report_it():
+    def agreement(record_id, path):
+        return Identity("agreements", record_id, path, 1, kind="readmission", parties=frozenset({"GB", "FR"}))
+
+    versions = [agreement("uk-france-2023", f"s{n}/annotations.yaml") for n in range(50)]
+    other = agreement("uk-france-deal", "t/annotations.yaml")
+    pairs = list(_candidates([*versions[:25], other, *versions[25:]]))
+    # the other id with each version, once; no version with another version of its own id
+    assert len(pairs) == 50
+    assert all({a.record_id, b.record_id} == {"uk-france-2023", "uk-france-deal"} for a, b in pairs)
+    assert {b.path if a is other else a.path for a, b in pairs} == {v.path for v in versions}
+    assert list(_candidates(versions)) == []

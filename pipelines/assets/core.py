@@ -9,10 +9,10 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.assets.checks import schema_spec, table_check_result
-from pipelines.assets.metadata import OWNERS, code_version, definition_metadata, module_file, table_files, table_metadata
+from pipelines.assets.metadata import OWNERS, PREVIEW_ROWS, code_version, definition_metadata, module_file, table_files, table_metadata
 from pipelines.assets.resources import BorderlinesPaths
 from pipelines.core.database import connect
-from pipelines.core.tables import build_table, check_foreign_keys, check_schema, tables_read
+from pipelines.core.tables import build_table, check_foreign_keys, check_table, read_table, tables_read
 from pipelines.schemas import TableSpec, load_tables, tables_in_group
 
 GROUP = "core"
@@ -34,13 +34,16 @@ def core_asset(table: TableSpec) -> dg.AssetsDefinition:
     def _build(paths: BorderlinesPaths) -> dg.MaterializeResult:
         con = connect(paths.database())
         try:
-            arrow_table = build_table(con, table)
-            results = [table_check_result(table.name, "schema", check_schema(arrow_table, table))]
+            rows = build_table(con, table)
+            results = [table_check_result(table.name, "schema", check_table(con, table))]
             if table.references:
                 results.append(table_check_result(table.name, "foreign_keys", check_foreign_keys(con, table)))
+            preview = read_table(con, table.name, limit=PREVIEW_ROWS)
         finally:
             con.close()
-        return dg.MaterializeResult(metadata=table_metadata(arrow_table, table), check_results=results)
+        # The table stays in DuckDB: only its first rows come to Python, for the preview.
+        return dg.MaterializeResult(metadata={**table_metadata(preview, table), "dagster/row_count": rows},
+                                    check_results=results)
 
     return _build
 

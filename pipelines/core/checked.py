@@ -274,18 +274,24 @@ def _store(con, parts: list[tuple[list[FolderCheck], dict[str, pa.Table]]], dige
 
 
 def _load(con) -> Iterator[FolderCheck]:
-    """Every stored folder's check, in folder order (as source_folders lists them)."""
+    """Every stored folder's check, in folder order (as source_folders lists them).
+
+    At 100,000 sources that is a million ids and 900,000 identities, all held at once for
+    the checks across folders: rows are fetched a chunk at a time, and equal values (a path,
+    a table's name, a place, a set of people) are made one object (`same`)."""
+    same: dict = {}
     problems: dict[str, dict[str, ProblemList]] = {}
-    for folder, phase, *fields in con.execute(
-            "SELECT folder, phase, " + ", ".join(f.name for f in dataclasses.fields(Problem)) +
-            " FROM chk_problems ORDER BY folder, phase, n").fetchall():
+    for folder, phase, *fields in _rows(
+            con, "SELECT folder, phase, " + ", ".join(f.name for f in dataclasses.fields(Problem)) +
+            " FROM chk_problems ORDER BY folder, phase, n"):
         problems.setdefault(folder, {}).setdefault(phase, ProblemList()).append(Problem(*fields))
     ids: dict[str, list] = {}
-    for folder, *row in con.execute("SELECT folder, table_name, record_id, path, line FROM chk_ids ORDER BY folder, n").fetchall():
-        ids.setdefault(folder, []).append(tuple(row))
+    for folder, table, record_id, path, line in _rows(
+            con, "SELECT folder, table_name, record_id, path, line FROM chk_ids ORDER BY folder, n"):
+        ids.setdefault(folder, []).append((_one(same, table), record_id, _one(same, path), line))
     identities: dict[str, list[Identity]] = {}
-    for folder, text in con.execute("SELECT folder, identity FROM chk_identities ORDER BY folder, n").fetchall():
-        identities.setdefault(folder, []).append(identity_from_json(text))
+    for folder, text in _rows(con, "SELECT folder, identity FROM chk_identities ORDER BY folder, n"):
+        identities.setdefault(folder, []).append(identity_from_json(text, same))
     rows = con.execute("SELECT folder, source_id, claim_path, claim_line, claim_col, has_source, record_count "
                        "FROM chk_folders").fetchall()
     for folder, source_id, claim_path, line, col, has_source, count in sorted(rows, key=lambda row: Path(row[0])):
@@ -297,6 +303,18 @@ def _load(con) -> Iterator[FolderCheck]:
                           ids.get(folder, []), identities.get(folder, []))
 
 
+def _rows(con, query: str, chunk: int = 10_000) -> Iterator[tuple]:
+    """The rows of a query, fetched a chunk at a time: never the whole result as Python objects."""
+    result = con.execute(query)
+    while rows := result.fetchmany(chunk):
+        yield from rows
+
+
+def _one(same: dict, value):
+    """The object equal to value that `same` already holds (or value, now held)."""
+    return value if value is None else same.setdefault(value, value)
+
+
 def identity_to_json(identity: Identity) -> str:
     values = dataclasses.asdict(identity)
     values["day"] = identity.day.isoformat() if identity.day else None
@@ -304,11 +322,16 @@ def identity_to_json(identity: Identity) -> str:
     return json.dumps(values, sort_keys=True)
 
 
-def identity_from_json(text: str) -> Identity:
+def identity_from_json(text: str, same: dict | None = None) -> Identity:
+    """The Identity that identity_to_json wrote. same: a dict kept across calls (see _load),
+    through which equal values are made one object."""
+    same = {} if same is None else same
     values = json.loads(text)
-    return Identity(**{**values,
-                       "day": dt.date.fromisoformat(values["day"]) if values["day"] else None,
-                       "people": frozenset(values["people"]), "parties": frozenset(values["parties"]),
-                       "counts": tuple(tuple(c) for c in values["counts"]),
-                       "latlon": tuple(values["latlon"]) if values["latlon"] is not None else None,
-                       "distinct_from": tuple(tuple(d) for d in values["distinct_from"])})
+    one = functools.partial(_one, same)
+    return Identity(
+        table=one(values["table"]), record_id=values["record_id"], path=one(values["path"]), line=values["line"],
+        day=one(dt.date.fromisoformat(values["day"])) if values["day"] else None,
+        place_id=one(values["place_id"]), country=one(values["country"]), people=one(frozenset(values["people"])),
+        route=one(values["route"]), counts=one(tuple(tuple(c) for c in values["counts"])),
+        latlon=tuple(values["latlon"]) if values["latlon"] is not None else None, kind=one(values["kind"]),
+        parties=one(frozenset(values["parties"])), distinct_from=one(tuple(tuple(d) for d in values["distinct_from"])))

@@ -12,6 +12,11 @@ import duckdb
 import pyarrow as pa
 
 DUCKDB_THREADS = 2  # fixed, so that results (and Parquet row groups) never depend on the machine
+# DuckDB's own memory for a query's joins and sorts (by default 80% of the machine's): what does
+# not fit goes to a temporary folder beside the database file (borderlines.duckdb.tmp). The
+# build's peak at 100,000 sources must stay under 3 GiB, Python and Arrow included. 1 GB was
+# too little there: claim_checks' query cannot spill all it holds and needs about 1.5 GB.
+DUCKDB_MEMORY = "1500MB"
 
 
 def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
@@ -19,6 +24,7 @@ def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     con.execute(f"SET threads = {DUCKDB_THREADS}")
+    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
     return con
 
 

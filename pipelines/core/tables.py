@@ -2,9 +2,10 @@
 
 `build_table` runs the table's SQL file from pipelines/core/sql/ in DuckDB (after the
 macro files it names) and stores the result under the table's name, with exactly the
-declared columns in declared order and types. `check_schema` validates a table with the
-Pandera schema its declaration gives, and `check_foreign_keys` checks its foreign keys in
-DuckDB. Used by the Dagster assets and by tests.
+declared columns in declared order and types. `check_table` validates a stored table with
+the Pandera schema its declaration gives (`check_schema`, a table held in Arrow), and
+`check_foreign_keys` checks its foreign keys in DuckDB. Used by the Dagster assets and by
+tests. Neither holds a whole table in Python: rows pass BATCH_ROWS at a time.
 """
 
 from __future__ import annotations
@@ -46,11 +47,15 @@ def tables_read(table: TableSpec, declared: dict[str, TableSpec] | None = None) 
 
 def conform(result: pa.Table, table: TableSpec) -> pa.Table:
     """Select the declared columns in declared order and cast to the declared types."""
-    missing = [f for f in table.field_names if f not in result.column_names]
+    _has_declared_columns(result.column_names, table)
+    return result.select(table.field_names).cast(table.to_arrow())
+
+
+def _has_declared_columns(names: list[str], table: TableSpec) -> None:
+    missing = [f for f in table.field_names if f not in names]
     if missing:
         raise ValueError(f"{table.name} lacks the declared column(s) {', '.join(missing)}: "
                          f"its build ({table.build}) must produce every field of schemas/tables/{table.name}.yaml")
-    return result.select(table.field_names).cast(table.to_arrow())
 
 
 def fill_merged_defaults(result: pa.Table, table: TableSpec) -> pa.Table:
@@ -63,17 +68,35 @@ def fill_merged_defaults(result: pa.Table, table: TableSpec) -> pa.Table:
     return result
 
 
-def build_table(con: duckdb.DuckDBPyConnection, table: TableSpec) -> pa.Table:
+BATCH_ROWS = 100_000  # rows in Python at a time when a table is built or checked: memory is a batch's, not a table's
+
+
+def build_table(con: duckdb.DuckDBPyConnection, table: TableSpec) -> int:
+    """Run the table's SQL and store its result (conformed, merged defaults filled) under
+    its name; returns its number of rows. The rows go from the query to the stored table in
+    batches of BATCH_ROWS: at 100,000 sources `evidence` alone is millions of rows."""
     *macros, query = sql_files(table)
-    for file in macros:
-        con.execute(sql_text(file))
-    result = conform(fill_merged_defaults(con.sql(sql_text(query)).to_arrow_table(), table), table)
-    store_table(con, table.name, result)
-    return result
+    # The query streams on a connection of its own (its macros are TEMP: made there too),
+    # while `con` stores what it gives: one connection cannot run a statement while another
+    # one's result is still being read.
+    reading = con.cursor()
+    try:
+        for file in macros:
+            reading.execute(sql_text(file))
+        result = reading.sql(sql_text(query)).to_arrow_reader(BATCH_ROWS)
+        _has_declared_columns(result.schema.names, table)
+        conformed = (batch for rows in result
+                     for batch in conform(fill_merged_defaults(pa.Table.from_batches([rows]), table), table).to_batches())
+        store_table(con, table.name, pa.RecordBatchReader.from_batches(table.to_arrow(), conformed))
+    finally:
+        reading.close()
+    return con.execute(f'SELECT count(*) FROM "{table.name}"').fetchall()[0][0]
 
 
-def read_table(con: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
-    return conform(con.sql(f'SELECT * FROM "{name}"').to_arrow_table(), load_tables()[name])
+def read_table(con: duckdb.DuckDBPyConnection, name: str, limit: int | None = None) -> pa.Table:
+    """The stored table (its first `limit` rows), as declared."""
+    query = f'SELECT * FROM "{name}"' + (f" LIMIT {int(limit)}" if limit is not None else "")
+    return conform(con.sql(query).to_arrow_table(), load_tables()[name])
 
 
 def as_pandas(arrow_table: pa.Table) -> pd.DataFrame:
@@ -95,20 +118,72 @@ class TableCheck:
 
 
 def check_schema(arrow_table: pa.Table, table: TableSpec) -> TableCheck:
-    """Pandera validation (types, enums, patterns, ranges, uniqueness, cross-field rules)."""
+    """check_table of a table held in Arrow (a reference file's rows, a test's)."""
+    con = duckdb.connect(":memory:")
+    try:
+        store_table(con, table.name, arrow_table)
+        return check_table(con, table)
+    finally:
+        con.close()
+
+
+def check_table(con: duckdb.DuckDBPyConnection, table: TableSpec) -> TableCheck:
+    """Pandera validation of the stored table `table.name`, every row (types, enums, patterns,
+    ranges, uniqueness, cross-field rules), with the schema its declaration gives.
+
+    The rows are validated BATCH_ROWS at a time, so that memory is that of a batch (a whole
+    table as pandas was most of a 100,000-source build's peak). Uniqueness (the unique
+    columns and the primary key, as the Pandera schema declares them) is not a property of a
+    batch: it is checked over the whole table in DuckDB, with Pandera's rules (a unique
+    column's nulls repeat freely; in a key of several columns, nulls compare equal). A
+    failure's row is its position in the table."""
+    schema = table.to_pandera()
+    unique_columns = [name for name, column in schema.columns.items() if column.unique]
+    keys = [[name] for name in unique_columns] + ([list(schema.unique)] if schema.unique else [])
+    per_row = schema.update_columns({name: {"unique": False} for name in unique_columns})
+    per_row.unique = None
+    failures: list[dict] = []
+    start = 0
+    rows = con.sql(f'SELECT * FROM "{table.name}"').to_arrow_reader(BATCH_ROWS)
+    for batch in rows:
+        failures += _pandera_failures(per_row, pa.Table.from_batches([batch]), start)
+        start += batch.num_rows
+    if start == 0:  # no rows: the columns and their types are still checked
+        failures += _pandera_failures(per_row, rows.schema.empty_table(), 0)
+    for columns in keys:
+        failures += _duplicates(con, table.name, columns, nulls_repeat=len(columns) == 1)
+    return TableCheck(not failures, failures)
+
+
+def _pandera_failures(schema, rows: pa.Table, start: int) -> list[dict]:
+    """Pandera's failure cases of these rows, which start at row `start` of the table. The
+    rows are as stored (DuckDB gives back the Arrow types it was given): their columns and
+    types are checked, not made to fit."""
     import pandera.errors
 
+    frame = as_pandas(rows)
+    frame.index = pd.RangeIndex(start, start + len(frame))
     try:
-        table.to_pandera().validate(as_pandas(arrow_table), lazy=True)
+        schema.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as err:
-        cases = err.failure_cases
-        return TableCheck(False, [
-            {"check": str(row["check"]), "column": None if pd.isna(row["column"]) else str(row["column"]),
-             "value": None if pd.isna(row["failure_case"]) else str(row["failure_case"]),
-             "row": None if pd.isna(row["index"]) else int(row["index"])}
-            for _, row in cases.iterrows()
-        ])
-    return TableCheck(True)
+        return [{"check": str(row["check"]), "column": None if pd.isna(row["column"]) else str(row["column"]),
+                 "value": None if pd.isna(row["failure_case"]) else str(row["failure_case"]),
+                 "row": None if pd.isna(row["index"]) else int(row["index"])}
+                for _, row in err.failure_cases.iterrows()]
+    return []
+
+
+def _duplicates(con: duckdb.DuckDBPyConnection, name: str, columns: list[str], nulls_repeat: bool) -> list[dict]:
+    """Every row whose value of `columns` another row has, as Pandera reports it: one case
+    per column (a null value is not listed)."""
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    where = f'WHERE "{columns[0]}" IS NOT NULL' if nulls_repeat else ""
+    found = con.execute(
+        f'SELECT row, {quoted} FROM (SELECT rowid AS row, {quoted}, count(*) OVER (PARTITION BY {quoted}) AS n '
+        f'FROM "{name}" {where}) WHERE n > 1 ORDER BY row').fetchall()
+    check = "field_uniqueness" if len(columns) == 1 else "multiple_fields_uniqueness"
+    return [{"check": check, "column": column, "value": str(value), "row": row}
+            for row, *values in found for column, value in zip(columns, values) if value is not None]
 
 
 def check_foreign_keys(con: duckdb.DuckDBPyConnection, table: TableSpec) -> TableCheck:

@@ -1,0 +1,92 @@
+"""A built table is checked batch by batch, its uniqueness over the whole table in DuckDB:
+what it finds must be what Pandera finds in the whole table at once."""
+
+from __future__ import annotations
+
+import duckdb
+import pandera.errors
+import pyarrow as pa
+import pytest
+
+from pipelines.core import tables as core_tables
+from pipelines.core.database import store_table
+from pipelines.core.tables import as_pandas, build_table, check_schema, check_table, read_table
+from pipelines.schemas import load_tables
+
+
+def evidence(rows: list[tuple[str, int, int]]) -> pa.Table:
+    """Evidence rows (evidence_id, start, end)."""
+    return pa.Table.from_pylist(
+        [{"evidence_id": evidence_id, "source_id": "2024-01-01-s", "table_name": "crossings", "record_id": "c",
+          "fields": None, "quote": "some 40 people", "start": start, "end": end, "date_resolutions": None}
+         for evidence_id, start, end in rows],
+        schema=load_tables()["evidence"].to_arrow())
+
+
+def links(rows: list[tuple[str, int, int]]) -> pa.Table:
+    """source_links rows (source_id, link_number, start); end is start + 4."""
+    return pa.Table.from_pylist(
+        [{"source_id": source_id, "link_number": number, "anchor_text": "text", "href": "https://example.org/",
+          "start": start, "end": start + 4} for source_id, number, start in rows],
+        schema=load_tables()["source_links"].to_arrow())
+
+
+def whole_table_failures(arrow_table: pa.Table, name: str) -> set[tuple]:
+    """What Pandera finds validating the whole table at once (as the build did before)."""
+    try:
+        load_tables()[name].to_pandera().validate(as_pandas(arrow_table), lazy=True)
+    except pandera.errors.SchemaErrors as err:
+        return {(str(r["check"]), str(r["column"]), str(r["failure_case"]), int(r["index"]))
+                for _, r in err.failure_cases.iterrows()}
+    return set()
+
+
+def found(check) -> set[tuple]:
+    return {(f["check"], f["column"], f["value"], f["row"]) for f in check.failures}
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    monkeypatch.setattr(core_tables, "BATCH_ROWS", 2)
+
+
+def test_a_duplicate_id_in_another_batch_is_found(small_batches):
+    rows = evidence([("a/1-5", 1, 5), ("b/1-5", 1, 5), ("c/1-5", 1, 5), ("d/9-3", 9, 3), ("a/1-5", 1, 5)])
+    check = check_schema(rows, load_tables()["evidence"])
+    assert not check.passed
+    # rows 0 and 4 are five rows (three batches) apart; row 3 breaks start <= end
+    assert found(check) == whole_table_failures(rows, "evidence")
+    assert {(f["check"], f["row"]) for f in check.failures} >= {("field_uniqueness", 0), ("field_uniqueness", 4)}
+    assert any(f["check"] == "start must be <= end" and f["row"] == 3 for f in check.failures)
+
+
+def test_a_key_of_several_columns_is_checked_across_batches(small_batches):
+    rows = links([("2024-01-01-s", 1, 0), ("2024-01-01-s", 2, 10), ("2024-01-02-t", 1, 0), ("2024-01-01-s", 2, 20),
+                  ("2024-01-02-t", 0, 5)])
+    check = check_schema(rows, load_tables()["source_links"])
+    assert found(check) == whole_table_failures(rows, "source_links")
+    assert {f["row"] for f in check.failures if f["check"] == "multiple_fields_uniqueness"} == {1, 3}
+    assert any(f["check"].startswith("greater_than_or_equal_to") and f["row"] == 4 for f in check.failures)
+
+
+def test_valid_and_empty_tables_pass(small_batches):
+    assert check_schema(evidence([("a/1-5", 1, 5), ("b/1-5", 1, 5), ("c/1-5", 1, 5)]), load_tables()["evidence"]).passed
+    assert check_schema(evidence([]), load_tables()["evidence"]).passed
+
+
+def test_a_column_of_the_wrong_type_fails_even_when_empty():
+    con = duckdb.connect()
+    con.execute("CREATE TABLE evidence AS SELECT 'x' AS evidence_id WHERE false")
+    check = check_table(con, load_tables()["evidence"])
+    assert not check.passed
+
+
+def test_a_table_built_in_batches_is_the_query_result_in_order(small_batches, monkeypatch):
+    con = duckdb.connect()
+    expected = evidence([(f"e/{n}-{n + 1}", n, n + 1) for n in range(7)])
+    store_table(con, "_expected", expected)
+    con.execute("CREATE TABLE unordered AS SELECT * FROM _expected ORDER BY start DESC")
+    queries = {"evidence.sql": "SELECT * FROM unordered ORDER BY start"}
+    monkeypatch.setattr(core_tables, "sql_text", queries.__getitem__)
+    assert build_table(con, load_tables()["evidence"]) == 7  # in four batches
+    assert read_table(con, "evidence").equals(expected)
