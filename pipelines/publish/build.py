@@ -79,7 +79,8 @@ class Drawings:
         self.digests[path.name] = digest
         if self.previous is not None and self.previous.drawings.get(path.name) == digest:
             drawn = self.previous.folder / "charts" / path.name
-            if drawn.is_file() and self.previous.hashes().get(f"charts/{path.name}") == f"sha256:{file_digest(drawn)[1]}":
+            hashed = self.previous.hashes().get(f"charts/{path.name}")
+            if drawn.is_file() and hashed == f"sha256:{file_digest(drawn)[1]}":
                 path.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(drawn, path)
                 self.copied.append(path.name)
@@ -88,7 +89,8 @@ class Drawings:
 
 
 def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir: Path, root: Path,
-                previous: PreviousBuild | None = None, check: bool = False) -> tuple[Path, dict[str, int], Any, Drawings]:
+                previous: PreviousBuild | None = None,
+                check: bool = False) -> tuple[Path, dict[str, int], Any, Drawings]:
     """Write every table and the charts of the corpus at root into a new hidden folder beside
     data_dir; returns the folder (for `swap_in`, or `discard`), row counts per table, (with
     check) the package check's table checks, begun on worker processes as soon as the tables

@@ -154,7 +154,8 @@ def write_charts(con: duckdb.DuckDBPyConnection, folder: Path, draw=None) -> lis
         if draw is None:
             render(spec, days, marks, path)
         else:
-            draw(path, [spec.name, days, marks], lambda out, spec=spec, days=days, marks=marks: render(spec, days, marks, out))
+            draw(path, [spec.name, days, marks],
+                 lambda out, spec=spec, days=days, marks=marks: render(spec, days, marks, out))
         written.append(path)
     return written
 

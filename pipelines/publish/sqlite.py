@@ -3,7 +3,8 @@
 
 Every published table is written from its Parquet file (so the values are the published
 ones; in a build that replaces one made by the same code, rows unchanged since are copied
-from that build's file, which was written from the same values: see `write_sqlite`), under a CREATE TABLE derived from its declaration (`TableSpec.to_sqlite`: primary
+from that build's file, which was written from the same values: see `write_sqlite`),
+under a CREATE TABLE derived from its declaration (`TableSpec.to_sqlite`: primary
 key, foreign keys, each column's description as a comment). On top of the tables:
 - full-text search (FTS5, external content, named `<table>_fts` as Datasette expects) over
   the evidence quotes and, when a build publishes it, the open texts in `source_texts`;
