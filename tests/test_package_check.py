@@ -121,9 +121,18 @@ def test_the_problems_are_the_same_on_one_core_and_on_several(package, monkeypat
 def test_a_worker_that_fails_fails_the_check_with_its_error(package):
     # A worker's tasks are not simply missing from the report when it dies: the check raises.
     tasks = [("csv", "places_csv"), ("parquet", "places")]
+
+    def in_workers(descriptor_path):  # as TableChecks runs them
+        started = package_check._start_workers(descriptor_path, frozenset(), tasks, [1.0, 1.0], 2)
+        try:
+            return package_check._collect(started)
+        finally:
+            for process in started:
+                process.stop()
+
     with pytest.raises(RuntimeError, match="FileNotFoundError"):
-        package_check._in_workers(package.parent / "no-such-datapackage.json", frozenset(), tasks, [1.0, 1.0], 2)
-    found = package_check._in_workers(package, frozenset(), tasks, [1.0, 1.0], 2)
+        in_workers(package.parent / "no-such-datapackage.json")
+    found = in_workers(package)
     assert found == {("csv", "places_csv"): [], ("parquet", "places"): []}
 
 

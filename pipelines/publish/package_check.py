@@ -198,18 +198,6 @@ class TableChecks:
             self._descriptor_path.unlink(missing_ok=True)
 
 
-def _in_workers(descriptor_path: Path, large: frozenset[str], tasks: list[tuple[str, str]], costs: list[float],
-                workers: int) -> dict[tuple[str, str], list[str]]:
-    """The problems of each task, found by `workers` new Python processes (`_start_workers`)."""
-    started: list = []
-    try:
-        started = _start_workers(descriptor_path, large, tasks, costs, workers)
-        return _collect(started)
-    finally:
-        for process in started:
-            process.stop()
-
-
 def _start_workers(descriptor_path: Path, large: frozenset[str], tasks: list[tuple[str, str]], costs: list[float],
                    workers: int) -> list:
     """New Python processes (not forks: see `FreshProcess`) running the tasks, each given
@@ -247,7 +235,7 @@ WORKER = "from pipelines.publish.package_check import work; work()"
 
 
 def work() -> None:
-    """A worker of `_in_workers`: the problems of the tasks of the job in its first argument,
+    """A worker of `_start_workers`: the problems of the tasks of the job in its first argument,
     printed as JSON ([kind, name, problems] per task)."""
     import sys
 
