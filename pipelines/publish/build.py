@@ -32,9 +32,8 @@ from typing import Any, Callable
 import duckdb
 
 from pipelines.core.tables import read_table
-from pipelines.hashing import file_digest
 from pipelines.publish.chart import write_charts
-from pipelines.publish.datapackage import package_descriptor, resource_entries, write_descriptor
+from pipelines.publish.datapackage import is_hashed, package_descriptor, resource_entries, write_descriptor
 from pipelines.publish.package_check import start_table_checks
 from pipelines.publish.files import write_csv, write_parquet
 from pipelines.publish.timeline import write_timeline
@@ -78,11 +77,10 @@ class Drawings:
         digest = hashlib.sha256(json.dumps(data, default=str, sort_keys=True).encode("utf-8")).hexdigest()
         self.digests[path.name] = digest
         if self.previous is not None and self.previous.drawings.get(path.name) == digest:
-            drawn = self.previous.folder / "charts" / path.name
-            hashed = self.previous.hashes().get(f"charts/{path.name}")
-            if drawn.is_file() and hashed == f"sha256:{file_digest(drawn)[1]}":
+            drawn = f"charts/{path.name}"
+            if is_hashed(self.previous.folder, self.previous.hashes(), drawn):
                 path.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(drawn, path)
+                shutil.copyfile(self.previous.folder / drawn, path)
                 self.copied.append(path.name)
                 return
         render(path)

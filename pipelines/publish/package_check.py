@@ -27,8 +27,9 @@ a table whose files, and the files its foreign keys point to, are byte for byte 
 build published (the same sha256 and size in both descriptors, and the new files are held to
 their descriptor's sha256 here, every time) is not read again, since the previous build
 passed this very check on those bytes. The caller vouches that the previous build was made
-and checked by the same code and libraries (pipelines/assets/publish.py compares the two
-manifests); nothing else is kept between builds.
+and checked by the same code and libraries (pipelines/assets/publish.py `previous_build`:
+Dagster's record of that build, the two manifests and the installed distributions); nothing
+else is kept between builds.
 """
 
 from __future__ import annotations

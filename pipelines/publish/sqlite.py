@@ -47,12 +47,14 @@ def write_sqlite(data_dir: Path, table_names: list[str], previous: tuple[Path, d
     there too), the rest come from the Parquet files. The inserts are the same, in the same
     order, as without it, and so are the bytes (tested). Anything amiss with the previous
     build means writing from Parquet, never a failure."""
+    from pipelines.publish.datapackage import is_hashed  # datapackage imports this module
+
     tables = load_tables()
     path = data_dir / SQLITE_PATH
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
-    reused = previous if previous is not None and _is_hashed(previous, SQLITE_PATH) else None
+    reused = previous if previous is not None and is_hashed(*previous, SQLITE_PATH) else None
     con = sqlite3.connect(partial, isolation_level=None, uri=True)  # uri: to ATTACH the previous file read-only
     try:
         con.execute("PRAGMA page_size = 4096")
@@ -109,17 +111,6 @@ def _insert_rows(con: sqlite3.Connection, data_dir: Path, spec, runs: list[tuple
             con.executemany(insert, zip(*(_sqlite_values(column) for column in batch.columns)))
 
 
-def _is_hashed(previous: tuple[Path, dict[str, str]], relative: str) -> bool:
-    """Whether a file of the previous build is the one its descriptor hashed."""
-    from pipelines.hashing import file_digest
-
-    folder, hashes = previous
-    try:
-        return hashes.get(relative) == f"sha256:{file_digest(folder / relative)[1]}"
-    except OSError:
-        return False
-
-
 def _row_runs(data_dir: Path, previous: tuple[Path, dict[str, str]], spec) -> list[tuple[int, int, int | None]] | None:
     """A table's rows (its new Parquet file's order) as runs: (start, length, rowid) for rows
     that are, in the same order, rows `rowid`... of the previous build's SQLite table, and
@@ -136,12 +127,14 @@ def _row_runs(data_dir: Path, previous: tuple[Path, dict[str, str]], spec) -> li
     import numpy as np
     import pyarrow.parquet as pq
 
+    from pipelines.publish.datapackage import is_hashed
+
     relative = f"parquet/{spec.name}.parquet"
     new_file, old_file = data_dir / relative, previous[0] / relative
     key_types = [f.sqlite_type() for f in spec.fields if f.name in spec.primary_key]
-    if key_types == ["INTEGER"] or not _is_hashed(previous, relative):
+    if key_types == ["INTEGER"] or not is_hashed(*previous, relative):
         return None
-    if _is_hashed((data_dir, previous[1]), relative):  # the very file: every row, in one run
+    if is_hashed(data_dir, previous[1], relative):  # the very file: every row, in one run
         rows = pq.read_metadata(new_file).num_rows
         return [(0, rows, 1)] if rows else []
     floats = {f.name for f in spec.fields if f.sqlite_type() == "REAL"}
