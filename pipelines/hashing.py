@@ -44,6 +44,15 @@ def file_digest(path: Path) -> tuple[int, str]:
     return Path(path).stat().st_size, sha256
 
 
+def is_hashed(folder: Path, hashes: dict[str, str], relative: str) -> bool:
+    """Whether folder/relative is the file `hashes` ("sha256:..." by path, as a data package
+    descriptor gives them) names: a file of a previous build is taken only then."""
+    try:
+        return hashes.get(relative) == f"sha256:{file_digest(folder / relative)[1]}"
+    except OSError:
+        return False
+
+
 _hashed: dict[str, tuple[tuple[int, ...], str]] = {}  # path -> (what lstat said, sha256)
 
 

@@ -33,7 +33,8 @@ import duckdb
 
 from pipelines.core.tables import read_table
 from pipelines.publish.chart import write_charts
-from pipelines.publish.datapackage import is_hashed, package_descriptor, resource_entries, write_descriptor
+from pipelines.hashing import is_hashed
+from pipelines.publish.datapackage import package_descriptor, resource_entries, write_descriptor
 from pipelines.publish.package_check import start_table_checks
 from pipelines.publish.files import write_csv, write_parquet
 from pipelines.publish.timeline import write_timeline

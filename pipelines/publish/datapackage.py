@@ -163,15 +163,6 @@ def write_descriptor(descriptor: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def is_hashed(folder: Path, hashes: dict[str, str], relative: str) -> bool:
-    """Whether folder/relative is the file `hashes` ("sha256:..." by path, as a descriptor
-    gives them) names: a file of a previous build is taken only then."""
-    try:
-        return hashes.get(relative) == f"sha256:{file_digest(folder / relative)[1]}"
-    except OSError:
-        return False
-
-
 def verify_files(descriptor_path: Path) -> list[str]:
     """Problems with any resource's file: missing, or size or sha256 differing from the descriptor."""
     descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))

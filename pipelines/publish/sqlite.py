@@ -29,6 +29,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from pipelines.hashing import is_hashed
 from pipelines.schemas import load_tables
 
 SQLITE_PATH = "sqlite/borderlines.sqlite"
@@ -47,8 +48,6 @@ def write_sqlite(data_dir: Path, table_names: list[str], previous: tuple[Path, d
     there too), the rest come from the Parquet files. The inserts are the same, in the same
     order, as without it, and so are the bytes (tested). Anything amiss with the previous
     build means writing from Parquet, never a failure."""
-    from pipelines.publish.datapackage import is_hashed  # datapackage imports this module
-
     tables = load_tables()
     path = data_dir / SQLITE_PATH
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -126,8 +125,6 @@ def _row_runs(data_dir: Path, previous: tuple[Path, dict[str, str]], spec) -> li
     import duckdb
     import numpy as np
     import pyarrow.parquet as pq
-
-    from pipelines.publish.datapackage import is_hashed
 
     relative = f"parquet/{spec.name}.parquet"
     new_file, old_file = data_dir / relative, previous[0] / relative
