@@ -321,3 +321,29 @@ def test_a_package_written_after_a_source_changed_unchecked_is_refused(built, tm
     report = str(check.metadata["report"].value)
     assert not check.passed and "sources/news/2024-03-04-fixture-strait-talks changed since the build checked" in report
     assert published(tmp_path / "build") == before
+
+
+def test_a_package_whose_code_changed_while_it_was_written_is_refused(built, tmp_path, monkeypatch):
+    """The package step's workers import the code from disk: when the code it started from is
+    not the code at the end, build/data stays as it was."""
+    import pipelines.assets.publish as publish
+
+    corpus, instance, _ = built
+    before = published(tmp_path / "build")
+    taken, code_manifest = [], publish.code_manifest
+
+    def code_manifest_that_changes():
+        manifest = code_manifest()
+        if taken:  # every call after the first, at the start of the step, sees an edited file
+            manifest["inputs"] = {**manifest["inputs"], "pipelines/publish/sqlite.py": "0" * 64}
+        taken.append(manifest)
+        return manifest
+
+    monkeypatch.setattr(publish, "code_manifest", code_manifest_that_changes)
+    paths = BorderlinesPaths(root=str(corpus), build_dir=str(tmp_path / "build"))
+    result = dg.materialize([*SOURCE_FILES, *ASSETS], selection=[publish.data_package], resources={"paths": paths},
+                            instance=instance, raise_on_error=False)
+    [check] = result.get_asset_check_evaluations()
+    assert not check.passed and "the code, the table declarations or the libraries changed" in str(check.metadata["report"].value)
+    assert len(taken) >= 2
+    assert published(tmp_path / "build") == before

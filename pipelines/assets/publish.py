@@ -57,31 +57,34 @@ def data_package(context, paths: BorderlinesPaths) -> dg.MaterializeResult:
         start_over = context.run.tags.get(START_OVER_TAG) == "true"
         previous = None if start_over else previous_build(context.instance, data_dir, code, environment)
         con = connect(paths.database())
+        sources: dict = {}
+
+        def compare_sources() -> None:
+            # The manifest records the files as they are now: a source edited since this build
+            # checked it (during a run started from the UI, say) would make it a false record.
+            # Done while the SQLite file is written: the tables and charts are, by then.
+            sources["changed"] = [f"{line} since the build checked the sources"
+                                  for line in changed_since_checked(con, paths.corpus())]
+            sources["manifest"] = build_manifest(paths.corpus())
+
         try:
             staged, counts, started, drawings = stage_build(con, PUBLISHED_TABLES, data_dir, paths.corpus(),
-                                                            previous, check=True)
-        except BaseException:
+                                                            previous, check=True, meanwhile=compare_sources)
+        finally:
             con.close()
-            raise
         check, published = None, {}
         try:
-            try:
-                # The manifest records the files as they are now: a source edited since this build
-                # checked it (during a run started from the UI, say) would make it a false record.
-                changed = [f"{line} since the build checked the sources"
-                           for line in changed_since_checked(con, paths.corpus())]
-            finally:
-                con.close()
-            manifest = build_manifest(paths.corpus())
-            if not changed and not same_code(manifest, code):
-                # the workers import the code from disk: a build made by two codes is not published
-                changed = ["the code, the table declarations or the libraries changed since the build began"]
+            changed, manifest = sources["changed"], sources["manifest"]
             if changed:
                 problems = [f"{line}: materialise the unsynced assets (or run `make data`) again" for line in changed]
             else:
                 write_manifest(manifest, staged / MANIFEST)
                 check = check_package(staged / "datapackage.json", previous.descriptor if previous else None, started)
                 problems = check.problems
+            if not problems and not (same_code(manifest, code) and same_code(code_manifest(), code)):
+                # The workers import the code from disk: a build made by two codes is not published.
+                problems = ["the code, the table declarations or the libraries changed since the build began: "
+                            "materialise the unsynced assets (or run `make data`) again"]
             if not problems:
                 published = {"descriptor_sha256": file_digest(staged / "datapackage.json")[1],
                              "manifest_sha256": file_digest(staged / MANIFEST)[1],
