@@ -6,6 +6,7 @@ file in one line and, started for real, listens on 127.0.0.1 and stops on Ctrl-C
 import asyncio
 import html
 import json
+import os
 import shutil
 import signal
 import socket
@@ -115,6 +116,25 @@ def test_the_build_s_own_sqlite_process_writes_the_same_bytes_and_says_a_problem
     message = str(failed.value)
     assert "writing the SQLite file failed" in message and "rows whose foreign key has no target" in message
     assert "Traceback" not in message
+
+
+def test_the_sqlite_process_takes_each_parquet_file_once_it_is_in_place(data, tmp_path):
+    """A build starts the SQLite writer before it writes the tables: the writer waits for
+    each file in turn, and what it writes is the same as from a complete folder."""
+    from pipelines.publish.sqlite import start_sqlite
+
+    tables = published_tables()
+    (tmp_path / "parquet").mkdir()
+    first, later = tables[:3], tables[3:]
+    for name in first:
+        shutil.copy(data / "parquet" / f"{name}.parquet", tmp_path / "parquet")
+    writer = start_sqlite(tmp_path, tables)
+    time.sleep(1.0)  # the writer has the first tables, not the fourth: without waiting it would fail
+    for name in later:
+        shutil.copy(data / "parquet" / f"{name}.parquet", tmp_path / "parquet" / f"{name}.parquet.partial")
+        os.replace(tmp_path / "parquet" / f"{name}.parquet.partial", tmp_path / "parquet" / f"{name}.parquet")
+    writer.output("writing the SQLite file")
+    assert (tmp_path / SQLITE_PATH).read_bytes() == (data / SQLITE_PATH).read_bytes()
 
 
 def edited_tables(data, folder):

@@ -46,6 +46,7 @@ FOLDER_PREFIX = "data-"  # a complete build; build/data points at one of them
 # with other files (data-2023-backup/, .data-keep/) loses nothing.
 BUILD_ID = re.compile(r"[0-9]{16,20}")  # time.time_ns()
 TABLES_ONLY = ".tables.json"  # the descriptor of the tables alone, for checks begun before the rest is written
+PARTIAL = ".partial"  # a Parquet file being written: renamed to its name once whole
 OURS = re.compile(r"(?:link-[0-9]+-)?[0-9]{16,20}|[A-Za-z0-9_]{8}")  # link temporaries, and mkdtemp's suffixes
 
 
@@ -102,33 +103,37 @@ def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir
     still being written (at 10,000 sources it takes seconds longer than the charts)."""
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=data_dir.parent))
-    checks = None
+    checks = sqlite = None
     try:
         tmp.chmod(0o755)  # mkdtemp makes it 0700: a build is for everyone who can read build/
+        # The SQLite file is written from the Parquet files in its own process, which takes each
+        # file as soon as it is in place (`write_sqlite`): its work overlaps the writing of the
+        # tables that follow, rather than beginning once all are written.
+        sqlite = start_sqlite(tmp, table_names, (previous.folder, previous.hashes()) if previous else None)
         counts = {}
         for name in table_names:
             table = read_table(con, name)
-            write_parquet(table, tmp / "parquet" / f"{name}.parquet")
+            parquet = tmp / "parquet" / f"{name}.parquet"
+            partial = parquet.with_name(parquet.name + PARTIAL)
+            write_parquet(table, partial)
+            os.replace(partial, parquet)  # whole, for the SQLite writer that waits for it
             write_csv(table, tmp / "csv" / f"{name}.csv")
             counts[name] = table.num_rows
         tables = resource_entries(tmp, table_names, root)
         if check:  # the tables are complete: their checks need not wait for the rest
             write_descriptor({"resources": tables}, tmp / TABLES_ONLY)
             checks = start_table_checks(tmp / TABLES_ONLY, previous.descriptor if previous else None)
-        sqlite = start_sqlite(tmp, table_names, (previous.folder, previous.hashes()) if previous else None)
         drawings = Drawings(previous)
-        try:
-            write_charts(con, tmp / "charts", drawings.draw)
-            write_timeline(con, tmp / "charts", drawings.draw)
-            if meanwhile is not None:
-                meanwhile()
-            sqlite.output("writing the SQLite file")
-        finally:
-            sqlite.stop()
+        write_charts(con, tmp / "charts", drawings.draw)
+        write_timeline(con, tmp / "charts", drawings.draw)
+        if meanwhile is not None:
+            meanwhile()
+        sqlite.output("writing the SQLite file")
         write_descriptor(package_descriptor(tmp, table_names, root, tables=tables), tmp / "datapackage.json")
     except BaseException:
-        if checks is not None:
-            checks.stop()
+        for process in (sqlite, checks):  # stopped before their folder is removed under them
+            if process is not None:
+                process.stop()
         discard(tmp)
         raise
     return tmp, counts, checks, drawings

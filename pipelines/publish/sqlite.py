@@ -15,9 +15,11 @@ SQLite has no date or boolean type: dates are ISO text, booleans 0 and 1.
 Same rows, same bytes: rows are inserted in the Parquet files' order (by primary key), into
 a new file with fixed page size and no journal, and the file carries no date.
 
-A build writes the file in a process of its own (`start_sqlite`), beside the charts: the
-Python calls that hand SQLite some ten million values at 10,000 sources take seconds of one
-core, and the build's own process has the other work to do meanwhile.
+A build writes the file in a process of its own (`start_sqlite`), started before the
+tables are written: it takes each Parquet file as soon as the build puts it in place, and
+goes on beside the charts. The Python calls that hand SQLite some ten million values at
+10,000 sources take seconds of one core, and the build's own process has the other work to
+do meanwhile.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import os
 import shutil
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 from pipelines.hashing import is_hashed
@@ -67,6 +70,7 @@ def write_sqlite(data_dir: Path, table_names: list[str], previous: tuple[Path, d
         con.execute("BEGIN")
         for name in table_names:
             spec = tables[name]
+            _wait_for(data_dir / "parquet" / f"{name}.parquet")
             con.execute(spec.to_sqlite(set(table_names)))
             runs = _row_runs(data_dir, reused, spec) if reused is not None else None
             _insert_rows(con, data_dir, spec, runs)
@@ -88,6 +92,18 @@ def write_sqlite(data_dir: Path, table_names: list[str], previous: tuple[Path, d
         con.close()
     os.replace(partial, path)
     return path
+
+
+def _wait_for(path: Path) -> None:
+    """Until the file is there: a build starts this process before it writes the Parquet
+    files, and puts each in place whole (renamed once written), in the order of the tables.
+    A build that fails stops this process (`FreshProcess.stop`), so the wait has no limit of
+    its own: at 100,000 sources one table takes a minute to write."""
+    while not path.exists():
+        time.sleep(WAIT_SECONDS)
+
+
+WAIT_SECONDS = 0.02
 
 
 def _insert_rows(con: sqlite3.Connection, data_dir: Path, spec, runs: list[tuple[int, int, int | None]] | None) -> None:
