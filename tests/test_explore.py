@@ -125,16 +125,27 @@ def test_the_sqlite_process_takes_each_parquet_file_once_it_is_in_place(data, tm
 
     tables = published_tables()
     (tmp_path / "parquet").mkdir()
-    first, later = tables[:3], tables[3:]
-    for name in first:
-        shutil.copy(data / "parquet" / f"{name}.parquet", tmp_path / "parquet")
     writer = start_sqlite(tmp_path, tables)
-    time.sleep(1.0)  # the writer has the first tables, not the fourth: without waiting it would fail
-    for name in later:
+    # The writer makes its file before it waits for the first table: from then on, it waits.
+    partial = tmp_path / (SQLITE_PATH + ".partial")
+    deadline = time.monotonic() + 60
+    while not partial.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert partial.exists()
+    time.sleep(2)
+    assert writer._process.poll() is None  # still waiting for the first table, not failed
+    for name in tables:
         shutil.copy(data / "parquet" / f"{name}.parquet", tmp_path / "parquet" / f"{name}.parquet.partial")
         os.replace(tmp_path / "parquet" / f"{name}.parquet.partial", tmp_path / "parquet" / f"{name}.parquet")
     writer.output("writing the SQLite file")
     assert (tmp_path / SQLITE_PATH).read_bytes() == (data / SQLITE_PATH).read_bytes()
+
+
+def test_the_sqlite_file_written_outside_a_build_does_not_wait_for_a_missing_table(data, tmp_path):
+    shutil.copytree(data / "parquet", tmp_path / "parquet")
+    (tmp_path / "parquet" / "evidence.parquet").unlink()
+    with pytest.raises(FileNotFoundError):
+        write_sqlite(tmp_path, published_tables())
 
 
 def edited_tables(data, folder):

@@ -75,14 +75,17 @@ def data_package(context, paths: BorderlinesPaths) -> dg.MaterializeResult:
         check, published = None, {}
         try:
             changed, manifest = sources["changed"], sources["manifest"]
+            if not changed and not same_code(manifest, code):
+                changed = ["the code, the table declarations or the libraries changed since the build began"]
             if changed:
                 problems = [f"{line}: materialise the unsynced assets (or run `make data`) again" for line in changed]
             else:
                 write_manifest(manifest, staged / MANIFEST)
                 check = check_package(staged / "datapackage.json", previous.descriptor if previous else None, started)
                 problems = check.problems
-            if not problems and not (same_code(manifest, code) and same_code(code_manifest(), code)):
-                # The workers import the code from disk: a build made by two codes is not published.
+            if not problems and not same_code(code_manifest(), code):
+                # The workers import the code from disk: a build made by two codes is not published
+                # (compared again here: a check begun again would have imported it since).
                 problems = ["the code, the table declarations or the libraries changed since the build began: "
                             "materialise the unsynced assets (or run `make data`) again"]
             if not problems:

@@ -38,7 +38,7 @@ from pipelines.publish.datapackage import package_descriptor, resource_entries, 
 from pipelines.publish.package_check import start_table_checks
 from pipelines.publish.files import write_csv, write_parquet
 from pipelines.publish.timeline import write_timeline
-from pipelines.publish.sqlite import start_sqlite
+from pipelines.publish.sqlite import sqlite_entries, start_sqlite
 
 STAGING_PREFIX = ".data-"  # a build being written, or a link being made: never complete
 FOLDER_PREFIX = "data-"  # a complete build; build/data points at one of them
@@ -99,8 +99,9 @@ def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir
     previous: the build this one replaces, made and checked by the same code: its verdicts
     stand for byte-identical tables, its SQLite file may give the rows that did not change
     (`write_sqlite`), and its charts those whose data did not change.
-    meanwhile: work of the caller's done once the charts are drawn, while the SQLite file is
-    still being written (at 10,000 sources it takes seconds longer than the charts)."""
+    meanwhile: work of the caller's done once the charts are drawn and the descriptor read
+    what it reads of the corpus, while the SQLite file is still being written (at 10,000
+    sources it takes seconds longer than the charts)."""
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=data_dir.parent))
     checks = sqlite = None
@@ -126,10 +127,15 @@ def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir
         drawings = Drawings(previous)
         write_charts(con, tmp / "charts", drawings.draw)
         write_timeline(con, tmp / "charts", drawings.draw)
+        # What the descriptor reads of the corpus (the official files' provenance) is read before
+        # the caller compares the sources with what the build checked (meanwhile); the SQLite
+        # file's resource, last, is added once the file is written.
+        descriptor = package_descriptor(tmp, table_names, root, tables=tables, with_sqlite=False)
         if meanwhile is not None:
             meanwhile()
         sqlite.output("writing the SQLite file")
-        write_descriptor(package_descriptor(tmp, table_names, root, tables=tables), tmp / "datapackage.json")
+        descriptor["resources"] += sqlite_entries(tmp)
+        write_descriptor(descriptor, tmp / "datapackage.json")
     except BaseException:
         for process in (sqlite, checks):  # stopped before their folder is removed under them
             if process is not None:

@@ -124,9 +124,11 @@ def reference_sources(root: Path) -> list[dict[str, Any]]:
 
 def package_descriptor(out_dir: Path, table_names: list[str], root: Path, version: str | None = None,
                        created: str | None = None, prefix: str = "",
-                       tables: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                       tables: list[dict[str, Any]] | None = None, with_sqlite: bool = True) -> dict[str, Any]:
     """The descriptor of the files in out_dir, built from the corpus at root. tables: the
-    tables' resources (`resource_entries`), when the caller has them already."""
+    tables' resources (`resource_entries`), when the caller has them already. with_sqlite
+    False: without the SQLite file's resource, which comes last (a build adds it once the
+    file is written)."""
     descriptor: dict[str, Any] = {
         "$schema": PROFILE,
         "name": "borderlines",
@@ -143,7 +145,7 @@ def package_descriptor(out_dir: Path, table_names: list[str], root: Path, versio
         "keywords": KEYWORDS,
         "resources": ((resource_entries(out_dir, table_names, root, prefix) if tables is None else tables)
                       + chart_entries(out_dir, root, prefix)
-                      + timeline_entries(out_dir, root, prefix) + sqlite_entries(out_dir, prefix)),
+                      + timeline_entries(out_dir, root, prefix) + (sqlite_entries(out_dir, prefix) if with_sqlite else [])),
     }
     return {k: v for k, v in descriptor.items() if v is not None}
 

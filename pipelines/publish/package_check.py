@@ -18,8 +18,9 @@ round trip holds every row of both files to the declared types.
 Each table's two checks (frictionless on its CSV, the round trip of its Parquet file) read
 only that table's files and, for its foreign keys, the CSV files they point to; so they are
 independent tasks, run in worker processes on every core when the package has rows enough
-for the workers to pay, and their problems are put back in the descriptor's order. The
-workers read the files themselves: nothing checked in one task is taken on trust in another.
+for the workers to pay (in a build, on one worker when it has not: the build has other work
+meanwhile), and their problems are put back in the descriptor's order. The workers read the
+files themselves: nothing checked in one task is taken on trust in another.
 
 A release's check reads the whole package afresh: a release must prove what it publishes.
 A build's check may be told the descriptor of the build it replaces (`checked_before`):
@@ -47,7 +48,8 @@ from pipelines.publish.roundtrip import round_trip_problems
 FULL_ROWS = 10_000
 # frictionless reads 10,000 to 20,000 rows a second on a core, and a worker takes about 0.6 s
 # of CPU to start: below this many rows in all (the real sources have some 13,000), starting
-# workers costs more than sharing the rows saves.
+# workers costs more than sharing the rows saves (a build's check, begun while it writes the
+# SQLite file and draws the charts, still takes one: see TableChecks).
 PARALLEL_ROWS = 30_000
 
 
@@ -177,8 +179,9 @@ class TableChecks:
         # The costliest first, so that no core is left alone with a large table at the end.
         self._ordered = sorted(tasks, key=cost, reverse=True)
         read_by_frictionless = sum(min(rows[name], FULL_ROWS) for kind, name in tasks if kind == "csv")
-        # One worker beside other work: its start (about 0.6 s of CPU) is paid on the core the
-        # build's own process leaves idle while it waits for the SQLite file, not after it.
+        # One worker beside other work: the checks (and the worker's start, about 0.6 s of CPU)
+        # then run while the build draws its charts and waits for its SQLite file, rather than
+        # after both.
         workers = (worker_count(MIN_ITEMS) if read_by_frictionless >= PARALLEL_ROWS
                    else 1 if beside_other_work and tasks else 0)
         self._workers = (_start_workers(descriptor_path, self._large, self._ordered,

@@ -41,8 +41,12 @@ VIEWS_SQL = Path(__file__).with_name("sqlite_views.sql")
 FULL_TEXT = {"evidence": ["quote"], "source_texts": ["text"]}
 
 
-def write_sqlite(data_dir: Path, table_names: list[str], previous: tuple[Path, dict[str, str]] | None = None) -> Path:
+def write_sqlite(data_dir: Path, table_names: list[str], previous: tuple[Path, dict[str, str]] | None = None,
+                 wait: bool = False) -> Path:
     """Write data_dir/sqlite/borderlines.sqlite from the Parquet files in data_dir; returns its path.
+
+    wait: the Parquet files are being written (a build's `start_sqlite`): each table waits
+    for its file to be in place. Otherwise a missing file is an error.
 
     previous: the folder of a build made by the same code, and the sha256 ("sha256:...", by
     path) its descriptor gives its files (the caller vouches for both). When its SQLite file
@@ -70,7 +74,8 @@ def write_sqlite(data_dir: Path, table_names: list[str], previous: tuple[Path, d
         con.execute("BEGIN")
         for name in table_names:
             spec = tables[name]
-            _wait_for(data_dir / "parquet" / f"{name}.parquet")
+            if wait:
+                _wait_for(data_dir / "parquet" / f"{name}.parquet")
             con.execute(spec.to_sqlite(set(table_names)))
             runs = _row_runs(data_dir, reused, spec) if reused is not None else None
             _insert_rows(con, data_dir, spec, runs)
@@ -199,11 +204,12 @@ RUNS_MEMORY = "1GB"
 
 
 def start_sqlite(data_dir: Path, table_names: list[str], previous: tuple[Path, dict[str, str]] | None = None):
-    """`write_sqlite` in a new interpreter (`FreshProcess`); call `.output(...)` on the result
-    to wait for it."""
+    """`write_sqlite` in a new interpreter (`FreshProcess`), each table waiting for its Parquet
+    file (`wait`: the caller writes them meanwhile, putting each in place whole, and stops the
+    process if it cannot); call `.output(...)` on the result to wait for it."""
     from pipelines.ingest.parallel import FreshProcess
 
-    return FreshProcess(WRITER, json.dumps({"data_dir": str(data_dir), "tables": table_names,
+    return FreshProcess(WRITER, json.dumps({"data_dir": str(data_dir), "tables": table_names, "wait": True,
                                             "previous": [str(previous[0]), previous[1]] if previous else None}))
 
 
@@ -216,7 +222,7 @@ def work() -> None:
     job = json.loads(sys.argv[1])
     previous = (Path(job["previous"][0]), job["previous"][1]) if job["previous"] else None
     try:
-        write_sqlite(Path(job["data_dir"]), job["tables"], previous)
+        write_sqlite(Path(job["data_dir"]), job["tables"], previous, wait=job.get("wait", False))
     except ValueError as error:
         sys.exit(str(error))
     except Exception as error:  # noqa: BLE001 (said in one line to whoever reads the build's report)
