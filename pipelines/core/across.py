@@ -88,7 +88,7 @@ def duplicate_ids(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, str, st
 def identity_guard(con: duckdb.DuckDBPyConnection, admitted: list[str], registries: dict[str, list[dict]]) -> list[Problem]:
     """The identity guard's problems over the records of the admitted folders (ADMITTED, in
     the caller's transaction), in check_identities' order; the kept findings brought up to date."""
-    kept = _exists(con, GUARDED)
+    kept = _exists(con, GUARDED) and _exists(con, GUARD)  # made in one transaction: both or neither
     affected = _affected_ids(con) if kept else None
     identities, place = _identities(con, affected)
     findings = identity_findings(identities, registries)
