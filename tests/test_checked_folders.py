@@ -4,14 +4,19 @@ exactly what checking every folder again gives, and what `validate` reports."""
 
 from __future__ import annotations
 
+import functools
+import random
+import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from benchmarks.corpus import generate_corpus
 from conftest import REPO
-from pipelines.core.checked import changed_since_checked, check_changed_folders, identity_from_json, identity_to_json, stage_admitted
+from pipelines.core.across import identity_from_json, identity_to_json
+from pipelines.core.checked import changed_since_checked, check_changed_folders, stage_admitted
 from pipelines.core.database import connect
 from pipelines.ingest.corpus import Corpus, load_corpus
 from pipelines.ingest.problems import ProblemList
@@ -204,3 +209,204 @@ def test_a_remembered_hash_is_never_that_of_older_bytes(tmp_path, monkeypatch):
     path.write_bytes(b"two")  # the same size, its modification time put back: the change time still moves
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert hashing.content_sha256(path) == hashing.file_sha256(path) != hashing.file_sha256(settled)
+
+
+# --- a build after edits reports and stages what checking every folder again gives ---------------
+# The checks across folders are made again only where a changed folder can change them
+# (core/across.py). Random edits of a small corpus, each followed by the build's check (its
+# DuckDB file kept from edit to edit), a check of every folder from nothing, and `validate`.
+
+_RECORD_ID = re.compile(r"^  - (crossing|meeting|incident|agreement)_id: (\S+)$", re.MULTILINE)
+_SHARED = ["meeting", "incident", "agreement"]  # tables whose ids sources share, and the identity guard compares
+
+
+def _ids(folder: Path, kind: str) -> list[str]:
+    try:
+        text = (folder / "annotations.yaml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [record_id for found, record_id in _RECORD_ID.findall(text) if found == kind]
+
+
+def _rewrite(path: Path, change) -> None:
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+class _Edits:
+    """Each edit changes the corpus as a contributor could, with the kind of problem across
+    folders it can make or unmake."""
+
+    def __init__(self, root: Path, rng: random.Random):
+        self.news, self.rng, self.step = root / "sources/news", rng, 0
+        self.touched: list[str] = []  # folders edited: edits that meet make the problems across folders
+
+    def folders(self) -> list[Path]:
+        return sorted(self.news.iterdir())
+
+    def pick(self, kind: str | None = None) -> Path:
+        folders = [f for f in self.folders() if kind is None or _ids(f, kind)]
+        touched = [f for f in folders if f.name in self.touched]
+        chosen = self.rng.choice(touched if touched and self.rng.random() < 0.5 else folders or self.folders())
+        self.touched.append(chosen.name)
+        return chosen
+
+    def copy_as_a_new_source(self):
+        """An added folder whose records look like another's: the same, under new ids."""
+        old = self.pick()
+        new = self.news / f"{old.name[:10]}-copy-{self.step}"
+        shutil.copytree(old, new)
+        _rewrite(new / "source.yaml", lambda text: text.replace(old.name, new.name))
+        _rewrite(new / "annotations.yaml", lambda text: _RECORD_ID.sub(
+            lambda found: f"{found.group(0)}-{self.step}", text.replace(f"source_id: {old.name}", f"source_id: {new.name}")))
+        self.touched.append(new.name)
+
+    def claim_an_id_again(self):
+        """A second folder claiming a source_id, before or after the first in folder order."""
+        old = self.pick()
+        new = self.news / self.rng.choice([f"0-{self.step}-{old.name}", f"{old.name}-{self.step}"])
+        shutil.copytree(old, new)
+        self.touched.append(new.name)
+
+    def remove_a_folder(self):
+        shutil.rmtree(self.pick())
+
+    def claim_another_id(self):
+        """A folder's source.yaml naming another folder's source_id: the first of the two in
+        folder order keeps it, and the other's records leave the corpus."""
+        mine, theirs = self.pick(), self.pick()
+        _rewrite(mine / "source.yaml", lambda text: re.sub(r"(?m)^source_id: .*$", f"source_id: {theirs.name}", text))
+
+    def rename_a_record(self):
+        """A record under a new id: it looks like the other sources' versions of its old one."""
+        kind = self.rng.choice(_SHARED)
+        target = self.pick(kind)
+        mine = self.rng.choice(_ids(target, kind))
+        _rewrite(target / "annotations.yaml", lambda text: text.replace(f"{kind}_id: {mine}\n",
+                                                                         f"{kind}_id: {mine}-{self.step}\n"))
+
+    def rename_a_folder(self):
+        old = self.pick()
+        new = self.news / self.rng.choice([f"0-{self.step}-{old.name}", f"{old.name}-moved-{self.step}"])
+        old.rename(new)
+        self.touched.append(new.name)
+
+    def reuse_a_crossing_id(self):
+        """A duplicate crossing id across sources."""
+        taken = self.rng.choice(_ids(self.pick("crossing"), "crossing"))
+        target = self.pick("crossing")
+        first = _ids(target, "crossing")[0]
+        _rewrite(target / "annotations.yaml", lambda text: text.replace(f"crossing_id: {first}\n", f"crossing_id: {taken}\n"))
+
+    def reuse_a_shared_id(self):
+        """Another record's id: a reused id that may not fit, and look-alikes that come or go."""
+        kind = self.rng.choice(_SHARED)
+        taken = self.rng.choice(_ids(self.pick(kind), kind))
+        target = self.pick(kind)
+        mine = self.rng.choice(_ids(target, kind))
+        _rewrite(target / "annotations.yaml", lambda text: text.replace(f"{kind}_id: {mine}\n", f"{kind}_id: {taken}\n"))
+
+    def add_distinct_from(self):
+        """distinct_from naming another record (a look-alike that goes), or an id nobody has."""
+        kind = self.rng.choice(_SHARED)
+        target = self.pick(kind)
+        mine = self.rng.choice(_ids(target, kind))
+        others = [self.rng.choice(_ids(self.pick(kind), kind) + [f"no-such-{kind}-{self.step}-{n}"])
+                  for n in range(self.rng.choice([1, 2]))]
+        _rewrite(target / "annotations.yaml", lambda text: text.replace(
+            f"{kind}_id: {mine}\n", f"{kind}_id: {mine}\n    distinct_from: [{', '.join(others)}]\n"))
+
+    def break_the_yaml(self):
+        _rewrite(self.pick() / "annotations.yaml", lambda text: text + "\nmeetings: [unclosed\n")
+
+    def drop_a_crossing(self):
+        from benchmarks.run import drop_last_crossing
+
+        folder = self.pick("crossing")
+        if len(_ids(folder, "crossing")) > 1:
+            drop_last_crossing(folder / "annotations.yaml")
+
+    def restore_a_folder(self, originals: Path):
+        """A folder put back as it was generated: what an edit made across folders goes."""
+        original = self.rng.choice(sorted(originals.iterdir()))
+        shutil.rmtree(self.news / original.name, ignore_errors=True)
+        shutil.copytree(original, self.news / original.name)
+
+    def __call__(self, originals: Path) -> str:
+        self.step += 1
+        edits = [self.copy_as_a_new_source, self.claim_an_id_again, self.claim_another_id, self.remove_a_folder,
+                 self.rename_a_folder, self.reuse_a_crossing_id, self.reuse_a_shared_id, self.rename_a_record,
+                 self.add_distinct_from, self.break_the_yaml, self.drop_a_crossing,
+                 functools.partial(self.restore_a_folder, originals)]
+        edit = self.rng.choice(edits)
+        edit()
+        return getattr(edit, "__name__", "restore_a_folder")
+
+
+@pytest.mark.parametrize("seed", [1])
+def test_after_random_edits_the_build_reports_and_stages_what_a_full_check_does(tmp_path, seed):
+    root = tmp_path / "corpus"
+    generate_corpus(root, 12, seed=seed, errors_per_kind=1, workers=1)
+    originals = tmp_path / "originals"
+    shutil.copytree(root / "sources/news", originals)
+    edits, rng = _Edits(root, random.Random(seed)), random.Random(seed)
+    database = tmp_path / "kept.duckdb"
+    check(root, database)
+    codes = Counter()
+    for _ in range(20):
+        done = [edits(originals) for _ in range(rng.choice([1, 1, 2]))]
+        kept, kept_tables = check(root, database)
+        fresh, fresh_tables = check(root, tmp_path / "fresh.duckdb", start_over=True)
+        assert kept.reused > 0, done
+        assert kept.corpus.problems == fresh.corpus.problems == load_corpus(root).problems, done
+        assert kept.admitted == fresh.admitted and kept.corpus.record_count == fresh.corpus.record_count, done
+        assert kept_tables.keys() == fresh_tables.keys()
+        assert [name for name in fresh_tables if not kept_tables[name].equals(fresh_tables[name])] == [], done
+        codes.update(p.code for p in kept.corpus.problems)
+    # the edits made and unmade each kind of problem across folders
+    assert {"look-alike", "duplicate-id", "unknown-id", "yaml-syntax", "id-mismatch"} <= set(codes), codes
+
+
+def _checked_as_fully(root: Path, database: Path, fresh: Path):
+    kept, kept_tables = check(root, database)
+    whole, whole_tables = check(root, fresh, start_over=True)
+    assert kept.corpus.problems == whole.corpus.problems == load_corpus(root).problems
+    assert kept.admitted == whole.admitted
+    assert all(kept_tables[name].equals(whole_tables[name]) for name in whole_tables)
+    return kept
+
+
+def test_an_unchanged_source_s_reports_follow_the_ids_a_changed_source_states(tmp_path):
+    """An unchanged source's distinct_from names an id that a changed source gives or takes
+    away; a changed source reuses an unchanged one's id with another record, then an added
+    source before both states it first."""
+    root = tmp_path / "corpus"
+    generate_corpus(root, 8, seed=4, workers=1)
+    news = sorted((root / "sources/news").iterdir())
+    namer, giver, first, reuser = news[1], news[3], news[4], news[6]
+    meeting = _ids(first, "meeting")[0]
+    _rewrite(namer / "annotations.yaml", lambda text: text.replace(
+        f"meeting_id: {_ids(namer, 'meeting')[0]}\n", f"meeting_id: {_ids(namer, 'meeting')[0]}\n    distinct_from: [later-meeting]\n"))
+    database, fresh = tmp_path / "kept.duckdb", tmp_path / "fresh.duckdb"
+    unknown = [p for p in _checked_as_fully(root, database, fresh).corpus.problems if p.code == "unknown-id"]
+    assert [p.path for p in unknown] == [f"sources/news/{namer.name}/annotations.yaml"]
+
+    mine = _ids(giver, "meeting")[0]
+    _rewrite(giver / "annotations.yaml", lambda text: text.replace(f"meeting_id: {mine}\n", "meeting_id: later-meeting\n"))
+    assert "unknown-id" not in {p.code for p in _checked_as_fully(root, database, fresh).corpus.problems}
+    shutil.rmtree(giver)
+    assert "unknown-id" in {p.code for p in _checked_as_fully(root, database, fresh).corpus.problems}
+
+    theirs = _ids(reuser, "meeting")[-1]
+    _rewrite(reuser / "annotations.yaml", lambda text: text.replace(f"meeting_id: {theirs}\n", f"meeting_id: {meeting}\n"))
+    reused = [p for p in _checked_as_fully(root, database, fresh).corpus.problems if p.code == "reused-id-differs"]
+    assert [p.path for p in reused] == [f"sources/news/{reuser.name}/annotations.yaml"]
+    shutil.copytree(reuser, root / "sources/news" / f"0-{reuser.name}")  # states the reused id first
+    reused = [p for p in _checked_as_fully(root, database, fresh).corpus.problems if p.code == "reused-id-differs"]
+    assert f"sources/news/{first.name}/annotations.yaml" in [p.path for p in reused]
+
+    # a changed record names one of an unchanged source, years away: that one exists
+    other = _ids(news[0], "meeting")[0]
+    _rewrite(reuser / "annotations.yaml", lambda text: text.replace(
+        f"meeting_id: {meeting}\n", f"meeting_id: {meeting}\n    distinct_from: [{other}]\n"))
+    problems = _checked_as_fully(root, database, fresh).corpus.problems
+    assert not [p for p in problems if p.code == "unknown-id" and p.path.startswith(f"sources/news/{reuser.name}/")]

@@ -30,7 +30,7 @@ INGEST_FILES = [*sorted((_PIPELINES / "ingest").glob("*.py")), _PIPELINES / "sch
                 *sorted((_PIPELINES.parent / "schemas" / "tables").glob("*.yaml"))]
 COMMON = dict(group_name=GROUP, owners=OWNERS, tags={"borderlines/layer": GROUP})
 CHECK_FILES = [*INGEST_FILES, *(module_file(f"pipelines.{name}") for name in
-                                ("core.staging", "core.checked", "core.database", "hashing", "errors"))]
+                                ("core.staging", "core.checked", "core.across", "core.database", "hashing", "errors"))]
 # A run with this tag checks every source folder again, whatever the build's DuckDB file keeps
 # (`borderlines build --full`, and any build that cannot trust the folder: assets/run.py).
 START_OVER_TAG = "borderlines/check_every_folder"
@@ -87,7 +87,8 @@ def annotations(context, paths: BorderlinesPaths, registries):
 
 @dg.asset(**COMMON, kinds={"duckdb"}, deps=[annotations],
           code_version=code_version(module_file("pipelines.core.staging"), module_file("pipelines.core.checked"),
-                                    module_file("pipelines.core.database"), module_file("pipelines.reference.countries")),
+                                    module_file("pipelines.core.across"), module_file("pipelines.core.database"),
+                                    module_file("pipelines.reference.countries")),
           description="Staging tables in DuckDB: what each source says, one row per record per source (of the "
                       "folders the check admitted), the registries, and the country names (from pycountry) the "
                       "claim rules match.")

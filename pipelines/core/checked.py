@@ -10,7 +10,8 @@ folder whose files changed (or that is new), forgets one that is gone, and start
 nothing when the context changed or it is asked to (`make data --full`, or a build that
 cannot trust the folder: pipelines/assets/run.py). The checks across folders (who keeps a
 source_id, ids unique across the corpus, the identity guard) are then made from the stored
-parts of every folder, as `validate` makes them (ingest.corpus.admit).
+parts, by validate's functions, again only where a changed folder can change them
+(core/across.py).
 
 Nothing is stored but plain rows (no pickles): a planted row can make no code run.
 """
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
 import functools
 import hashlib
 import json
@@ -29,19 +29,20 @@ from typing import Iterator
 import duckdb
 import pyarrow as pa
 
-from pipelines.core.database import connect
+from pipelines.core import across
+from pipelines.core.across import ADMITTED, identity_to_json, insert_rows, rows as _rows
+from pipelines.core.database import connect, store_table
 from pipelines.core.staging import FOLDER, folder_tables, stage
 from pipelines import hashing
 from pipelines.hashing import tree_digest
-from pipelines.ingest.corpus import Corpus, FolderCheck, SourceFolderRead, admit, check_folders, source_folders
-from pipelines.ingest.identity import Identity
+from pipelines.ingest.corpus import (Corpus, FolderCheck, SourceFolderRead, check_corpus_ids, check_folders, gather,
+                                     source_folders)
 from pipelines.ingest.parallel import fewer_collections, map_in_order
 from pipelines.ingest.problems import Problem, ProblemList
 from pipelines.ingest.registry import REGISTRY_DIR
 from pipelines.publish.manifest import package_versions
 
 DRAFTS = frozenset({hashing.DRAFTS})  # `borderlines suggest --write` drafts: read by nothing
-ADMITTED = "chk_admitted"
 REGISTRIES_READ = "chk_registries"  # the digest of sources/registry/ when the folders were checked
 BATCH = 1000  # folders' rows gathered before they are written: fewer, larger inserts
 
@@ -53,7 +54,8 @@ _PROBLEMS = pa.schema([("folder", pa.string()), ("phase", pa.string()), ("n", pa
                          for f in dataclasses.fields(Problem))])
 _IDS = pa.schema([("folder", pa.string()), ("n", pa.int64()), ("table_name", pa.string()), ("record_id", pa.string()),
                   ("path", pa.string()), ("line", pa.int64())])
-_IDENTITIES = pa.schema([("folder", pa.string()), ("n", pa.int64()), ("identity", pa.string())])
+_IDENTITIES = pa.schema([("folder", pa.string()), ("n", pa.int64()), ("identity", pa.string()),
+                         *across.IDENTITY_COLUMNS])
 STATE = {"chk_folders": _FOLDERS, "chk_problems": _PROBLEMS, "chk_ids": _IDS, "chk_identities": _IDENTITIES}
 
 
@@ -66,7 +68,7 @@ def context_key(code_version: str, registries: dict[str, list[dict]]) -> str:
 
 @dataclasses.dataclass
 class Checked:
-    corpus: Corpus  # problems, record_count, identities of the admitted folders (no sources, no records)
+    corpus: Corpus  # problems and record_count of the admitted folders (no sources, records or identities)
     admitted: list[str]  # folders, in order
     checked: int  # folders read and checked by this build
     reused: int  # folders whose stored check was still that of their files
@@ -90,6 +92,7 @@ def check_changed_folders(database: Path, corpus: Corpus, code_version: str, sta
             _start_over(con)
         # until this check ends, nothing may be staged from what it leaves half done
         con.execute(f"DROP TABLE IF EXISTS {ADMITTED}")
+        across.note_changes(con, sorted(set(changed) | {name for name in stored if name not in folders}))
         _forget(con, [name for name in stored if name not in folders or name in changed])
         con.execute("COMMIT")
 
@@ -108,11 +111,24 @@ def check_changed_folders(database: Path, corpus: Corpus, code_version: str, sta
                 pending = []
         with _connected(database) as con:
             _store(con, pending, digests, key)
-            admitted = admit(corpus, _load(con))
-            _replace(con, ADMITTED, pa.table({"folder": pa.array(admitted, pa.string()),
-                                              "position": pa.array(range(len(admitted)), pa.int64())}))
-            _replace(con, REGISTRIES_READ, pa.table({"digest": [registries_digest]}))
+            con.execute("BEGIN")
+            admitted = admit_stored(con, corpus)
+            store_table(con, REGISTRIES_READ, pa.table({"digest": [registries_digest]}))
+            con.execute("COMMIT")
     return Checked(corpus, admitted, len(changed), len(folders) - len(changed))
+
+
+def admit_stored(con: duckdb.DuckDBPyConnection, corpus: Corpus) -> list[str]:
+    """ingest.corpus.admit, from the stored checks: the folders admitted (also kept as
+    ADMITTED), their problems and records counted into corpus, then the checks across
+    folders. Only the folders' claims and problems are read back into Python, and of their
+    ids and identities those that can matter (core/across.py)."""
+    admitted = gather(corpus, _load(con), [])
+    store_table(con, ADMITTED, pa.table({"folder": pa.array(admitted, pa.string()),
+                                      "position": pa.array(range(len(admitted)), pa.int64())}))
+    check_corpus_ids(corpus.problems, across.duplicate_ids(con))
+    corpus.problems.extend(across.identity_guard(con, admitted, corpus.registries))
+    return admitted
 
 
 @contextlib.contextmanager
@@ -211,7 +227,7 @@ def _create(con, name: str, schema: pa.Schema) -> None:
 
 def _tables(con) -> list[str]:
     """The tables that keep rows per folder."""
-    return [name for name in _state_tables(con) if name not in (ADMITTED, REGISTRIES_READ)]
+    return [name for name in _state_tables(con) if name not in (ADMITTED, REGISTRIES_READ, *across.TABLES)]
 
 
 def _forget(con, folders: list[str]) -> None:
@@ -224,24 +240,6 @@ def _forget(con, folders: list[str]) -> None:
             con.execute(f'DELETE FROM "{name}" WHERE {column} IN (SELECT folder FROM _gone)')
     finally:
         con.unregister("_gone")
-
-
-def _replace(con, name: str, table: pa.Table) -> None:
-    con.register("_rows", table)
-    try:
-        con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _rows')
-    finally:
-        con.unregister("_rows")
-
-
-def _insert(con, name: str, table: pa.Table) -> None:
-    if table.num_rows == 0:
-        return
-    con.register("_rows", table)
-    try:
-        con.execute(f'INSERT INTO "{name}" SELECT * FROM _rows')
-    finally:
-        con.unregister("_rows")
 
 
 def _store(con, parts: list[tuple[list[FolderCheck], dict[str, pa.Table]]], digests: dict[str, str], key: str) -> None:
@@ -260,78 +258,35 @@ def _store(con, parts: list[tuple[list[FolderCheck], dict[str, pa.Table]]], dige
             problems += [{"folder": check.folder, "phase": phase, "n": n, **dataclasses.asdict(p)} for n, p in enumerate(found)]
         ids += [{"folder": check.folder, "n": n, "table_name": t, "record_id": r, "path": p, "line": line}
                 for n, (t, r, p, line) in enumerate(check.ids)]
-        identities += [{"folder": check.folder, "n": n, "identity": identity_to_json(i)} for n, i in enumerate(check.identities)]
+        identities += [{"folder": check.folder, "n": n, "identity": identity_to_json(i), **across.identity_columns(i)}
+                       for n, i in enumerate(check.identities)]
     # One transaction a batch: a build killed half way leaves no folder recorded without its rows.
     con.execute("BEGIN")
     _forget(con, [check.folder for check in checks])  # what another build stored meanwhile, if any
     for name, rows in (("chk_folders", folders), ("chk_problems", problems), ("chk_ids", ids), ("chk_identities", identities)):
-        _insert(con, name, pa.Table.from_pylist(rows, schema=STATE[name]))
+        insert_rows(con, name, pa.Table.from_pylist(rows, schema=STATE[name]))
     for name in parts[0][1]:
         rows = pa.concat_tables([tables[name] for _, tables in parts])
         first = con.execute(f'SELECT coalesce(max(_n) + 1, 0) FROM "chk_{name}"').fetchall()[0][0]
-        _insert(con, f"chk_{name}", rows.append_column("_n", pa.array(range(first, first + rows.num_rows), pa.int64())))
+        insert_rows(con, f"chk_{name}", rows.append_column("_n", pa.array(range(first, first + rows.num_rows), pa.int64())))
     con.execute("COMMIT")
 
 
 def _load(con) -> Iterator[FolderCheck]:
-    """Every stored folder's check, in folder order (as source_folders lists them).
-
-    At 100,000 sources that is a million ids and 900,000 identities, all held at once for
-    the checks across folders: rows are fetched a chunk at a time, and equal values (a path,
-    a table's name, a place, a set of people) are made one object (`same`)."""
-    same: dict = {}
+    """Every stored folder's claim, problems and record count, in folder order (as
+    source_folders lists them); not its ids or identities (core/across.py reads those)."""
     problems: dict[str, dict[str, ProblemList]] = {}
     for folder, phase, *fields in _rows(
             con, "SELECT folder, phase, " + ", ".join(f.name for f in dataclasses.fields(Problem)) +
             " FROM chk_problems ORDER BY folder, phase, n"):
         problems.setdefault(folder, {}).setdefault(phase, ProblemList()).append(Problem(*fields))
-    ids: dict[str, list] = {}
-    for folder, table, record_id, path, line in _rows(
-            con, "SELECT folder, table_name, record_id, path, line FROM chk_ids ORDER BY folder, n"):
-        ids.setdefault(folder, []).append((_one(same, table), record_id, _one(same, path), line))
-    identities: dict[str, list[Identity]] = {}
-    for folder, text in _rows(con, "SELECT folder, identity FROM chk_identities ORDER BY folder, n"):
-        identities.setdefault(folder, []).append(identity_from_json(text, same))
     rows = con.execute("SELECT folder, source_id, claim_path, claim_line, claim_col, has_source, record_count "
                        "FROM chk_folders").fetchall()
-    for folder, source_id, claim_path, line, col, has_source, count in sorted(rows, key=lambda row: Path(row[0])):
+    # Path order (a folder's parts compared one by one, as source_folders sorts), without
+    # making 100,000 Path objects
+    for folder, source_id, claim_path, line, col, has_source, count in sorted(rows, key=lambda row: row[0].split("/")):
         mine = problems.get(folder, {})
         read = SourceFolderRead(mine.get("read", ProblemList()),
-                             (source_id, claim_path, (line, col)) if source_id is not None else None,
-                             mine.get("later", ProblemList()))
-        yield FolderCheck(folder, read, has_source, mine.get("annotations", ProblemList()), count,
-                          ids.get(folder, []), identities.get(folder, []))
-
-
-def _rows(con, query: str, chunk: int = 10_000) -> Iterator[tuple]:
-    """The rows of a query, fetched a chunk at a time: never the whole result as Python objects."""
-    result = con.execute(query)
-    while rows := result.fetchmany(chunk):
-        yield from rows
-
-
-def _one(same: dict, value):
-    """The object equal to value that `same` already holds (or value, now held)."""
-    return value if value is None else same.setdefault(value, value)
-
-
-def identity_to_json(identity: Identity) -> str:
-    values = dataclasses.asdict(identity)
-    values["day"] = identity.day.isoformat() if identity.day else None
-    values["people"], values["parties"] = sorted(identity.people), sorted(identity.parties)
-    return json.dumps(values, sort_keys=True)
-
-
-def identity_from_json(text: str, same: dict | None = None) -> Identity:
-    """The Identity that identity_to_json wrote. same: a dict kept across calls (see _load),
-    through which equal values are made one object."""
-    same = {} if same is None else same
-    values = json.loads(text)
-    one = functools.partial(_one, same)
-    return Identity(
-        table=one(values["table"]), record_id=values["record_id"], path=one(values["path"]), line=values["line"],
-        day=one(dt.date.fromisoformat(values["day"])) if values["day"] else None,
-        place_id=one(values["place_id"]), country=one(values["country"]), people=one(frozenset(values["people"])),
-        route=one(values["route"]), counts=one(tuple(tuple(c) for c in values["counts"])),
-        latlon=tuple(values["latlon"]) if values["latlon"] is not None else None, kind=one(values["kind"]),
-        parties=one(frozenset(values["parties"])), distinct_from=one(tuple(tuple(d) for d in values["distinct_from"])))
+                                (source_id, claim_path, (line, col)) if source_id is not None else None,
+                                mine.get("later", ProblemList()))
+        yield FolderCheck(folder, read, has_source, mine.get("annotations", ProblemList()), count)

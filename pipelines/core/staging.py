@@ -87,11 +87,13 @@ def record_tables(records: list[Record], sources: Iterable[Source]) -> dict[str,
     """stg_<table>, stg_<child table> and stg_evidence of some records of these sources, each
     row with its folder."""
     tables = load_tables()
-    published = {s.source_id: s.metadata["published_date"] for s in sources}
+    # By folder, not source_id: two folders may claim one source_id (the second is reported,
+    # and left out by `stage`), and a folder's rows must not depend on what else was checked with it.
+    published = {s.folder: s.metadata["published_date"] for s in sources}
     out = {}
     for section, table in annotated_tables().items():
         mine = [r for r in records if r.table == table.name]
-        provenance = lambda r: {"source_id": r.source_id, "published_date": published[r.source_id],  # noqa: E731
+        provenance = lambda r: {"source_id": r.source_id, "published_date": published[folder_of(r)],  # noqa: E731
                                 FOLDER: folder_of(r)}
         out[f"stg_{table.name}"] = pa.Table.from_pylist(
             [{**r.values, **provenance(r)} for r in mine], schema=_stage_schema(table))

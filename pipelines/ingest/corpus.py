@@ -177,11 +177,22 @@ def check_folders(root: Path, corpus_context: tuple, convert: Callable[[list[Rec
 
 
 def admit(corpus: Corpus, checks: Iterable[FolderCheck], whole: bool = True) -> list[str]:
-    """Gather checked folders, in folder order, into the corpus: the first folder to claim a
-    source_id keeps it (a later one is reported and left out), then the corpus-wide ids and
-    (for the whole corpus) the identity guard. Returns the folders admitted."""
-    admitted: dict[str, str] = {}  # source_id -> folder
+    """Gather checked folders, in folder order, into the corpus (`gather`), then the
+    corpus-wide ids and (for the whole corpus) the identity guard. Returns the folders
+    admitted. The build makes the same checks from what it keeps (core/checked.py)."""
     ids: list[tuple[str, str, str, int]] = []
+    admitted = gather(corpus, checks, ids)
+    check_corpus_ids(corpus.problems, ids)
+    if whole:
+        check_identities(corpus.problems, corpus.identities, corpus.registries)
+    return admitted
+
+
+def gather(corpus: Corpus, checks: Iterable[FolderCheck], ids: list[tuple[str, str, str, int]]) -> list[str]:
+    """Checked folders, in folder order, into the corpus: the first folder to claim a
+    source_id keeps it (a later one is reported and left out). The per-source ids of the
+    folders admitted are added to `ids`. Returns the folders admitted."""
+    admitted: dict[str, str] = {}  # source_id -> folder
     for check in checks:
         source_id = _claim(corpus.problems, check.read, admitted.get)
         if source_id is None or not check.has_source:
@@ -194,9 +205,6 @@ def admit(corpus: Corpus, checks: Iterable[FolderCheck], whole: bool = True) -> 
         corpus.problems.extend(check.problems)
         corpus.identities.extend(check.identities)
         ids.extend(check.ids)
-    check_corpus_ids(corpus.problems, ids)
-    if whole:
-        check_identities(corpus.problems, corpus.identities, corpus.registries)
     return list(admitted.values())
 
 

@@ -32,11 +32,11 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from pipelines.ingest.dates import DateError, resolve_date
 from pipelines.ingest.parallel import fewer_collections
-from pipelines.ingest.problems import ProblemList
+from pipelines.ingest.problems import Problem, ProblemList, shorten
 
 TABLES = ("meetings", "incidents", "agreements")
 COUNTS = ("people_aboard", "dead", "missing", "injured", "survivors")
@@ -303,8 +303,33 @@ def _pairs_of_ids(group: list[Identity]) -> Iterable[tuple[Identity, Identity]]:
 _ONE_DAY = dt.timedelta(days=1)
 
 
-def _order(ident: Identity) -> tuple[str, int]:
-    return ident.path, ident.line
+def _order(ident: Identity) -> tuple[str, int, str, str]:
+    """File order; the table and id tell apart two records written on one line (YAML's flow
+    style), so that the reports' order never depends on the order the records came in."""
+    return ident.path, ident.line, ident.table, ident.record_id
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem of the identity guard with the records it is about: the build keeps it, and
+    checks again only those whose ids a changed source states (core/checked.py).
+
+    unknown-id: `first` names `named` (its `distinct_from[index]`); reused-id-differs:
+    `second` is a later version of `first`'s id; look-alike: `first` and `second` are the
+    pair of records, `first` the earlier in file order."""
+
+    problem: Problem
+    first: Identity
+    second: Identity | None = None
+    named: str | None = None
+    index: int = 0
+
+    def ids(self) -> tuple[str, ...]:
+        """The ids (of first.table) whose records decide this problem: a change to the
+        records of any other id leaves it as it is."""
+        if self.named is not None:
+            return self.first.record_id, self.named
+        return (self.first.record_id,) if self.second is None else (self.first.record_id, self.second.record_id)
 
 
 def check_identities(problems: ProblemList, identities: list[Identity], registries: dict[str, list[dict]],
@@ -314,13 +339,19 @@ def check_identities(problems: ProblemList, identities: list[Identity], registri
     `registries`: the loaded registries (the agreements registry holds ids that exist
     besides the records' own; the places registry says which places are towns). With `checked` (paths of the annotation files being checked, the rest read
     only for comparison), only what concerns a checked file is reported, on it."""
+    problems.extend(finding.problem for finding in identity_findings(identities, registries, checked))
+
+
+def identity_findings(identities: list[Identity], registries: dict[str, list[dict]],
+                      checked: set[str] | None = None) -> list[Finding]:
+    """check_identities' problems, in its order, each with the records it is about."""
     # It makes a few hundred thousand small lists and tuples next to the corpus's records;
     # with the collector's default thresholds, a sixth of its time was spent collecting.
     with fewer_collections():
-        _check_identities(problems, identities, registries, checked)
+        return list(_check_identities(identities, registries, checked))
 
 
-def _check_identities(problems, identities, registries, checked) -> None:
+def _check_identities(identities, registries, checked) -> Iterator[Finding]:
     def concerns(*idents: Identity) -> bool:
         return checked is None or any(i.path in checked for i in idents)
 
@@ -332,12 +363,13 @@ def _check_identities(problems, identities, registries, checked) -> None:
     distinct = {(ident.table, ident.record_id, other) for ident in identities for other, _ in ident.distinct_from}
 
     for ident in identities:
-        for other, line in ident.distinct_from:
+        for index, (other, line) in enumerate(ident.distinct_from):
             if concerns(ident) and (ident.table, other) not in ids and other not in known_ids.get(ident.table, ()):
-                problems.add(ident.path, line, 1, "unknown-id",
-                             f"distinct_from names {ident.table[:-1]} {other!r}, which no source or registry has",
-                             f"write the id of an existing {ident.table[:-1]} (`borderlines find` lists them), "
-                             "or remove it", other)
+                problem = Problem(ident.path, line, 1, "unknown-id",
+                                  f"distinct_from names {ident.table[:-1]} {other!r}, which no source or registry has",
+                                  f"write the id of an existing {ident.table[:-1]} (`borderlines find` lists them), "
+                                  "or remove it", shorten(other))
+                yield Finding(problem, ident, named=other, index=index)
 
     for (table, record_id), versions in ids.items():
         first = versions[0]
@@ -347,10 +379,12 @@ def _check_identities(problems, identities, registries, checked) -> None:
                 if differences:
                     where = later if checked is None or later.path in checked else first
                     there = first if where is later else later
-                    problems.warn(where.path, where.line, 1, "reused-id-differs",
-                                  f"{table[:-1]} {record_id!r} is reused here with {'; '.join(differences)} "
-                                  f"({there.path}:{there.line})",
-                                  "confirm it is the same event; if it is not, give this record an id of its own")
+                    warning = Problem(where.path, where.line, 1, "reused-id-differs",
+                                      f"{table[:-1]} {record_id!r} is reused here with {'; '.join(differences)} "
+                                      f"({there.path}:{there.line})",
+                                      "confirm it is the same event; if it is not, give this record an id of its own",
+                                      severity="warning")
+                    yield Finding(warning, first, later)
 
     # One report per pair of ids, on the first pair of their records (in file order) that
     # looks alike: the same whichever order the pairs come in.
@@ -368,15 +402,15 @@ def _check_identities(problems, identities, registries, checked) -> None:
         reasons = looks_alike(a, b, points)
         if reasons is not None:
             first_match[pair] = (_order(a), _order(b), a, b, reasons)
-    for _, _, old, new, reasons in sorted(first_match.values(), key=lambda m: m[:2]):
-        if checked is not None and new.path not in checked:
-            new, old = old, new
+    for _, _, first, second, reasons in sorted(first_match.values(), key=lambda m: m[:2]):
+        old, new = (second, first) if checked is not None and second.path not in checked else (first, second)
         what = new.table[:-1]
-        problems.add(new.path, new.line, 1, "look-alike",
-                     f"{what} {new.record_id!r} looks like {what} {old.record_id!r} ({old.path}:{old.line}): "
-                     + ", ".join(reasons),
-                     f"if it is the same {what}, use the id {old.record_id}; if it is another, add "
-                     f"`distinct_from: [{old.record_id}]` to this record")
+        problem = Problem(new.path, new.line, 1, "look-alike",
+                          f"{what} {new.record_id!r} looks like {what} {old.record_id!r} ({old.path}:{old.line}): "
+                          + ", ".join(reasons),
+                          f"if it is the same {what}, use the id {old.record_id}; if it is another, add "
+                          f"`distinct_from: [{old.record_id}]` to this record")
+        yield Finding(problem, first, second)
 
 
 # --- for the contributors' tools -------------------------------------------------------------
