@@ -47,8 +47,8 @@ def synthetic(schema: pa.Schema, rows: int) -> pa.Table:
 
 
 def whole_table_files(table: pa.Table, tmp_path, row_group_size: int):
-    """The current writer's files of the whole table (`write_parquet`, `write_csv`, with the
-    given row group size)."""
+    """The files pyarrow writes from the whole table at once (as the build wrote them before
+    it wrote them a batch at a time), with the given row group size."""
     parquet, csv = tmp_path / "whole.parquet", tmp_path / "whole.csv"
     pq.write_table(empty_text_as_null(table), parquet, **{**PARQUET_OPTIONS, "row_group_size": row_group_size})
     pa_csv.write_csv(empty_text_as_null(table), csv, pa_csv.WriteOptions(**CSV_OPTIONS))

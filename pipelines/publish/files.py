@@ -5,8 +5,9 @@ with fixed settings, and keeps each field's description in the Arrow schema meta
 CSV is UTF-8 with a header, ISO dates, `true`/`false`, and empty cells for nulls.
 `write_table_files` writes both from a stream of pieces of the table, so that a build holds
 at most one row group (ROW_GROUP_ROWS rows) of a table, never the whole of it: at 100,000
-sources `evidence` has some 3.4 million rows. The files are byte for byte those of writing
-the whole table at once (`write_parquet`, `write_csv`; tested).
+sources `evidence` has some 3.4 million rows. The files are byte for byte those pyarrow
+writes from the whole table at once (`pq.write_table` with PARQUET_OPTIONS,
+`pa_csv.write_csv` with CSV_OPTIONS; tested).
 
 Empty text is published as null, in both files (`empty_text_as_null`). pyarrow writes an
 empty string as a quoted `""` and a null as nothing, but the readers of the package do not
@@ -32,21 +33,11 @@ PARQUET_OPTIONS = dict(compression="zstd", compression_level=9, use_dictionary=T
 CSV_OPTIONS = dict(include_header=True, quoting_style="needed")
 
 
-def write_parquet(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(empty_text_as_null(table), path, **PARQUET_OPTIONS)
-
-
-def write_csv(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pa_csv.write_csv(empty_text_as_null(table), path, pa_csv.WriteOptions(**CSV_OPTIONS))
-
-
 def write_table_files(pieces: Iterable[pa.Table], schema: pa.Schema, parquet_path: Path, csv_path: Path,
                       row_group_size: int = ROW_GROUP_ROWS) -> int:
     """Write the table made of pieces (consecutive runs of its rows, each with `schema`) as
-    Parquet and CSV, the same bytes as `write_parquet` and `write_csv` of the whole table;
-    returns its number of rows. Each Parquet row group is written once it is whole: pyarrow
+    Parquet and CSV, the same bytes as pyarrow's writers given the whole table (chunked as
+    the pieces are); returns its number of rows. Each Parquet row group is written once it is whole: pyarrow
     starts a row group at every write, so the pieces are gathered (and cut) into runs of
     exactly row_group_size rows, as writing the whole table cuts it."""
     options = {key: value for key, value in PARQUET_OPTIONS.items() if key != "row_group_size"}
