@@ -124,3 +124,23 @@ def test_the_round_trip_reads_both_files_in_step_and_names_the_row_that_differs(
     write_table_files(iter([short]), schema, tmp_path / "v.parquet", tmp_path / "v.csv")
     assert compare_csv(tmp_path / "t.parquet", tmp_path / "v.csv", schema) == f"{rows - 1} rows against {rows}"
     assert compare_csv(tmp_path / "v.parquet", tmp_path / "t.csv", schema) == f"more than {rows - 1} rows"
+
+
+def test_a_table_that_cannot_be_written_fails_the_build_with_its_own_error(tmp_path, monkeypatch):
+    """A write that fails with a table's rows still coming from DuckDB (a full disk, say) is
+    the error reported, not a DuckDB complaint about the open result; nothing is left staged."""
+    import pipelines.publish.build as build
+
+    def disk_full(pieces, schema, parquet_path, csv_path):
+        next(iter(pieces))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build, "write_table_files", disk_full)
+    con = connect(":memory:")
+    try:
+        store_table(con, "crossings", pa.concat_tables([synthetic(load_tables()["crossings"].to_arrow(), 1_000)] * 300))
+        with pytest.raises(OSError, match="No space left"):
+            build.stage_build(con, ["crossings"], tmp_path / "build" / "data", tmp_path)
+    finally:
+        con.close()
+    assert list((tmp_path / "build").iterdir()) == []

@@ -133,9 +133,8 @@ def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir
         if checks is not None:
             checks.stop()
         discard(tmp)
-        raise
-    finally:
-        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")  # as `connect` opened it
+        raise  # the caller closes con: a statement here could hide the error (a table's result still open)
+    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")  # as `connect` opened it
     return tmp, counts, checks, drawings
 
 
