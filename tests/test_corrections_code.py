@@ -19,7 +19,7 @@ from pipelines.core.staging import evidence_rows
 from pipelines.ingest.corpus import load_corpus
 from pipelines.ingest.records import Quote
 from pipelines.publish.datapackage import resource_entries
-from pipelines.publish.files import write_csv, write_parquet
+from pipelines.publish.files import write_table_files
 from pipelines.publish.roundtrip import compare_csv
 from pipelines.reference import iom_missing_migrants, italy_arrivals, uk_small_boats
 from pipelines.reference.quality import IssueLog
@@ -109,18 +109,17 @@ def test_the_writers_publish_empty_text_as_null_and_the_round_trip_sees_an_empty
     schema = pa.schema([pa.field("id", pa.string(), nullable=False), pa.field("text", pa.string())])
     table = pa.Table.from_pylist([{"id": "a", "text": ""}, {"id": "b", "text": None}, {"id": "c", "text": "x"}],
                                  schema=schema)
-    write_parquet(table, tmp_path / "t.parquet")
-    write_csv(table, tmp_path / "t.csv")
+    write_table_files([table], schema, tmp_path / "t.parquet", tmp_path / "t.csv")
     parquet = pq.read_table(tmp_path / "t.parquet")
     assert parquet["text"].to_pylist() == [None, None, "x"]
-    assert compare_csv(parquet, tmp_path / "t.csv", schema) == ""
+    assert compare_csv(tmp_path / "t.parquet", tmp_path / "t.csv", schema) == ""
     # A Parquet file holding "" where its CSV twin has "" (as pyarrow writes it) is a difference:
     # the CSV's readers see a null there.
     pq.write_table(table, tmp_path / "raw.parquet")
     pa_csv.write_csv(table, tmp_path / "raw.csv")
     assert '"a",""' in (tmp_path / "raw.csv").read_text()
-    assert "column text, row 1: '' against None" in compare_csv(pq.read_table(tmp_path / "raw.parquet"),
-                                                                 tmp_path / "raw.csv", schema)
+    assert "column text, row 1: '' against None" in compare_csv(tmp_path / "raw.parquet", tmp_path / "raw.csv",
+                                                                 schema)
 
 
 # --- "nan", "NA", "null" are text -------------------------------------------------------------
@@ -137,8 +136,8 @@ def test_text_that_looks_like_a_missing_value_stays_text_in_both_formats(tmp_pat
     rows.append({"dataset": "x", "file": "f.csv", "row": "99", "column": "c", "value": None, "problem": "p",
                  "action": "kept"})
     arrow = pa.Table.from_pylist(rows, schema=table.to_arrow())
-    write_parquet(arrow, tmp_path / "parquet" / "reference_data_quality.parquet")
-    write_csv(arrow, tmp_path / "csv" / "reference_data_quality.csv")
+    write_table_files([arrow], arrow.schema, tmp_path / "parquet" / "reference_data_quality.parquet",
+                      tmp_path / "csv" / "reference_data_quality.csv")
     entries = resource_entries(tmp_path, ["reference_data_quality"], tmp_path / "no-corpus")
     package = Package({"resources": entries}, basepath=str(tmp_path))
     for name in ("reference_data_quality", "reference_data_quality_csv"):
@@ -157,8 +156,7 @@ def test_a_nullable_whole_number_of_a_parquet_resource_still_reads_as_null(tmp_p
     assert table.to_frictionless()["missingValues"] == [""]
     arrow = pa.Table.from_pylist([{"date": dt.date(2024, 1, 1), "migrants_arrived": None, "boats_arrived": 3,
                                    "boats_uncontrolled_landings": None, "notes": "nan"}], schema=table.to_arrow())
-    write_parquet(arrow, tmp_path / "parquet" / f"{name}.parquet")
-    write_csv(arrow, tmp_path / "csv" / f"{name}.csv")
+    write_table_files([arrow], arrow.schema, tmp_path / "parquet" / f"{name}.parquet", tmp_path / "csv" / f"{name}.csv")
     package = Package({"resources": resource_entries(tmp_path, [name], tmp_path / "no-corpus")},
                       basepath=str(tmp_path))
     for resource in (name, f"{name}_csv"):

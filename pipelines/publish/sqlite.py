@@ -117,6 +117,8 @@ def _insert_rows(con: sqlite3.Connection, data_dir: Path, spec, runs: list[tuple
     take from the Parquet file)."""
     import pyarrow.parquet as pq
 
+    from pipelines.publish.files import BatchCursor
+
     columns = ", ".join(f'"{f}"' for f in spec.field_names)
     insert = f'INSERT INTO main."{spec.name}" ({columns}) VALUES ({", ".join("?" for _ in spec.field_names)})'
     parquet = None
@@ -125,10 +127,14 @@ def _insert_rows(con: sqlite3.Connection, data_dir: Path, spec, runs: list[tuple
             con.execute(f'INSERT INTO main."{spec.name}" ({columns}) SELECT {columns} FROM previous."{spec.name}" '
                         "WHERE rowid BETWEEN ? AND ? ORDER BY rowid", [first_rowid, first_rowid + length - 1])
             continue
-        if parquet is None:
-            parquet = pq.read_table(data_dir / "parquet" / f"{spec.name}.parquet").select(spec.field_names)
-        for batch in parquet.slice(start, length).to_batches():
+        if parquet is None:  # read a batch at a time: a whole table was most of this process's memory
+            parquet = BatchCursor(pq.ParquetFile(data_dir / "parquet" / f"{spec.name}.parquet")
+                                  .iter_batches(batch_size=INSERT_ROWS, columns=spec.field_names))
+        for batch in parquet.rows(start, length):
             con.executemany(insert, zip(*(_sqlite_values(column) for column in batch.columns)))
+
+
+INSERT_ROWS = 65_536  # rows read from Parquet at a time (pyarrow's default batch)
 
 
 def _row_runs(data_dir: Path, previous: tuple[Path, dict[str, str]], spec) -> list[tuple[int, int, int | None]] | None:
