@@ -146,12 +146,14 @@ def _identities(con, affected: set[tuple[str, str]] | None) -> tuple[list[Identi
                  naming AS (SELECT table_name, record_id, unnest(named) AS other FROM live),
                  wanted AS (
                      SELECT table_name, record_id FROM _affected
-                     UNION SELECT other.table_name, other.record_id FROM live AS other JOIN seeds
-                         ON other.table_name = seeds.table_name AND other.table_name <> 'agreements'
-                         AND other.day BETWEEN seeds.day - 1 AND seeds.day + 1
-                     UNION SELECT other.table_name, other.record_id FROM live AS other JOIN seeds
-                         ON other.table_name = seeds.table_name AND other.table_name = 'agreements'
-                         AND other.kind = seeds.kind AND other.parties = seeds.parties
+                     -- joined on the seeds' distinct days and (type, parties), not on the seeds: an
+                     -- id stated by N sources would otherwise join N times over (N squared rows)
+                     UNION SELECT other.table_name, other.record_id FROM live AS other
+                         JOIN (SELECT DISTINCT table_name, day FROM seeds WHERE table_name <> 'agreements') AS s
+                         ON other.table_name = s.table_name AND other.day BETWEEN s.day - 1 AND s.day + 1
+                     UNION SELECT other.table_name, other.record_id FROM live AS other
+                         JOIN (SELECT DISTINCT kind, parties FROM seeds WHERE table_name = 'agreements') AS s
+                         ON other.table_name = 'agreements' AND other.kind = s.kind AND other.parties = s.parties
                      UNION SELECT table_name, unnest(named) FROM seeds
                      UNION SELECT naming.table_name, naming.record_id FROM naming JOIN _affected
                          ON naming.table_name = _affected.table_name AND naming.other = _affected.record_id)

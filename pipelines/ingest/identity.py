@@ -312,7 +312,8 @@ def _order(ident: Identity) -> tuple[str, int, str, str]:
 @dataclass(frozen=True)
 class Finding:
     """A problem of the identity guard with the records it is about: the build keeps it, and
-    checks again only those whose ids a changed source states (core/checked.py).
+    checks again only those whose ids a changed, added or removed folder, or one admitted or
+    left out since, states or stated (core/across.py).
 
     unknown-id: `first` names `named` (its `distinct_from[index]`); reused-id-differs:
     `second` is a later version of `first`'s id; look-alike: `first` and `second` are the
