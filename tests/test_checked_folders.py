@@ -4,6 +4,7 @@ exactly what checking every folder again gives, and what `validate` reports."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import random
 import re
@@ -18,6 +19,7 @@ from conftest import REPO
 from pipelines.core.across import identity_from_json, identity_to_json
 from pipelines.core.checked import changed_since_checked, check_changed_folders, stage_admitted
 from pipelines.core.database import connect
+from pipelines.hashing import file_sha256
 from pipelines.ingest.corpus import Corpus, load_corpus
 from pipelines.ingest.problems import ProblemList
 from pipelines.ingest.registry import load_registries
@@ -410,3 +412,126 @@ def test_an_unchanged_source_s_reports_follow_the_ids_a_changed_source_states(tm
         f"meeting_id: {meeting}\n", f"meeting_id: {meeting}\n    distinct_from: [{other}]\n"))
     problems = _checked_as_fully(root, database, fresh).corpus.problems
     assert not [p for p in problems if p.code == "unknown-id" and p.path.startswith(f"sources/news/{reuser.name}/")]
+
+
+# --- where a changed folder can change the checks across folders (found in review) --------------
+# Each scenario below broke a part of core/across.py that the random edits did not reach.
+
+@pytest.fixture
+def forty(tmp_path) -> Path:
+    """40 synthetic sources without errors: the checks across folders find nothing."""
+    root = tmp_path / "corpus"
+    generate_corpus(root, 40, seed=7, workers=1)
+    return root
+
+
+def _stated_only_by(news: list[Path], kind: str, record_id: str) -> list[str]:
+    return [folder.name for folder in news if record_id in _ids(folder, kind)]
+
+
+def test_a_source_that_loses_its_id_takes_its_records_out_of_the_guard(forty, tmp_path):
+    """An earlier folder claims a later one's source_id, whose files do not change: the
+    later folder's meeting leaves the corpus, and a distinct_from naming it (in a third,
+    unchanged folder) names an unknown id, until the id is given back."""
+    news = sorted((forty / "sources/news").iterdir())
+    claimer, loser, namer = news[2], news[10], news[20]
+    meeting = _ids(loser, "meeting")[0]
+    assert _stated_only_by(news, "meeting", meeting) == [loser.name]
+    mine = _ids(namer, "meeting")[0]
+    _rewrite(namer / "annotations.yaml", lambda text: text.replace(
+        f"meeting_id: {mine}\n", f"meeting_id: {mine}\n    distinct_from: [{meeting}]\n"))
+    database, fresh = tmp_path / "kept.duckdb", tmp_path / "fresh.duckdb"
+    assert "unknown-id" not in {p.code for p in _checked_as_fully(forty, database, fresh).corpus.problems}
+
+    source = claimer / "source.yaml"
+    original = source.read_text(encoding="utf-8")
+    _rewrite(source, lambda text: re.sub(r"(?m)^source_id: .*$", f"source_id: {loser.name}", text))
+    kept = _checked_as_fully(forty, database, fresh)
+    assert kept.checked == 1
+    assert f"sources/news/{claimer.name}" in kept.admitted and f"sources/news/{loser.name}" not in kept.admitted
+    unknown = [p for p in kept.corpus.problems if p.code == "unknown-id"]
+    assert [p.path for p in unknown] == [f"sources/news/{namer.name}/annotations.yaml"]
+    assert f"'{meeting}'" in unknown[0].message
+
+    source.write_text(original, encoding="utf-8")
+    kept = _checked_as_fully(forty, database, fresh)
+    assert kept.checked == 1 and f"sources/news/{loser.name}" in kept.admitted
+    assert "unknown-id" not in {p.code for p in kept.corpus.problems}
+
+
+def _incident_to_move(root: Path) -> tuple[Path, str, str, str]:
+    """A source's incident dated "<weekday> <day> <month>" that can move a day later within
+    its month and before publication, with no other dated record of its source within two
+    days: (folder, incident_id, its date, the date a day later)."""
+    from benchmarks.articles import MONTHS, WEEKDAYS
+
+    by_folder: dict[str, list] = {}
+    for identity in load_corpus(root).identities:
+        by_folder.setdefault(identity.path, []).append(identity)
+    for path, identities in sorted(by_folder.items()):
+        annotations = root / path
+        text = annotations.read_text(encoding="utf-8")
+        published = dt.date.fromisoformat(re.search(r"(?m)^published_date: (\S+)$", (
+            annotations.parent / "source.yaml").read_text(encoding="utf-8")).group(1))
+        for incident in (i for i in identities if i.table == "incidents" and i.day is not None):
+            later = incident.day + dt.timedelta(days=1)
+            phrase = f"{WEEKDAYS[incident.day.weekday()]} {incident.day.day} {MONTHS[incident.day.month - 1]}"
+            alone = all(other is incident or other.day is None or abs((other.day - incident.day).days) > 2
+                        for other in identities)
+            if (alone and later.month == incident.day.month and later < published
+                    and f"incident_id: {incident.record_id}\n    date: {phrase}\n" in text):
+                return (annotations.parent, incident.record_id, phrase,
+                        f"{WEEKDAYS[later.weekday()]} {later.day} {MONTHS[later.month - 1]}")
+    raise AssertionError("no incident of the generated corpus can move a day later")
+
+
+def test_a_copy_with_an_incident_a_day_later_is_reported_as_a_look_alike(forty, tmp_path):
+    """A new source reports an unchanged source's incident, under a new id and a day later
+    (its article says so): the two records are compared although their days differ."""
+    database, fresh = tmp_path / "kept.duckdb", tmp_path / "fresh.duckdb"
+    assert _checked_as_fully(forty, database, fresh).corpus.problems == []
+    old, incident, day, later = _incident_to_move(forty)
+    new = old.parent / f"{old.name}-later"
+    shutil.copytree(old, new)
+    metadata = (new / "source.yaml").read_text(encoding="utf-8")
+    raw = new / re.search(r"(?m)^raw_file: (\S+)$", metadata).group(1)
+    assert raw.read_bytes().count(day.encode()) == 1
+    raw.write_bytes(raw.read_bytes().replace(day.encode(), later.encode()))
+    (new / "source.yaml").write_text(re.sub(r"(?m)^raw_sha256: \S+$", f"raw_sha256: {file_sha256(raw)}",
+                                            metadata.replace(old.name, new.name)), encoding="utf-8")
+    # the copy's crossings (their ids are the source's own) and the moved incident get new
+    # ids; its other records keep theirs: the same events, reported again
+    _rewrite(new / "annotations.yaml", lambda text: text.replace(f"source_id: {old.name}\n", f"source_id: {new.name}\n")
+             .replace(f"crossing_id: {old.name}-", f"crossing_id: {new.name}-")
+             .replace(f"incident_id: {incident}\n", f"incident_id: {incident}-later\n").replace(day, later))
+
+    kept = _checked_as_fully(forty, database, fresh)
+    assert kept.checked == 1 and f"sources/news/{new.name}" in kept.admitted
+    [problem] = kept.corpus.problems
+    assert problem.code == "look-alike" and f"'{incident}-later'" in problem.message
+    assert "dates a day apart" in problem.message
+
+
+def test_two_unknown_ids_of_one_source_come_in_its_records_order(forty, tmp_path):
+    """A source's first meeting names one of a later source's, its second an id nobody
+    has; the later source is removed: the unknown id found again (the first) and the one
+    kept (the second) are reported in the order of the records that name them."""
+    news = sorted((forty / "sources/news").iterdir())
+    namer, named = news[30], news[35]
+    first, second = _ids(namer, "meeting")[:2]
+    gone = _ids(named, "meeting")[0]
+    assert _stated_only_by(news, "meeting", gone) == [named.name]
+    _rewrite(namer / "annotations.yaml", lambda text: text.replace(
+        f"meeting_id: {first}\n", f"meeting_id: {first}\n    distinct_from: [{gone}]\n").replace(
+        f"meeting_id: {second}\n", f"meeting_id: {second}\n    distinct_from: [nobody-has-this-meeting]\n"))
+    database, fresh = tmp_path / "kept.duckdb", tmp_path / "fresh.duckdb"
+    unknown = [p for p in _checked_as_fully(forty, database, fresh).corpus.problems if p.code == "unknown-id"]
+    assert ["nobody-has-this-meeting" in p.message for p in unknown] == [True]
+
+    shutil.rmtree(named)
+    kept = _checked_as_fully(forty, database, fresh)
+    assert kept.checked == 0
+    unknown = [p for p in kept.corpus.problems if p.code == "unknown-id"]
+    assert [p.path for p in unknown] == [f"sources/news/{namer.name}/annotations.yaml"] * 2
+    assert f"'{gone}'" in unknown[0].message and "'nobody-has-this-meeting'" in unknown[1].message
+    assert unknown[0].line < unknown[1].line
