@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from benchmarks.corpus import generate_corpus
 from conftest import REPO
@@ -230,6 +231,14 @@ def _ids(folder: Path, kind: str) -> list[str]:
     return [record_id for found, record_id in _RECORD_ID.findall(text) if found == kind]
 
 
+def _parses(folder: Path) -> bool:
+    try:
+        yaml.safe_load((folder / "annotations.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return True
+
+
 def _rewrite(path: Path, change) -> None:
     path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
 
@@ -245,8 +254,10 @@ class _Edits:
     def folders(self) -> list[Path]:
         return sorted(self.news.iterdir())
 
-    def pick(self, kind: str | None = None) -> Path:
-        folders = [f for f in self.folders() if kind is None or _ids(f, kind)]
+    def pick(self, kind: str | None = None, parsed: bool = False) -> Path:
+        """A folder (with records of this kind; parsed: whose annotations are valid YAML),
+        one edited before half the time."""
+        folders = [f for f in self.folders() if (kind is None or _ids(f, kind)) and (not parsed or _parses(f))]
         touched = [f for f in folders if f.name in self.touched]
         chosen = self.rng.choice(touched if touched and self.rng.random() < 0.5 else folders or self.folders())
         self.touched.append(chosen.name)
@@ -323,8 +334,10 @@ class _Edits:
     def drop_a_crossing(self):
         from benchmarks.run import drop_last_crossing
 
-        folder = self.pick("crossing")
-        if len(_ids(folder, "crossing")) > 1:
+        # drop_last_crossing reads the file as YAML: not one that break_the_yaml broke (pick
+        # falls back to any folder when none fits)
+        folder = self.pick("crossing", parsed=True)
+        if len(_ids(folder, "crossing")) > 1 and _parses(folder):
             drop_last_crossing(folder / "annotations.yaml")
 
     def restore_a_folder(self, originals: Path):
