@@ -428,7 +428,8 @@ def test_an_unchanged_source_s_reports_follow_the_ids_a_changed_source_states(tm
 
 
 # --- where a changed folder can change the checks across folders (found in review) --------------
-# Each scenario below broke a part of core/across.py that the random edits did not reach.
+# Each scenario catches a fault that a reviewer put in core/across.py on purpose and that the
+# tests above let through: what the kept check redoes must reach the records it can change.
 
 @pytest.fixture
 def forty(tmp_path) -> Path:
@@ -438,7 +439,7 @@ def forty(tmp_path) -> Path:
     return root
 
 
-def _stated_only_by(news: list[Path], kind: str, record_id: str) -> list[str]:
+def _folders_stating(news: list[Path], kind: str, record_id: str) -> list[str]:
     return [folder.name for folder in news if record_id in _ids(folder, kind)]
 
 
@@ -449,7 +450,7 @@ def test_a_source_that_loses_its_id_takes_its_records_out_of_the_guard(forty, tm
     news = sorted((forty / "sources/news").iterdir())
     claimer, loser, namer = news[2], news[10], news[20]
     meeting = _ids(loser, "meeting")[0]
-    assert _stated_only_by(news, "meeting", meeting) == [loser.name]
+    assert _folders_stating(news, "meeting", meeting) == [loser.name]
     mine = _ids(namer, "meeting")[0]
     _rewrite(namer / "annotations.yaml", lambda text: text.replace(
         f"meeting_id: {mine}\n", f"meeting_id: {mine}\n    distinct_from: [{meeting}]\n"))
@@ -475,7 +476,8 @@ def test_a_source_that_loses_its_id_takes_its_records_out_of_the_guard(forty, tm
 def _incident_to_move(root: Path) -> tuple[Path, str, str, str]:
     """A source's incident dated "<weekday> <day> <month>" that can move a day later within
     its month and before publication, with no other dated record of its source within two
-    days: (folder, incident_id, its date, the date a day later)."""
+    days (so that only the day window of the guard's search reaches it from a copy of the
+    source): (folder, incident_id, its date, the date a day later)."""
     from benchmarks.articles import MONTHS, WEEKDAYS
 
     by_folder: dict[str, list] = {}
@@ -533,7 +535,7 @@ def test_two_unknown_ids_of_one_source_come_in_its_records_order(forty, tmp_path
     namer, named = news[30], news[35]
     first, second = _ids(namer, "meeting")[:2]
     gone = _ids(named, "meeting")[0]
-    assert _stated_only_by(news, "meeting", gone) == [named.name]
+    assert _folders_stating(news, "meeting", gone) == [named.name]
     _rewrite(namer / "annotations.yaml", lambda text: text.replace(
         f"meeting_id: {first}\n", f"meeting_id: {first}\n    distinct_from: [{gone}]\n").replace(
         f"meeting_id: {second}\n", f"meeting_id: {second}\n    distinct_from: [nobody-has-this-meeting]\n"))
