@@ -76,9 +76,9 @@ def data_package(context, paths: BorderlinesPaths) -> dg.MaterializeResult:
         try:
             changed, manifest = sources["changed"], sources["manifest"]
             if not changed and not same_code(manifest, code):
-                changed = ["the code, the table declarations or the libraries changed since the build began"]
+                changed = [_CODE_CHANGED]
             if changed:
-                problems = [f"{line}: materialise the unsynced assets (or run `make data`) again" for line in changed]
+                problems = [_build_again(line) for line in changed]
             else:
                 write_manifest(manifest, staged / MANIFEST)
                 check = check_package(staged / "datapackage.json", previous.descriptor if previous else None, started)
@@ -86,8 +86,7 @@ def data_package(context, paths: BorderlinesPaths) -> dg.MaterializeResult:
             if not problems and not same_code(code_manifest(), code):
                 # The workers import the code from disk: a build made by two codes is not published
                 # (compared again here: a check begun again would have imported it since).
-                problems = ["the code, the table declarations or the libraries changed since the build began: "
-                            "materialise the unsynced assets (or run `make data`) again"]
+                problems = [_build_again(_CODE_CHANGED)]
             if not problems:
                 published = {"descriptor_sha256": file_digest(staged / "datapackage.json")[1],
                              "manifest_sha256": file_digest(staged / MANIFEST)[1],
@@ -106,6 +105,13 @@ def data_package(context, paths: BorderlinesPaths) -> dg.MaterializeResult:
                       "report": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:50]) or "none")},
         )],
     )
+
+
+_CODE_CHANGED = "the code, the table declarations or the libraries changed since the build began"
+
+
+def _build_again(reason: str) -> str:
+    return f"{reason}: materialise the unsynced assets (or run `make data`) again"
 
 
 def previous_build(instance: dg.DagsterInstance, data_dir: Path, code: dict, environment: str) -> PreviousBuild | None:

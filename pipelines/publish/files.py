@@ -62,6 +62,10 @@ def write_table_files(pieces: Iterable[pa.Table], schema: pa.Schema, parquet_pat
     return rows
 
 
+PARQUET_READ_ROWS = 65_536  # rows read from a Parquet file at a time (pyarrow's default batch): by the
+# SQLite writer and the round trip, which never hold a whole table
+
+
 class BatchCursor:
     """Rows of a stream of record batches, run after run in increasing order, without
     holding more than the batch at hand."""

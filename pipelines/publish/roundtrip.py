@@ -67,7 +67,7 @@ def compare_csv(parquet_path: Path, path: Path, schema) -> str:
     import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
 
-    from pipelines.publish.files import BatchCursor
+    from pipelines.publish.files import PARQUET_READ_ROWS, BatchCursor
 
     parquet = pq.ParquetFile(parquet_path)
     total = parquet.metadata.num_rows
@@ -80,7 +80,7 @@ def compare_csv(parquet_path: Path, path: Path, schema) -> str:
     )
     if reader.schema.names != schema.names:
         return f"columns {reader.schema.names}, declared {schema.names}"
-    rows = BatchCursor(parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS))
+    rows = BatchCursor(parquet.iter_batches(batch_size=PARQUET_READ_ROWS))
     offset = 0
     for batch in reader:
         if offset + batch.num_rows > total:
@@ -92,8 +92,6 @@ def compare_csv(parquet_path: Path, path: Path, schema) -> str:
         offset += batch.num_rows
     return "" if offset == total else f"{offset} rows against {total}"
 
-
-PARQUET_BATCH_ROWS = 65_536  # rows of the Parquet file read at a time (pyarrow's default batch)
 
 
 def first_difference(left, right, offset: int = 0) -> str:

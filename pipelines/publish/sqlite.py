@@ -117,7 +117,7 @@ def _insert_rows(con: sqlite3.Connection, data_dir: Path, spec, runs: list[tuple
     take from the Parquet file)."""
     import pyarrow.parquet as pq
 
-    from pipelines.publish.files import BatchCursor
+    from pipelines.publish.files import PARQUET_READ_ROWS, BatchCursor
 
     columns = ", ".join(f'"{f}"' for f in spec.field_names)
     insert = f'INSERT INTO main."{spec.name}" ({columns}) VALUES ({", ".join("?" for _ in spec.field_names)})'
@@ -129,12 +129,10 @@ def _insert_rows(con: sqlite3.Connection, data_dir: Path, spec, runs: list[tuple
             continue
         if parquet is None:  # read a batch at a time: a whole table was most of this process's memory
             parquet = BatchCursor(pq.ParquetFile(data_dir / "parquet" / f"{spec.name}.parquet")
-                                  .iter_batches(batch_size=INSERT_ROWS, columns=spec.field_names))
+                                  .iter_batches(batch_size=PARQUET_READ_ROWS, columns=spec.field_names))
         for batch in parquet.rows(start, length):
             con.executemany(insert, zip(*(_sqlite_values(column) for column in batch.columns)))
 
-
-INSERT_ROWS = 65_536  # rows read from Parquet at a time (pyarrow's default batch)
 
 
 def _row_runs(data_dir: Path, previous: tuple[Path, dict[str, str]], spec) -> list[tuple[int, int, int | None]] | None:
