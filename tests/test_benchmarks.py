@@ -179,14 +179,21 @@ def test_peak_memory_of_a_process_tree_counts_its_workers(tmp_path):
 
     script = tmp_path / "workers.py"
     script.write_text(
-        "import multiprocessing, time\n"
-        "def work(_):\n"
+        # Two processes joined with a limit, not a Pool: a Pool whose worker dies waits for ever
+        # (it hung a CI run), and this one ends either way.
+        "import multiprocessing, sys, time\n"
+        "def work():\n"
         "    block = bytearray(150 << 20)\n"
         "    time.sleep(1.5)\n"
-        "    return len(block)\n"
         "if __name__ == '__main__':\n"
-        "    with multiprocessing.get_context('fork').Pool(2) as pool:\n"
-        "        assert pool.map(work, [1, 2], chunksize=1) == [150 << 20] * 2\n")
+        "    workers = [multiprocessing.get_context('fork').Process(target=work) for _ in range(2)]\n"
+        "    for worker in workers:\n"
+        "        worker.start()\n"
+        "    for worker in workers:\n"
+        "        worker.join(60)\n"
+        "        if worker.is_alive():\n"
+        "            worker.kill()\n"
+        "    sys.exit(0 if all(worker.exitcode == 0 for worker in workers) else 1)\n")
     found = measure("workers", [sys.executable, str(script)], 1).to_dict()
     assert found["peak_tree_mib"] >= 2 * 150  # both workers' blocks, alive together
     assert found["peak_rss_mib"] < found["peak_tree_mib"]
