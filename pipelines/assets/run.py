@@ -47,6 +47,7 @@ def run_build(root: Path, build_dir: Path | None = None, instance: dg.DagsterIns
     from pipelines.assets.definitions import ASSETS, SOURCE_FILES
     from pipelines.assets.resources import BorderlinesPaths
     from pipelines.assets.sources import START_OVER_TAG
+    from pipelines.core.database import kept_open
     from pipelines.errors import ChangedDuringBuild
     from pipelines.publish.build import recover
     from pipelines.publish.locking import exclusive
@@ -75,9 +76,11 @@ def run_build(root: Path, build_dir: Path | None = None, instance: dg.DagsterIns
         # the next run must not build on): without the marker, the next build is a full one.
         (build_dir / LAST_RUN).unlink(missing_ok=True)
         # A full build also checks every source folder again, whatever the DuckDB file keeps.
-        result = dg.materialize([*SOURCE_FILES, *ASSETS], selection=selection, resources={"paths": paths},
-                                instance=instance, raise_on_error=False, run_config=quiet,
-                                tags={START_OVER_TAG: "true"} if everything else None)
+        # The steps run one after another in this process: they share one DuckDB instance.
+        with kept_open(paths.database()):
+            result = dg.materialize([*SOURCE_FILES, *ASSETS], selection=selection, resources={"paths": paths},
+                                    instance=instance, raise_on_error=False, run_config=quiet,
+                                    tags={START_OVER_TAG: "true"} if everything else None)
         if result.success:
             # Checked holding the lock, so that no release can take a build of a mix of both.
             changed = changed_during_build(inputs, build_dir / "data")

@@ -31,13 +31,13 @@ import pyarrow as pa
 
 from pipelines.core import across
 from pipelines.core.across import ADMITTED, identity_to_json, insert_rows, rows as _rows
-from pipelines.core.database import connect, store_table
+from pipelines.core.database import connect, none_kept_open, store_table
 from pipelines.core.staging import FOLDER, folder_tables, stage
 from pipelines import hashing
 from pipelines.hashing import tree_digest
 from pipelines.ingest.corpus import (Corpus, FolderCheck, SourceFolderRead, check_corpus_ids, check_folders, gather,
                                      source_folders)
-from pipelines.ingest.parallel import fewer_collections, map_in_order
+from pipelines.ingest.parallel import fewer_collections, in_workers, map_in_order
 from pipelines.ingest.problems import Problem, ProblemList
 from pipelines.ingest.registry import REGISTRY_DIR
 from pipelines.publish.manifest import package_versions
@@ -96,19 +96,21 @@ def check_changed_folders(database: Path, corpus: Corpus, code_version: str, sta
         _forget(con, [name for name in stored if name not in folders or name in changed])
         con.execute("COMMIT")
 
-    # No connection is open while the workers are forked (ingest.parallel): a child forked
-    # while DuckDB's own threads hold a lock could wait on it for ever. Each batch of
-    # results is stored through a connection of its own.
+    # No connection is open while the workers are forked (ingest.parallel), not even one a
+    # build keeps open (database.kept_open): a child forked while DuckDB's own threads hold a
+    # lock could wait on it for ever. Each batch of results is stored through a connection
+    # of its own.
     licences = corpus.registries.get("licences", [])
     check = functools.partial(check_folders, root, corpus.context(), functools.partial(folder_tables, licences=licences))
     pending: list[tuple[list[FolderCheck], dict[str, pa.Table]]] = []
     with fewer_collections():
-        for part in map_in_order(check, [folders[name] for name in changed]):
-            pending.append(part)
-            if sum(len(checks) for checks, _ in pending) >= BATCH:
-                with _connected(database) as con:
-                    _store(con, pending, digests, key)
-                pending = []
+        with none_kept_open() if in_workers(len(changed)) else contextlib.nullcontext():
+            for part in map_in_order(check, [folders[name] for name in changed]):
+                pending.append(part)
+                if sum(len(checks) for checks, _ in pending) >= BATCH:
+                    with _connected(database) as con:
+                        _store(con, pending, digests, key)
+                    pending = []
         with _connected(database) as con:
             _store(con, pending, digests, key)
             con.execute("BEGIN")

@@ -59,11 +59,17 @@ def worker_count(n_items: int) -> int:
     return max(1, cores)
 
 
+def in_workers(n_items: int, workers: int | None = None) -> bool:
+    """Whether `map_in_order` runs over n_items on worker processes (rather than here)."""
+    workers = worker_count(n_items) if workers is None else workers
+    return workers > 1 and n_items > CHUNK
+
+
 def map_in_order(fn: Callable[[Sequence[T]], R], items: Sequence[T], workers: int | None = None) -> Iterator[R]:
     """fn over consecutive chunks of items, results in order; fn must be picklable
     (a module-level function, or a functools.partial of one)."""
     workers = worker_count(len(items)) if workers is None else workers
-    if workers <= 1 or len(items) <= CHUNK:
+    if not in_workers(len(items), workers):
         # Chunked here too, so that a caller that keeps only a summary of each part (the build)
         # never holds every item's full result at once; max(.., 1): no items is one empty part.
         for start in range(0, max(len(items), 1), CHUNK):
