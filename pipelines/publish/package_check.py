@@ -85,7 +85,7 @@ def check_package(descriptor_path: Path, checked_before: dict[str, Any] | None =
         unchanged = _unchanged_tasks(descriptor, checked_before) if checked_before and not file_problems else set()
         started = TableChecks(descriptor_path, descriptor, unchanged)
     csv_problems, round_trip = started.problems()
-    _give_back_memory()
+    _give_back_memory(collect=started.read_here)
     tables_unchanged = {name for name in tables if {("parquet", name), ("csv", f"{name}_csv")} <= started.unchanged}
     return PackageCheck(csv_problems + file_problems + round_trip, len(tables) - len(tables_unchanged),
                         len(tables_unchanged))
@@ -186,6 +186,7 @@ class TableChecks:
                    else 1 if beside_other_work and tasks else 0)
         self._workers = (_start_workers(descriptor_path, self._large, self._ordered,
                                         [cost(task) for task in self._ordered], workers) if workers else None)
+        self.read_here = self._workers is None and bool(self._ordered)  # by frictionless, in this process
 
     def problems(self) -> tuple[list[str], list[str]]:
         """(the problems of the CSV resources, of the round trips), each in the descriptor's order."""
@@ -323,14 +324,17 @@ def _rows(basepath: Path, parquet: dict[str, Any] | None) -> int:
     return pq.read_metadata(path).num_rows if path and path.is_file() else 0
 
 
-def _give_back_memory() -> None:
+def _give_back_memory(collect: bool) -> None:
     """frictionless leaves reference cycles behind for the rows it reads, and Arrow's
     allocator keeps the pages of freed tables. In the build process, which holds millions of
     long-lived objects, CPython postpones full collections, so both piled up (0.7 GB on a
-    10,000-source build): return them before the next step (benchmarks/RESULTS.md)."""
+    10,000-source build): return them before the next step (benchmarks/RESULTS.md). The
+    full collection (0.1 s even for the real sources) only when frictionless read tables in
+    this process (collect), not when workers read them all."""
     import gc
 
     import pyarrow as pa
 
-    gc.collect()
+    if collect:
+        gc.collect()
     pa.default_memory_pool().release_unused()
