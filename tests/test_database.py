@@ -26,6 +26,34 @@ def _memory_limit(con) -> str:
     return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
 
 
+def test_inside_kept_open_no_connection_opens_the_file_again(tmp_path, monkeypatch):
+    import duckdb
+
+    from pipelines.core import database
+
+    path = tmp_path / "b.duckdb"
+    opened = []
+    real_connect = duckdb.connect
+    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: opened.append(a) or real_connect(*a, **k))
+    with kept_open(path):
+        for _ in range(3):
+            connect(path).close()
+        assert len(opened) == 1  # the kept connection only
+    database.connect(path).close()
+    assert len(opened) == 2  # outside the block, a connection of its own
+
+
+def test_a_file_that_cannot_be_opened_is_left_for_each_step_to_open_and_report(tmp_path):
+    import duckdb
+    import pytest
+
+    path = tmp_path / "b.duckdb"
+    path.write_bytes(b"not a DuckDB file" * 100)
+    with kept_open(path):  # keeps nothing, says nothing
+        with pytest.raises(duckdb.Error):
+            connect(path)
+
+
 def test_inside_kept_open_every_connection_shares_one_database_instance(tmp_path):
     path = tmp_path / "b.duckdb"
     fresh = _memory_limit(connect(path))

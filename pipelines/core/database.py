@@ -76,8 +76,11 @@ def _keep(key: str) -> bool:
 def none_kept_open() -> Iterator[None]:
     """Let go of the files `kept_open` holds while the block runs, and take them again after:
     for forking worker processes (pipelines/ingest/parallel.py), which must not happen while
-    a DuckDB instance, and so its threads, lives in this process. Any connection of the
-    caller's must be closed too: a cursor keeps its database instance alive."""
+    a DuckDB instance, and so its threads, lives in this process. The caller must hold no
+    cursor of a kept connection (closing the kept connection closes its cursors) and no
+    result still being read (an unfinished Arrow reader keeps the instance alive). While
+    the block runs the file is free; should another process take it meanwhile, it is not
+    kept again, and each later `connect` opens it (and reports what stops it)."""
     paths = list(_kept)
     for key in paths:
         _kept.pop(key).close()
