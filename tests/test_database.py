@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+import pytest
+
 from benchmarks.corpus import generate_corpus
 from pipelines.core import checked
 from pipelines.core.checked import check_changed_folders
@@ -27,10 +30,6 @@ def _memory_limit(con) -> str:
 
 
 def test_inside_kept_open_no_connection_opens_the_file_again(tmp_path, monkeypatch):
-    import duckdb
-
-    from pipelines.core import database
-
     path = tmp_path / "b.duckdb"
     opened = []
     real_connect = duckdb.connect
@@ -39,14 +38,11 @@ def test_inside_kept_open_no_connection_opens_the_file_again(tmp_path, monkeypat
         for _ in range(3):
             connect(path).close()
         assert len(opened) == 1  # the kept connection only
-    database.connect(path).close()
+    connect(path).close()
     assert len(opened) == 2  # outside the block, a connection of its own
 
 
 def test_a_file_that_cannot_be_opened_is_left_for_each_step_to_open_and_report(tmp_path):
-    import duckdb
-    import pytest
-
     path = tmp_path / "b.duckdb"
     path.write_bytes(b"not a DuckDB file" * 100)
     with kept_open(path):  # keeps nothing, says nothing

@@ -50,7 +50,8 @@ def kept_open(path: Path | str) -> Iterator[None]:
     in this process shares one database instance: a build's steps, run one after another
     in one process, then neither open the file again (about 30 ms each, some 30 steps) nor
     read again what the step before them wrote. The file stays locked against other
-    processes until the block ends, as it is while any connection is open."""
+    processes until the block ends (as it is while any connection is open), but while
+    `none_kept_open` lets go of it."""
     key = str(path)
     if key in _kept or not _keep(key):  # held by an enclosing block; or each step opens it (below)
         yield
