@@ -117,6 +117,21 @@ def test_same_tables_same_bytes(tmp_path):
     assert (tmp_path / "second" / first.name).read_bytes() == first.read_bytes()
 
 
+def test_the_order_rows_are_stored_in_changes_nothing(tmp_path):
+    # two events alike but for the precision of their date: however the table stores them,
+    # the chart's data (what decides whether a build draws it again) and its bytes are the same
+    rows = [("a-deal", "signed", None, D(2024, 3, 1), "month", False, "s1"),
+            ("a-deal", "signed", None, D(2024, 3, 1), "day", False, "s2"),
+            ("a-deal", "signed", None, D(2024, 3, 1), "year", False, "s3")]
+    agreements = [("a-deal", "A deal")]
+    stored = [tables(agreements=agreements, events=order) for order in (rows, rows[::-1], rows[1:] + rows[:1])]
+    data = [timeline_data(con) for con in stored]
+    assert data[0]["events"] == data[1]["events"] == data[2]["events"]
+    assert [e["date_precision"] for e in data[0]["events"]] == ["day", "month", "year"]
+    drawn = [write_timeline(con, tmp_path / str(i))[0].read_bytes() for i, con in enumerate(stored)]
+    assert drawn[0] == drawn[1] == drawn[2]
+
+
 def test_the_build_draws_lists_and_credits_the_timeline(fixture_build):
     data = fixture_build / "data"
     svg = (data / "charts" / "agreements_timeline.svg").read_text(encoding="utf-8")

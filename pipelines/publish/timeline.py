@@ -64,11 +64,14 @@ ORDER BY agreement_id, m.date, m.meeting_id
 def timeline_data(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """What the chart draws, from the tables: rows (agreements, earliest dated mark first),
     dated events, related meetings, and how many meetings are related to no agreement."""
+    # Ordered by every column selected: rows alike but for their precision would otherwise come
+    # in the order the table happens to store them, and the same tables draw different bytes.
     events = [dict(zip(("agreement_id", "event_type", "date", "date_precision", "is_planned"), row))
               for row in con.execute(
-                  """SELECT DISTINCT agreement_id, event_type, date, coalesce(date_precision, 'day'), is_planned
+                  """SELECT DISTINCT agreement_id, event_type, date, coalesce(date_precision, 'day') AS precision,
+                            is_planned
                      FROM agreement_events WHERE date IS NOT NULL
-                     ORDER BY agreement_id, date, event_type, is_planned""").fetchall()]
+                     ORDER BY agreement_id, date, event_type, is_planned, precision""").fetchall()]
     undated = con.execute(
         """SELECT agreement_id, list(DISTINCT event_type || CASE WHEN is_planned THEN ' (planned)' ELSE '' END
                                      ORDER BY event_type || CASE WHEN is_planned THEN ' (planned)' ELSE '' END)
