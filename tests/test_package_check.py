@@ -2,6 +2,7 @@
 in a CSV or a Parquet file."""
 
 import json
+import os
 import shutil
 
 import pyarrow as pa
@@ -210,3 +211,37 @@ def test_a_full_collection_follows_only_a_check_read_in_this_process(package, mo
     assert validate_package(package) == [] and collections == []  # read by workers
     monkeypatch.setattr(package_check, "PARALLEL_ROWS", 10 ** 9)
     assert validate_package(package) == [] and len(collections) == 1  # read here
+
+
+def test_a_worker_prepared_before_the_tables_exist_checks_them_once_given_its_job(package):
+    # started before anything is written, as `make data` starts it with the build's steps
+    tables_only = package.parent / ".tables.json"
+    replace_in(package.parent / "csv" / "crossings.csv", ',"uk-home-office",', ',"no-such-office",')
+    rehash(package)
+    descriptor = json.loads(package.read_text())
+    with package_check.worker_prepared():
+        [prepared] = package_check._prepared
+        tables_only.write_text(json.dumps({"resources": package_check.table_resources(descriptor)}))
+        started = package_check.start_table_checks(tables_only)
+        assert package_check._prepared == []  # taken by the first checks begun
+        assert started._workers == [prepared._process]
+        problems = package_check.check_package(package, None, started).problems
+    assert problems == validate_package(package)  # the same verdict as a worker started then
+    assert any(p.startswith("crossings_csv: row") and "foreign-key" in p for p in problems), problems
+
+
+def test_a_prepared_worker_nobody_took_ends_with_the_block(tmp_path):
+    with package_check.worker_prepared():
+        [prepared] = package_check._prepared
+        process = prepared._process._process
+        assert process.poll() is None  # waiting for a job
+    assert package_check._prepared == []
+    assert process.wait(timeout=10) is not None  # stopped, not left behind
+
+
+def test_a_prepared_worker_whose_caller_closes_its_pipe_ends_without_a_word():
+    # the caller ended before it had a job to give (the build failed first, or was killed)
+    worker = package_check.PreparedWorker()
+    os.close(worker._write)
+    worker._write = None
+    assert worker._process.output("a prepared worker") == ""  # exit status 0, nothing printed

@@ -347,3 +347,17 @@ def test_a_package_whose_code_changed_while_it_was_written_is_refused(built, tmp
     assert not check.passed and "the code, the table declarations or the libraries changed" in str(check.metadata["report"].value)
     assert len(taken) >= 2
     assert published(tmp_path / "build") == before
+
+
+def test_the_build_s_package_check_takes_the_worker_started_with_its_steps(tmp_path, monkeypatch):
+    # started with the run (its imports beside the steps), not once the tables are written
+    from pipelines.publish import package_check
+
+    given = []
+    real_give = package_check.PreparedWorker.give
+    monkeypatch.setattr(package_check.PreparedWorker, "give",
+                        lambda worker, job: given.append(job) or real_give(worker, job))
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE, corpus)
+    assert run_build(corpus, tmp_path / "build", instance=dg.DagsterInstance.ephemeral()).success
+    assert len(given) == 1 and package_check._prepared == []

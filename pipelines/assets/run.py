@@ -51,6 +51,7 @@ def run_build(root: Path, build_dir: Path | None = None, instance: dg.DagsterIns
     from pipelines.errors import ChangedDuringBuild
     from pipelines.publish.build import recover
     from pipelines.publish.locking import exclusive
+    from pipelines.publish.package_check import worker_prepared
     from pipelines.publish.manifest import MANIFEST, build_manifest, changed_during_build, differences, read_manifest
 
     build_dir = Path(build_dir or root / "build")
@@ -77,7 +78,10 @@ def run_build(root: Path, build_dir: Path | None = None, instance: dg.DagsterIns
         (build_dir / LAST_RUN).unlink(missing_ok=True)
         # A full build also checks every source folder again, whatever the DuckDB file keeps.
         # The steps run one after another in this process: they share one DuckDB instance.
-        with kept_open(paths.database()):
+        # The package check's first worker starts now, after the code was read (inputs), and
+        # imports its libraries beside the steps rather than once the tables are written (every
+        # selection ends with data_package, downstream of all).
+        with kept_open(paths.database()), worker_prepared():
             result = dg.materialize([*SOURCE_FILES, *ASSETS], selection=selection, resources={"paths": paths},
                                     instance=instance, raise_on_error=False, run_config=quiet,
                                     tags={START_OVER_TAG: "true"} if everything else None)

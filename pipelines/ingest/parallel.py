@@ -117,9 +117,10 @@ class FreshProcess:
     `if __name__ == "__main__":` guard. The child imports this very package, wherever the
     caller imported it from (-P: not one that happens to sit in the working directory), and
     ends when the caller does, however it ends: it waits on a pipe from the caller, whose
-    end closes with it."""
+    end closes with it. pass_fds: descriptors the child keeps (a pipe it reads its job from
+    later, say)."""
 
-    def __init__(self, code: str, argument: str):
+    def __init__(self, code: str, argument: str, pass_fds: tuple[int, ...] = ()):
         import subprocess
         import sys
         import tempfile
@@ -131,7 +132,8 @@ class FreshProcess:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
         self._out, self._err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # files, not pipes: a full pipe blocks
         self._process = subprocess.Popen([sys.executable, "-P", "-c", ORPHAN_GUARD + code, argument],
-                                         stdin=subprocess.PIPE, stdout=self._out, stderr=self._err, env=env)
+                                         stdin=subprocess.PIPE, stdout=self._out, stderr=self._err, env=env,
+                                         pass_fds=pass_fds)
 
     def output(self, what: str) -> str:
         """What the child printed; RuntimeError naming `what` with the end of its stderr if it failed."""
