@@ -144,3 +144,31 @@ def test_a_table_that_cannot_be_written_fails_the_build_with_its_own_error(tmp_p
     finally:
         con.close()
     assert list((tmp_path / "build").iterdir()) == []
+
+
+def test_a_table_whose_writing_fails_lets_go_of_the_database_file_while_the_error_is_kept(tmp_path, monkeypatch):
+    # Dagster keeps a failed step's error; the unfinished result it reached used to keep
+    # DuckDB's instance, and so the file, until a garbage collection: the next build in the
+    # same process waited for ever to open it.
+    import subprocess
+    import sys
+
+    from pipelines.publish import build
+
+    database = tmp_path / "b.duckdb"
+    spec = load_tables()["crossings"]
+    con = connect(database)
+    store_table(con, "crossings", pa.concat_tables([synthetic(spec.to_arrow(), 1_000)] * 300))
+
+    def failing(pieces, *args, **kwargs):
+        next(iter(pieces))  # one batch of several read, then the disk is full
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build, "write_table_files", failing)
+    with pytest.raises(OSError) as kept:
+        build.stage_build(con, ["crossings"], tmp_path / "data", tmp_path)
+    con.close()
+    opens = subprocess.run([sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1]).close()",
+                            str(database)], capture_output=True, timeout=60)
+    assert opens.returncode == 0, opens.stderr.decode()
+    assert kept.value.errno == 28

@@ -123,8 +123,11 @@ def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir
         for name in table_names:
             parquet = tmp / "parquet" / f"{name}.parquet"
             partial = parquet.with_name(parquet.name + PARTIAL)
-            counts[name] = write_table_files(table_pieces(con, name), load_tables()[name].to_arrow(),
-                                             partial, tmp / "csv" / f"{name}.csv")
+            # closed here, whatever happens: an error that stops the writing must not keep
+            # DuckDB's result open (and with it the file) for as long as the error is kept
+            with contextlib.closing(table_pieces(con, name)) as pieces:
+                counts[name] = write_table_files(pieces, load_tables()[name].to_arrow(),
+                                                 partial, tmp / "csv" / f"{name}.csv")
             os.replace(partial, parquet)  # whole, for the SQLite writer that waits for it
         pa.default_memory_pool().release_unused()  # the pages of the last row groups, for the work beside
         tables = resource_entries(tmp, table_names, root)
@@ -159,8 +162,12 @@ def table_pieces(con: duckdb.DuckDBPyConnection, name: str) -> Iterator[pa.Table
     `read_table` gives whole. So the files written from them are those of the whole table
     (`write_table_files`), while only a batch at a time comes from DuckDB."""
     spec = load_tables()[name]
-    for batch in con.sql(f'SELECT * FROM "{name}"').to_arrow_reader():
-        yield conform(pa.Table.from_batches([batch]), spec)
+    reader = con.sql(f'SELECT * FROM "{name}"').to_arrow_reader()
+    try:
+        for batch in reader:
+            yield conform(pa.Table.from_batches([batch]), spec)
+    finally:  # on the last batch, or when the caller closes the pieces early (an error)
+        reader.close()
 
 
 def discard(staged: Path) -> None:
