@@ -126,7 +126,7 @@ def test_a_worker_that_fails_fails_the_check_with_its_error(package):
     def in_workers(descriptor_path):  # as TableChecks runs them
         started = package_check._start_workers(descriptor_path, frozenset(), tasks, [1.0, 1.0], 2)
         try:
-            return package_check._collect(started)
+            return package_check._collect(started, set())
         finally:
             for process in started:
                 process.stop()
@@ -213,8 +213,10 @@ def test_a_full_collection_follows_only_a_check_read_in_this_process(package, mo
     assert validate_package(package) == [] and len(collections) == 1  # read here
 
 
-def test_a_worker_prepared_before_the_tables_exist_checks_them_once_given_its_job(package):
-    # started before anything is written, as `make data` starts it with the build's steps
+def test_a_prepared_worker_checks_the_tables_once_given_its_job(package):
+    # started before it has anything to check, as `make data` starts it with the build's steps
+    from pipelines.publish.manifest import environment_sha256
+
     tables_only = package.parent / ".tables.json"
     replace_in(package.parent / "csv" / "crossings.csv", ',"uk-home-office",', ',"no-such-office",')
     rehash(package)
@@ -225,12 +227,14 @@ def test_a_worker_prepared_before_the_tables_exist_checks_them_once_given_its_jo
         started = package_check.start_table_checks(tables_only)
         assert package_check._prepared == []  # taken by the first checks begun
         assert started._workers == [prepared._process]
-        problems = package_check.check_package(package, None, started).problems
+        check = package_check.check_package(package, None, started)
+    problems = check.problems
     assert problems == validate_package(package)  # the same verdict as a worker started then
+    assert check.environments == {environment_sha256()}  # the libraries it imported, for the build to compare
     assert any(p.startswith("crossings_csv: row") and "foreign-key" in p for p in problems), problems
 
 
-def test_a_prepared_worker_nobody_took_ends_with_the_block(tmp_path):
+def test_a_prepared_worker_nobody_took_ends_with_the_block():
     with package_check.worker_prepared():
         [prepared] = package_check._prepared
         process = prepared._process._process
@@ -239,9 +243,26 @@ def test_a_prepared_worker_nobody_took_ends_with_the_block(tmp_path):
     assert process.wait(timeout=10) is not None  # stopped, not left behind
 
 
-def test_a_prepared_worker_whose_caller_closes_its_pipe_ends_without_a_word():
-    # the caller ended before it had a job to give (the build failed first, or was killed)
+def test_a_prepared_worker_whose_pipe_closes_without_a_job_ends_without_a_word():
+    # its pipe closes when the process that started it ends, and all that process's forks
     worker = package_check.PreparedWorker()
-    os.close(worker._write)
-    worker._write = None
-    assert worker._process.output("a prepared worker") == ""  # exit status 0, nothing printed
+    try:
+        os.close(worker._write)
+        worker._write = None
+        assert worker._process.output("a prepared worker") == ""  # exit status 0, nothing printed
+    finally:
+        worker.stop()
+
+
+def test_a_prepared_worker_that_died_is_replaced_and_the_check_stands(package):
+    tables_only = package.parent / ".tables.json"
+    descriptor = json.loads(package.read_text())
+    with package_check.worker_prepared():  # and its end does not fail on what died
+        [prepared] = package_check._prepared
+        prepared._process._process.kill()  # out of memory, say, while the build ran its steps
+        prepared._process._process.wait()
+        tables_only.write_text(json.dumps({"resources": package_check.table_resources(descriptor)}))
+        started = package_check.start_table_checks(tables_only)
+        assert started._workers and started._workers[0] is not prepared._process  # a worker started then
+        check = package_check.check_package(package, None, started)
+    assert check.problems == validate_package(package) and check.environments == set()

@@ -361,3 +361,34 @@ def test_the_build_s_package_check_takes_the_worker_started_with_its_steps(tmp_p
     shutil.copytree(FIXTURE, corpus)
     assert run_build(corpus, tmp_path / "build", instance=dg.DagsterInstance.ephemeral()).success
     assert len(given) == 1 and package_check._prepared == []
+
+
+def test_the_prepared_worker_starts_after_the_build_read_its_code(tmp_path, monkeypatch):
+    # The worker imports the code when it starts: the manifest the build compares at the end
+    # must have been read before, or a change in between would go unseen.
+    from pipelines.publish import manifest, package_check
+
+    happened = []
+    real_manifest, real_init = manifest.build_manifest, package_check.PreparedWorker.__init__
+    monkeypatch.setattr(manifest, "build_manifest", lambda *a: happened.append("manifest") or real_manifest(*a))
+    monkeypatch.setattr(package_check.PreparedWorker, "__init__",
+                        lambda worker: happened.append("worker") or real_init(worker))
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE, corpus)
+    assert run_build(corpus, tmp_path / "build", instance=dg.DagsterInstance.ephemeral()).success
+    assert happened[:2] == ["manifest", "worker"]
+
+
+def test_a_build_whose_check_ran_on_other_libraries_is_not_published(tmp_path, monkeypatch):
+    # the libraries changed between the start of the run (when the prepared worker imported
+    # them) and the data_package step (which records the environment it reads then)
+    from pipelines.assets import publish
+
+    monkeypatch.setattr(publish, "environment_sha256", lambda: "0" * 64)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE, corpus)
+    result = run_build(corpus, tmp_path / "build", instance=dg.DagsterInstance.ephemeral())
+    assert not result.success
+    [evaluation] = [e for e in result.get_asset_check_evaluations() if e.check_name == "frictionless"]
+    assert "libraries changed since the build began" in evaluation.metadata["report"].value
+    assert not (tmp_path / "build" / "data").exists()  # nothing published

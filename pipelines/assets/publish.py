@@ -83,6 +83,8 @@ def data_package(context, paths: BorderlinesPaths) -> dg.MaterializeResult:
                 write_manifest(manifest, staged / MANIFEST)
                 check = check_package(staged / "datapackage.json", previous.descriptor if previous else None, started)
                 problems = check.problems
+                if check.environments - {environment}:  # a worker started with the run imported other libraries
+                    problems = [_build_again(_CODE_CHANGED)]
             if not problems and not same_code(code_manifest(), code):
                 # The workers import the code from disk: a build made by two codes is not published
                 # (compared again here: a check begun again would have imported it since).

@@ -51,8 +51,8 @@ def run_build(root: Path, build_dir: Path | None = None, instance: dg.DagsterIns
     from pipelines.errors import ChangedDuringBuild
     from pipelines.publish.build import recover
     from pipelines.publish.locking import exclusive
-    from pipelines.publish.package_check import worker_prepared
     from pipelines.publish.manifest import MANIFEST, build_manifest, changed_during_build, differences, read_manifest
+    from pipelines.publish.package_check import worker_prepared
 
     build_dir = Path(build_dir or root / "build")
     with exclusive(build_dir / ".lock", "build"):

@@ -117,8 +117,9 @@ class FreshProcess:
     `if __name__ == "__main__":` guard. The child imports this very package, wherever the
     caller imported it from (-P: not one that happens to sit in the working directory), and
     ends when the caller does, however it ends: it waits on a pipe from the caller, whose
-    end closes with it. pass_fds: descriptors the child keeps (a pipe it reads its job from
-    later, say)."""
+    end closes with it (or, when the caller forked meanwhile, with the last of its forks,
+    which hold that end too). pass_fds: descriptors the child keeps (a pipe it reads its job
+    from later, say)."""
 
     def __init__(self, code: str, argument: str, pass_fds: tuple[int, ...] = ()):
         import subprocess
@@ -145,6 +146,9 @@ class FreshProcess:
                 raise RuntimeError(f"{what} failed: " + (said or _ended_by(code)))
             self._out.seek(0)
             return self._out.read().decode("utf-8")
+
+    def running(self) -> bool:
+        return self._process.poll() is None
 
     def stop(self) -> None:
         """End the child if it still runs (the caller gave up on it, on an error of its own)."""

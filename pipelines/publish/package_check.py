@@ -67,6 +67,9 @@ class PackageCheck:
     problems: list[str]
     tables_read: int  # tables whose rows were read (by frictionless, by the round trip, or both)
     tables_unchanged: int  # tables not read: byte for byte those of `checked_before`
+    # `environment_sha256` as each worker started before the check saw it once it had
+    # imported its libraries (`PreparedWorker`): the caller compares them with its own
+    environments: frozenset[str] = frozenset()
 
 
 def check_package(descriptor_path: Path, checked_before: dict[str, Any] | None = None,
@@ -90,7 +93,7 @@ def check_package(descriptor_path: Path, checked_before: dict[str, Any] | None =
     _give_back_memory(collect=started.read_here)
     tables_unchanged = {name for name in tables if {("parquet", name), ("csv", f"{name}_csv")} <= started.unchanged}
     return PackageCheck(csv_problems + file_problems + round_trip, len(tables) - len(tables_unchanged),
-                        len(tables_unchanged))
+                        len(tables_unchanged), frozenset(started.environments))
 
 
 def start_table_checks(descriptor_path: Path, checked_before: dict[str, Any] | None = None) -> TableChecks:
@@ -189,12 +192,13 @@ class TableChecks:
         self._workers = (_start_workers(descriptor_path, self._large, self._ordered,
                                         [cost(task) for task in self._ordered], workers) if workers else None)
         self.read_here = self._workers is None and bool(self._ordered)  # by frictionless, in this process
+        self.environments: set[str] = set()  # reported by prepared workers (`PackageCheck.environments`)
 
     def problems(self) -> tuple[list[str], list[str]]:
         """(the problems of the CSV resources, of the round trips), each in the descriptor's order."""
         try:
             if self._workers is not None:
-                found = _collect(self._workers)
+                found = _collect(self._workers, self.environments)
             else:
                 found = _run_tasks(self._descriptor_path, self._large, FULL_ROWS, self._ordered)
         finally:
@@ -228,6 +232,9 @@ def _start_workers(descriptor_path: Path, large: frozenset[str], tasks: list[tup
             job = json.dumps({"descriptor": str(descriptor_path), "large": sorted(large), "limit": FULL_ROWS,
                               "tasks": share})
             ready = _prepared.pop() if _prepared else None
+            if ready is not None and not ready.waiting():  # it ended (killed, out of memory): not used
+                ready.stop()
+                ready = None
             started.append(ready.give(job) if ready is not None else FreshProcess(WORKER, job))
     except BaseException:
         for process in started:
@@ -236,11 +243,15 @@ def _start_workers(descriptor_path: Path, large: frozenset[str], tasks: list[tup
     return started
 
 
-def _collect(started: list) -> dict[tuple[str, str], list[str]]:
+def _collect(started: list, environments: set[str]) -> dict[tuple[str, str], list[str]]:
+    """The problems each worker found; the environment a prepared worker reports, added to environments."""
     found: dict[tuple[str, str], list[str]] = {}
     for process in started:
-        found.update({(kind, name): problems
-                      for kind, name, problems in json.loads(process.output("a worker of the package check"))})
+        said = json.loads(process.output("a worker of the package check"))
+        if isinstance(said, dict):  # a prepared worker's
+            environments.add(said["environment"])
+            said = said["found"]
+        found.update({(kind, name): problems for kind, name, problems in said})
     return found
 
 
@@ -269,10 +280,17 @@ class PreparedWorker:
 
     def give(self, job: str):
         """Send the job (JSON, as `work` takes it): returns the process, to wait on as any other."""
-        with os.fdopen(self._write, "w", encoding="utf-8") as pipe:
-            pipe.write(job + "\n")  # one line: a forked process that inherited this end would keep it open
-        self._write = None
+        write, self._write = self._write, None  # the file below closes it, whatever happens
+        try:
+            with os.fdopen(write, "w", encoding="utf-8") as pipe:
+                pipe.write(job + "\n")  # one line: a forked process that inherited this end would keep it open
+        except BrokenPipeError:
+            pass  # it ended meanwhile: waiting for it says how
         return self._process
+
+    def waiting(self) -> bool:
+        """Whether it still runs, waiting for its job."""
+        return self._write is not None and self._process.running()
 
     def stop(self) -> None:
         if self._write is not None:
@@ -288,10 +306,11 @@ _prepared: list[PreparedWorker] = []  # started by `worker_prepared`, taken by t
 def worker_prepared() -> Iterator[None]:
     """A worker of the package check started now, for the first table checks begun within the
     block (`start_table_checks` in a build's data_package step) to take rather than start
-    one then, when its imports would delay the check. Stopped at the end if none took it.
-    Begin the block after reading the code the build is made from (a manifest): the worker
-    imports the code now, and only a change after that read is caught by comparing it
-    with the code at the end."""
+    one then, when its imports would delay the check. Stopped at the end in any case (taken,
+    it has finished by then). Begin the block after reading the code the build is made from
+    (a manifest): the worker imports the code now, and only a change after that read is
+    caught by comparing it with the code at the end. The libraries it imports now are told
+    by the environment it reports (`PackageCheck.environments`)."""
     worker = PreparedWorker()
     _prepared.append(worker)
     try:
@@ -311,21 +330,28 @@ def work_when_given() -> None:
     import pyarrow.csv  # noqa: F401
     import pyarrow.parquet  # noqa: F401
 
+    from pipelines.publish.manifest import environment_sha256
+
+    # The libraries as they were imported, for the build to compare with those it records
+    # (it reads them later, when its data_package step begins).
+    environment = environment_sha256()
     with os.fdopen(int(sys.argv[1]), "r", encoding="utf-8") as pipe:
         job = pipe.readline()
     if job.strip():
-        work(job)
+        work(job, environment)
 
 
-def work(job_text: str | None = None) -> None:
+def work(job_text: str | None = None, environment: str | None = None) -> None:
     """A worker of `_start_workers`: the problems of the tasks of the job (JSON; by default its
-    first argument), printed as JSON ([kind, name, problems] per task)."""
+    first argument), printed as JSON ([kind, name, problems] per task; with the environment
+    a prepared worker gives, {"environment": ..., "found": that list})."""
     import sys
 
     job = json.loads(job_text if job_text is not None else sys.argv[1])
     found = _run_tasks(Path(job["descriptor"]), frozenset(job["large"]), job["limit"],
                        [(kind, name) for kind, name in job["tasks"]])
-    json.dump([[kind, name, problems] for (kind, name), problems in found.items()], sys.stdout)
+    said = [[kind, name, problems] for (kind, name), problems in found.items()]
+    json.dump(said if environment is None else {"environment": environment, "found": said}, sys.stdout)
 
 
 def _run_tasks(descriptor_path: Path, large: frozenset[str], limit: int,
