@@ -126,7 +126,7 @@ def test_a_worker_that_fails_fails_the_check_with_its_error(package):
     def in_workers(descriptor_path):  # as TableChecks runs them
         started = package_check._start_workers(descriptor_path, frozenset(), tasks, [1.0, 1.0], 2)
         try:
-            return package_check._collect(started, set())
+            return package_check._collect(started)[0]
         finally:
             for process in started:
                 process.stop()

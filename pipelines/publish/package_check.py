@@ -93,7 +93,7 @@ def check_package(descriptor_path: Path, checked_before: dict[str, Any] | None =
     _give_back_memory(collect=started.read_here)
     tables_unchanged = {name for name in tables if {("parquet", name), ("csv", f"{name}_csv")} <= started.unchanged}
     return PackageCheck(csv_problems + file_problems + round_trip, len(tables) - len(tables_unchanged),
-                        len(tables_unchanged), frozenset(started.environments))
+                        len(tables_unchanged), started.environments)
 
 
 def start_table_checks(descriptor_path: Path, checked_before: dict[str, Any] | None = None) -> TableChecks:
@@ -192,13 +192,13 @@ class TableChecks:
         self._workers = (_start_workers(descriptor_path, self._large, self._ordered,
                                         [cost(task) for task in self._ordered], workers) if workers else None)
         self.read_here = self._workers is None and bool(self._ordered)  # by frictionless, in this process
-        self.environments: set[str] = set()  # reported by prepared workers (`PackageCheck.environments`)
+        self.environments: frozenset[str] = frozenset()  # reported by prepared workers (`PackageCheck.environments`)
 
     def problems(self) -> tuple[list[str], list[str]]:
         """(the problems of the CSV resources, of the round trips), each in the descriptor's order."""
         try:
             if self._workers is not None:
-                found = _collect(self._workers, self.environments)
+                found, self.environments = _collect(self._workers)
             else:
                 found = _run_tasks(self._descriptor_path, self._large, FULL_ROWS, self._ordered)
         finally:
@@ -243,16 +243,17 @@ def _start_workers(descriptor_path: Path, large: frozenset[str], tasks: list[tup
     return started
 
 
-def _collect(started: list, environments: set[str]) -> dict[tuple[str, str], list[str]]:
-    """The problems each worker found; the environment a prepared worker reports, added to environments."""
+def _collect(started: list) -> tuple[dict[tuple[str, str], list[str]], frozenset[str]]:
+    """(the problems each worker found, the environments the prepared workers among them reported)"""
     found: dict[tuple[str, str], list[str]] = {}
+    environments = set()
     for process in started:
         said = json.loads(process.output("a worker of the package check"))
         if isinstance(said, dict):  # a prepared worker's
             environments.add(said["environment"])
             said = said["found"]
         found.update({(kind, name): problems for kind, name, problems in said})
-    return found
+    return found, frozenset(environments)
 
 
 WORKER = "from pipelines.publish.package_check import work; work()"

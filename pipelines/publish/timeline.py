@@ -3,8 +3,8 @@
 One row per agreement or process (table agreements), earliest first. On each row:
 - its events (agreement_events) as circles coloured by event type, one mark per event
   type, date, date precision and planned flag (two sources giving the same date make one
-  mark; sources giving different dates make one each). A planned event (is_planned: not yet happened
-  when the source was published) is hollow. A date known only to its month or year is
+  mark; sources giving different dates make one each). A planned event (is_planned: not
+  yet happened when the source was published) is hollow. A date known only to its month or year is
   drawn at the middle of that month or year, with a pale bar over the whole of it;
 - its related meetings (table meetings) as diamonds, hollow when planned, a cross when
   cancelled. There is no field linking a meeting to an agreement, so the rule is the
