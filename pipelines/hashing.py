@@ -19,7 +19,7 @@ import os
 import stat
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 BLOCK_SIZE = 1 << 20  # read in 1 MiB blocks: the files can be larger than is worth holding in memory
 # A file changed this recently could change again within the file system's clock tick and
@@ -119,7 +119,12 @@ def tree_digest(folder: Path, skip_names: frozenset[str] = frozenset()) -> str:
     """One sha256 for everything under folder: each file's path and content hash, in path
     order (walk_files). A link or special file counts by its path only, so adding, removing
     or changing any file changes the digest."""
+    return entries_digest(walk_files(Path(folder), skip_names))
+
+
+def entries_digest(entries: Iterable[tuple[str, str]]) -> str:
+    """tree_digest of the (path, content hash) pairs a walk gave, in its order."""
     digest = hashlib.sha256()
-    for name, content in walk_files(Path(folder), skip_names):
+    for name, content in entries:
         digest.update(f"{name}\0{content}\0".encode("utf-8", "surrogateescape"))  # names need not be UTF-8
     return digest.hexdigest()

@@ -550,3 +550,48 @@ def test_two_unknown_ids_of_one_source_come_in_its_records_order(forty, tmp_path
     assert [p.path for p in unknown] == [f"sources/news/{namer.name}/annotations.yaml"] * 2
     assert f"'{gone}'" in unknown[0].message and "'nobody-has-this-meeting'" in unknown[1].message
     assert unknown[0].line < unknown[1].line
+
+
+def test_the_folders_digests_taken_from_one_walk_of_sources_are_those_of_walking_each(tmp_path, monkeypatch):
+    """The build's last comparison (core.checked.changed_since_checked) takes each folder's
+    digest from the walk its manifest makes (folder_digests): every kind of entry must give
+    what walking the folder itself gives, or a build would be refused (or worse, accepted)
+    for the wrong reason."""
+    import os
+
+    from pipelines.core.checked import folder_digests
+    from pipelines.publish.manifest import walk_sources
+
+    root = tmp_path / "corpus"
+    shutil.copytree(REPO / "sources", root / "sources")
+    news = root / "sources/news"
+    first, second, third = sorted(p for p in news.iterdir() if p.is_dir())[:3]
+    (first / "suggestions.yaml").write_text("drafts: []\n", encoding="utf-8")  # read by nothing: in neither digest
+    (first / "notes").mkdir()
+    (first / "notes" / "a.txt").write_text("a nested file\n", encoding="utf-8")
+    (first / ".annotations.yaml.swp").write_bytes(b"editor litter")
+    (second / "link.txt").symlink_to(second / "source.yaml")
+    (news / "zz-link").symlink_to(third)
+    (news / "zz-empty").mkdir()
+    os.mkfifo(news / "zz-fifo")
+    (news / "zz-a").mkdir()  # sorts apart from "zz-a-b" by name, not by path string
+    (news / "zz-a" / "x.txt").write_text("x\n", encoding="utf-8")
+    (news / "zz-a-b").mkdir()
+    (news / "zz-a-b" / "y.txt").write_text("y\n", encoding="utf-8")
+    unreadable = os.fspath(news / "zz-unreadable")
+    os.mkdir(unreadable)
+    real_scandir = os.scandir
+
+    def scandir(path):  # the tests run as root, whom permissions do not stop
+        if os.fspath(path) == unreadable:
+            raise PermissionError(13, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    each = folder_digests(root)
+    assert folder_digests(root, walk_sources(root)) == each
+    assert len(each) == len(list(news.iterdir())) and len(set(each.values())) == len(each)
+    (third / "annotations.yaml").write_text("edited: true\n", encoding="utf-8")
+    changed = folder_digests(root, walk_sources(root))
+    assert changed == folder_digests(root) != each
+    assert [name for name in each if each[name] != changed[name]] == [f"sources/news/{third.name}"]

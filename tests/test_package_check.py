@@ -1,6 +1,8 @@
 """The blocking check of a package (pipelines/publish/package_check.py) finds what is wrong
 in a CSV or a Parquet file."""
 
+import copy
+import hashlib
 import json
 import os
 import shutil
@@ -266,3 +268,88 @@ def test_a_prepared_worker_that_died_is_replaced_and_the_check_stands(package):
         assert started._workers and started._workers[0] is not prepared._process  # a worker started then
         check = package_check.check_package(package, None, started)
     assert check.problems == validate_package(package) and check.environments == set()
+
+
+def test_the_prefix_of_a_large_csv_is_its_header_and_one_row_more_than_frictionless_reads(tmp_path, monkeypatch):
+    from frictionless import settings
+
+    assert package_check.PREFIX_BYTES == settings.DEFAULT_BUFFER_SIZE  # the bytes it samples first
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"id\n" + b"".join(b"%06d\n" % i for i in range(40_000)))  # 7 bytes a row
+    prefix = big.read_bytes()[:3 + 7 * (100_000 // 7 + 1)]  # the rows that hold the first 100,000 bytes
+    assert package_check.checked_prefix_sha256(big, 2) == hashlib.sha256(prefix).hexdigest()
+    rows = big.read_bytes()[:3 + 7 * 20_001]  # past 100,000 bytes: the rows alone
+    assert package_check.checked_prefix_sha256(big, 20_000) == hashlib.sha256(rows).hexdigest()
+
+    monkeypatch.setattr(package_check, "PREFIX_BYTES", 0)  # the rows alone, below
+    path = tmp_path / "t.csv"
+    head = b'id,text\n"a","one"\n"b","two\nlines"\n"c","three"\n'  # a value in quotes holds a line break
+    path.write_bytes(head + b'"d","four"\n"e","five"\n')
+    expected = hashlib.sha256(head).hexdigest()  # the header and rows 1 to 3: frictionless reads 2
+    assert package_check.checked_prefix_sha256(path, 2) == expected
+    path.write_bytes(head + b'"d","FOUR, changed"\n')  # beyond the prefix
+    assert package_check.checked_prefix_sha256(path, 2) == expected
+    path.write_bytes(head.replace(b"three", b"3") + b'"d","four"\n')  # the row read ahead is in it
+    assert package_check.checked_prefix_sha256(path, 2) != expected
+    assert package_check.checked_prefix_sha256(path, 3) is not None  # 4 rows: the header and 3 + 1
+    assert package_check.checked_prefix_sha256(path, 4) is None  # no row beyond the 4 it would read
+    path.write_bytes(b'id,text\n"a","unclosed\n' * 3)
+    assert package_check.checked_prefix_sha256(path, 2) is None
+
+
+def test_a_large_csv_whose_first_rows_the_checked_package_had_is_not_read_again(package, monkeypatch):
+    """frictionless reads FULL_ROWS rows of a large CSV: when those rows (and one more), its
+    description and the tables its keys point to are what a checked package had, its verdict
+    stands; the round trip of its Parquet file still reads every row."""
+    monkeypatch.setattr(package_check, "FULL_ROWS", 5)  # crossings has 23 rows: a large table
+    monkeypatch.setattr(package_check, "PREFIX_BYTES", 0)  # its prefix: the rows alone, not the first 100 kB
+    tables_only = package.parent / ".tables.json"
+
+    def begin(before, prefixes):
+        descriptor = json.loads(package.read_text())
+        tables_only.write_text(json.dumps({"resources": package_check.table_resources(descriptor)}))
+        return package_check.start_table_checks(tables_only, before, prefixes)
+
+    def crossings_lines():
+        return (package.parent / "csv" / "crossings.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+
+    checked = json.loads(package.read_text())
+    first = package_check.check_package(package, None, begin(None, {}))
+    assert first.problems == KNOWN_DEFECTS.get(LATEST, []) and first.first_rows_unchanged == 0
+    prefixes = first.prefixes
+    assert "crossings_csv" in prefixes and "incidents_csv" not in prefixes  # incidents has 3 rows
+
+    def with_last_row_changed(old, new):
+        lines = crossings_lines()
+        assert old in lines[-1]
+        lines[-1] = lines[-1].replace(old, new, 1)
+        (package.parent / "csv" / "crossings.csv").write_text("".join(lines), encoding="utf-8")
+        rehash(package)
+
+    with_last_row_changed(',"uk-home-office",', ',"no-such-office",')  # a row frictionless does not read
+    started = begin(checked, prefixes)
+    assert ("csv", "crossings_csv") in started.unchanged and ("parquet", "crossings") not in started.unchanged
+    check = package_check.check_package(package, checked, started)
+    assert check.first_rows_unchanged == 1 and check.prefixes["crossings_csv"] == prefixes["crossings_csv"]
+    assert any(p.startswith("crossings_csv: differs from crossings") for p in check.problems), check.problems
+    assert not any(p.startswith("crossings_csv: row") for p in check.problems)
+
+    # Read again: a prefix that differs, a recorded prefix missing, a description that differs,
+    # a table its keys point to that differs
+    assert ("csv", "crossings_csv") not in begin(checked, {**prefixes, "crossings_csv": "0" * 64}).unchanged
+    assert ("csv", "crossings_csv") not in begin(checked, {}).unchanged
+    retitled = copy.deepcopy(checked)
+    next(r for r in retitled["resources"] if r["name"] == "crossings_csv")["title"] = "Another title"
+    assert ("csv", "crossings_csv") not in begin(retitled, prefixes).unchanged
+    assert ("csv", "crossings_csv") in begin(checked, prefixes).unchanged  # and as it was: taken again
+    people = package.parent / "csv" / "people.csv"
+    people.write_text(people.read_text(encoding="utf-8") + people.read_text(encoding="utf-8").splitlines()[-1] + "\n",
+                      encoding="utf-8")
+    rehash(package)
+    assert ("csv", "crossings_csv") not in begin(checked, prefixes).unchanged
+    lines = crossings_lines()
+    lines[6] = lines[6].replace(',"', ',"x', 1)  # the row after those frictionless reads
+    (package.parent / "csv" / "crossings.csv").write_text("".join(lines), encoding="utf-8")
+    rehash(package)
+    assert package_check.checked_prefix_sha256(package.parent / "csv" / "crossings.csv", 5) != prefixes["crossings_csv"]
+    tables_only.unlink(missing_ok=True)

@@ -232,8 +232,8 @@ def test_make_data_builds_everything_for_another_folder_a_code_change_or_full(bu
 
     real = manifest.build_manifest
 
-    def code_changed(root):
-        found = real(root)
+    def code_changed(root, *walked):
+        found = real(root, *walked)
         found["inputs"]["pipelines/core/sql/crossings.sql"] = "0" * 64
         return found
 
@@ -392,3 +392,35 @@ def test_a_build_whose_check_ran_on_other_libraries_is_not_published(tmp_path, m
     [evaluation] = [e for e in result.get_asset_check_evaluations() if e.check_name == "frictionless"]
     assert "libraries changed since the build began" in evaluation.metadata["report"].value
     assert not (tmp_path / "build" / "data").exists()  # nothing published
+
+
+def test_a_large_table_whose_first_rows_did_not_change_keeps_the_verdict_frictionless_gave_them(tmp_path, monkeypatch):
+    """frictionless reads FULL_ROWS rows of a large table's CSV: the sha256 of those rows (and
+    one more) is recorded with each build, and the next build does not read them again when
+    only later rows changed (pipelines/publish/package_check.py). The bytes are a full build's."""
+    from pipelines.publish import package_check
+
+    monkeypatch.setattr(package_check, "FULL_ROWS", 2)  # the fixture's tables of more than 2 rows are large
+    monkeypatch.setattr(package_check, "PREFIX_BYTES", 0)  # their prefixes: the rows alone, not the first 100 kB
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE, corpus)
+    instance = dg.DagsterInstance.ephemeral()
+    first = run_build(corpus, tmp_path / "build", instance=instance)
+    assert first.success
+    [event] = [e for e in first.get_asset_materialization_events() if e.asset_key == dg.AssetKey("data_package")]
+    recorded = event.materialization.metadata["checked_prefixes"].value
+    assert {"evidence_csv", "claim_checks_csv"} <= recorded.keys(), recorded
+
+    # the meeting's quote, shorter: its evidence row (the last of evidence.csv) changes
+    edit(corpus, "sources/news/2024-03-04-fixture-strait-talks/annotations.yaml",
+         "- met Ben Example in London on Monday", "- Ben Example in London on Monday")
+    second = run_build(corpus, tmp_path / "build", instance=instance)
+    assert second.success and materialized(second) == downstream_of("news_files")
+    [check] = [c for c in second.get_asset_check_evaluations() if c.asset_key == dg.AssetKey("data_package")]
+    assert check.passed and check.metadata["csv_first_rows_unchanged"].value >= 1
+    assert published(tmp_path / "build") == published(_full_build(corpus, tmp_path / "full"))
+
+
+def _full_build(corpus, build_dir):
+    assert run_build(corpus, build_dir, instance=dg.DagsterInstance.ephemeral()).success
+    return build_dir

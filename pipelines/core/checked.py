@@ -34,9 +34,9 @@ from pipelines.core.across import ADMITTED, identity_to_json, insert_rows, rows 
 from pipelines.core.database import connect, none_kept_open, store_table
 from pipelines.core.staging import FOLDER, folder_tables, stage
 from pipelines import hashing
-from pipelines.hashing import tree_digest
-from pipelines.ingest.corpus import (Corpus, FolderCheck, SourceFolderRead, check_corpus_ids, check_folders, gather,
-                                     source_folders)
+from pipelines.hashing import entries_digest, tree_digest
+from pipelines.ingest.corpus import (NEWS_DIR, Corpus, FolderCheck, SourceFolderRead, check_corpus_ids, check_folders,
+                                     gather, source_folders)
 from pipelines.ingest.parallel import fewer_collections, in_workers, map_in_order
 from pipelines.ingest.problems import Problem, ProblemList
 from pipelines.ingest.registry import REGISTRY_DIR
@@ -147,16 +147,18 @@ def stage_admitted(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return stage(con, [name.removeprefix("chk_") for name in _state_tables(con) if name.startswith("chk_stg_")], ADMITTED)
 
 
-def changed_since_checked(con: duckdb.DuckDBPyConnection, root: Path) -> list[str]:
+def changed_since_checked(con: duckdb.DuckDBPyConnection, root: Path,
+                          walked: list[tuple[str, str]] | None = None) -> list[str]:
     """What under sources/news/ and sources/registry/ differs from what the stored checks were
     made from, one line each: a build whose files changed while it ran (or since its check
-    ran) must not be recorded as a build of the files as they are now."""
+    ran) must not be recorded as a build of the files as they are now. walked: a walk of
+    sources/ made now (`folder_digests`)."""
     try:
         stored = dict(con.execute("SELECT folder, digest FROM chk_folders").fetchall())
         registries = con.execute(f"SELECT digest FROM {REGISTRIES_READ}").fetchall()
     except duckdb.CatalogException:
         return ["the source folders have not been checked in this build"]
-    now = {_relative(root, path): folder_digest(path) for path in source_folders(root)}
+    now = folder_digests(root, walked)
     lines = [f"{folder} {'was added' if folder not in stored else 'was removed' if folder not in now else 'changed'}"
              for folder in sorted(stored.keys() | now.keys()) if stored.get(folder) != now.get(folder)]
     if [digest for (digest,) in registries] != [tree_digest(root / REGISTRY_DIR)]:
@@ -173,6 +175,31 @@ def _relative(root: Path, path: Path) -> str:
 def storable(name: str) -> str:
     """A folder's name as stored: bytes that are not UTF-8 (reported by the checks) escaped."""
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def folder_digests(root: Path, walked: list[tuple[str, str]] | None = None) -> dict[str, str]:
+    """`folder_digest` of every entry of sources/news/ (`source_folders`), by its name as stored.
+    walked: what `publish.manifest.walk_sources` gave for root just now; a folder's digest is
+    then made from its part of that walk (the same files, in the same order, as walking the
+    folder again: the drafts are left out of both), rather than from a walk of its own. An
+    entry that is not a plain folder is looked at again as `folder_digest` does."""
+    folders = source_folders(root)
+    if walked is None:
+        return {_relative(root, path): folder_digest(path) for path in folders}
+    news = root / NEWS_DIR
+    inside = NEWS_DIR.removeprefix("sources/") + "/"
+    entries: dict[str, list[tuple[str, str]]] = {}
+    for name, content in walked:
+        if name.startswith(inside):
+            folder, slash, rest = name[len(inside):].partition("/")
+            if slash:  # a folder that could not be listed is "folder/" in the walk, "." in its own
+                entries.setdefault(folder, []).append((rest or ".", content))
+    digests = {}
+    for path in folders:
+        plain_folder = path.parent == news and not path.is_symlink() and path.is_dir()
+        digests[_relative(root, path)] = (entries_digest(entries.get(path.name, [])) if plain_folder
+                                          else folder_digest(path))
+    return digests
 
 
 def folder_digest(path: Path) -> str:

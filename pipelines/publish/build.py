@@ -25,7 +25,7 @@ import re
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -58,10 +58,12 @@ OURS = re.compile(r"(?:link-[0-9]+-)?[0-9]{16,20}|[A-Za-z0-9_]{8}")  # link temp
 class PreviousBuild:
     """The build a new one replaces, made and checked by the same code (the caller vouches
     for it): its folder, its descriptor, and the sha256 of the data each of its charts was
-    drawn from (file name -> sha256, as `Drawings` recorded them)."""
+    drawn from (file name -> sha256, as `Drawings` recorded them), and the sha256 of the
+    prefix of each large CSV file its check read (`package_check.checked_prefix_sha256`)."""
     folder: Path
     descriptor: dict[str, Any]
     drawings: dict[str, str]
+    prefixes: dict[str, str] = field(default_factory=dict)
 
     def hashes(self) -> dict[str, str]:
         """"sha256:..." of each file its descriptor lists, by path."""
@@ -133,7 +135,8 @@ def stage_build(con: duckdb.DuckDBPyConnection, table_names: list[str], data_dir
         tables = resource_entries(tmp, table_names, root)
         if check:  # the tables are complete: their checks need not wait for the rest
             write_descriptor({"resources": tables}, tmp / TABLES_ONLY)
-            checks = start_table_checks(tmp / TABLES_ONLY, previous.descriptor if previous else None)
+            checks = start_table_checks(tmp / TABLES_ONLY, previous.descriptor if previous else None,
+                                        previous.prefixes if previous else None)
         drawings = Drawings(previous)
         write_charts(con, tmp / "charts", drawings.draw)
         write_timeline(con, tmp / "charts", drawings.draw)

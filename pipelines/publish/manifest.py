@@ -40,18 +40,24 @@ def code_root() -> Path:
     return REPO_ROOT
 
 
-def build_manifest(corpus: Path) -> dict[str, Any]:
-    """The manifest of a build of the corpus at corpus by the code installed now."""
-    inputs: dict[str, str] = {}
+def build_manifest(corpus: Path, walked: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """The manifest of a build of the corpus at corpus by the code installed now. walked:
+    `walk_sources(corpus)`, when the caller has it (it walks the files again otherwise)."""
     # Plain files only, never through a link: a link or special file under sources/ is
-    # refused by the build's checks, and /dev/zero has no end. Drafts of `borderlines
-    # suggest --write` are never read by the build.
-    for name, sha256 in walk_files(corpus / "sources", frozenset({DRAFTS})):
-        if sha256 != NOT_REGULAR:
-            inputs[f"sources/{name}"] = sha256
+    # refused by the build's checks, and /dev/zero has no end.
+    inputs = {f"sources/{name}": sha256 for name, sha256 in (walk_sources(corpus) if walked is None else walked)
+              if sha256 != NOT_REGULAR}
     code = code_manifest()
     return {"format": FORMAT, "inputs": dict(sorted({**inputs, **code["inputs"]}.items())),
             "packages": code["packages"]}
+
+
+def walk_sources(corpus: Path) -> list[tuple[str, str]]:
+    """(path under sources/, sha256 or what else it is) of everything under the corpus'
+    sources/ (hashing.walk_files), but the drafts of `borderlines suggest --write`, which the
+    build never reads: what a manifest records, and what the build's source folders are made
+    of (core.checked.folder_digests)."""
+    return list(walk_files(corpus / "sources", frozenset({DRAFTS})))
 
 
 def code_manifest() -> dict[str, Any]:

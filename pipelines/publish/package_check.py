@@ -31,12 +31,23 @@ passed this very check on those bytes. The caller vouches that the previous buil
 and checked by the same code and libraries (pipelines/assets/publish.py `previous_build`:
 Dagster's record of that build, the two manifests and the installed distributions); nothing
 else is kept between builds.
+
+A large table's CSV (more than FULL_ROWS rows) is not read again either when only rows
+frictionless does not read changed: when its description (but the sha256 and size of its
+file) and the files its foreign keys point to are those of the build it replaces, and its
+first rows, one more than frictionless reads (`checked_prefix_sha256`), are byte for byte those
+that build's check read: the sha256 of that prefix is recorded with each build Dagster
+records (`PackageCheck.prefixes`), as the verdicts are, and given back as `prefixes_before`.
+The round trip of its Parquet file, which reads every row, is done again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import csv
+import dataclasses
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -70,6 +81,11 @@ class PackageCheck:
     # `environment_sha256` as each worker started before the check saw it once it had
     # imported its libraries (`PreparedWorker`): the caller compares them with its own
     environments: frozenset[str] = frozenset()
+    # `checked_prefix_sha256` of each large CSV resource (when asked for: `start_table_checks`),
+    # for the next build to be given as prefixes_before once this one is published
+    prefixes: dict[str, str] = dataclasses.field(default_factory=dict)
+    # large CSV resources not read again: only rows beyond those frictionless reads changed
+    first_rows_unchanged: int = 0
 
 
 def check_package(descriptor_path: Path, checked_before: dict[str, Any] | None = None,
@@ -93,20 +109,25 @@ def check_package(descriptor_path: Path, checked_before: dict[str, Any] | None =
     _give_back_memory(collect=started.read_here)
     tables_unchanged = {name for name in tables if {("parquet", name), ("csv", f"{name}_csv")} <= started.unchanged}
     return PackageCheck(csv_problems + file_problems + round_trip, len(tables) - len(tables_unchanged),
-                        len(tables_unchanged), started.environments)
+                        len(tables_unchanged), started.environments, started.prefixes,
+                        len(started.first_rows_unchanged))
 
 
-def start_table_checks(descriptor_path: Path, checked_before: dict[str, Any] | None = None) -> TableChecks:
+def start_table_checks(descriptor_path: Path, checked_before: dict[str, Any] | None = None,
+                       prefixes_before: dict[str, str] | None = None) -> TableChecks:
     """Begin the table checks of a package whose tables are written but whose other files
     (the SQLite file, the charts) may not be yet: descriptor_path declares the tables' files
     (`table_resources`); it is removed once the checks are done. Pass the result to
-    `check_package`, or `.stop()` it."""
+    `check_package`, or `.stop()` it. The prefixes of the large CSV resources are taken
+    (`TableChecks.prefixes`); prefixes_before: those recorded with the build of
+    checked_before (see the module docstring)."""
     # No verify_files here: the caller has just hashed the files to write descriptor_path, and
     # `check_package` holds every file to the final descriptor, failing the check on any
     # difference, before the package can be published.
     descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     unchanged = _unchanged_tasks(descriptor, checked_before) if checked_before else set()
-    return TableChecks(descriptor_path, descriptor, unchanged, remove_descriptor=True, beside_other_work=True)
+    return TableChecks(descriptor_path, descriptor, unchanged, remove_descriptor=True, beside_other_work=True,
+                       checked_before=checked_before or {}, prefixes_before=prefixes_before or {})
 
 
 def table_resources(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
@@ -158,9 +179,9 @@ class TableChecks:
     its charts and writing its SQLite file); serially (in `problems`) otherwise."""
 
     def __init__(self, descriptor_path: Path, descriptor: dict[str, Any], unchanged: set[tuple[str, str]],
-                 remove_descriptor: bool = False, beside_other_work: bool = False):
+                 remove_descriptor: bool = False, beside_other_work: bool = False,
+                 checked_before: dict[str, Any] | None = None, prefixes_before: dict[str, str] | None = None):
         self.resources = table_resources(descriptor)
-        self.unchanged = unchanged
         self._descriptor_path, self._remove = descriptor_path, remove_descriptor
         basepath = descriptor_path.parent
         by_name = {r["name"]: r for r in descriptor["resources"]}
@@ -169,6 +190,22 @@ class TableChecks:
         rows = {name: _rows(basepath, by_name.get(name.removesuffix("_csv")))
                 for name in self._csv_names + self._parquet_names}
         self._large = frozenset(name for name in self._csv_names if rows[name] > FULL_ROWS)
+        # The prefixes frictionless reads of the large CSV files, taken only when asked for (a
+        # build's check, which records them). A large CSV task whose prefix and everything else
+        # it reads are those of the build before stands as that build's verdict (module docstring).
+        self.prefixes: dict[str, str] = {}
+        self.first_rows_unchanged: set[str] = set()
+        if prefixes_before is not None:
+            self.prefixes = _prefixes(basepath, by_name, self._large, unchanged, prefixes_before)
+            before = {r.get("name"): r for r in (checked_before or {}).get("resources", []) if isinstance(r, dict)}
+            self.first_rows_unchanged = {
+                name for name, prefix in self.prefixes.items()
+                if ("csv", name) not in unchanged and prefix == prefixes_before.get(name)
+                and _without_file(by_name[name]) == _without_file(before.get(name))
+                and all(t in by_name and by_name[t] == before.get(t)
+                        for t in _task_resources(by_name, ("csv", name))[1:])}
+            unchanged = unchanged | {("csv", name) for name in self.first_rows_unchanged}
+        self.unchanged = unchanged
         tasks = [task for task in _table_tasks(descriptor) if task not in unchanged]
 
         def cost(task: tuple[str, str]) -> float:
@@ -390,6 +427,60 @@ def _validate_csv(basepath: Path, csv: dict[str, dict[str, Any]], name: str, lar
     report = package.get_resource(name).validate(limit_rows=limit if name in large else None)
     errors = [error for task in report.tasks for error in task.errors] + list(report.errors)
     return [f"{name}: row {getattr(error, 'row_number', '-')}: {error.type}: {error.note}" for error in errors]
+
+
+def checked_prefix_sha256(path: Path, rows: int) -> str | None:
+    """The sha256 of the bytes of a CSV file's header and its first rows + 1 rows (what
+    frictionless reads of it with limit_rows=rows, and a row more, in case it reads ahead),
+    and of the rows after them up to PREFIX_BYTES at least (or the whole file, when shorter):
+    the bytes it samples to detect the file's dialect. None when the file has no more rows
+    than rows + 1, or cannot be read.
+
+    Each record's bytes are those of the lines Python's csv module (which frictionless
+    parses with) takes for it: a value in quotes may hold line breaks."""
+    digest = hashlib.sha256()
+    taken: list[bytes] = []
+    size = 0
+
+    def lines(handle):
+        for line in iter(handle.readline, b""):  # b"\n" never falls inside a UTF-8 character
+            taken.append(line)
+            yield line.decode("utf-8")
+
+    try:
+        with open(path, "rb") as handle:
+            count = 0
+            for count, _ in enumerate(csv.reader(lines(handle)), start=1):
+                record = b"".join(taken)  # the lines of this record: the reader stops at its end
+                taken.clear()
+                digest.update(record)
+                size += len(record)
+                if count >= rows + 2 and size >= PREFIX_BYTES:
+                    return digest.hexdigest()
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    return digest.hexdigest() if count >= rows + 2 else None
+
+
+PREFIX_BYTES = 100_000  # frictionless's settings.DEFAULT_BUFFER_SIZE (tested): the sample it detects a dialect from
+
+
+def _prefixes(basepath: Path, by_name: dict[str, dict[str, Any]], large: frozenset[str],
+              unchanged: set[tuple[str, str]], prefixes_before: dict[str, str]) -> dict[str, str]:
+    """`checked_prefix_sha256` of each large CSV resource: the one recorded before for a file
+    byte for byte that of the build before (its task unchanged), read from the file otherwise."""
+    found = {}
+    for name in sorted(large):
+        prefix = (("csv", name) in unchanged and prefixes_before.get(name)
+                  or checked_prefix_sha256(basepath / by_name[name]["path"], FULL_ROWS))
+        if prefix is not None:
+            found[name] = prefix
+    return found
+
+
+def _without_file(resource: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A resource's description but what its file's bytes are (sha256, size)."""
+    return None if resource is None else {k: v for k, v in resource.items() if k not in ("hash", "bytes")}
 
 
 def _key_source(target: dict[str, Any], key_fields: set[str]) -> dict[str, Any]:
