@@ -578,6 +578,9 @@ def test_the_folders_digests_taken_from_one_walk_of_sources_are_those_of_walking
     (news / "zz-a" / "x.txt").write_text("x\n", encoding="utf-8")
     (news / "zz-a-b").mkdir()
     (news / "zz-a-b" / "y.txt").write_text("y\n", encoding="utf-8")
+    for left_out in ("__pycache__", "suggestions.yaml"):  # folders a walk of sources/ leaves out whole
+        (news / left_out).mkdir()
+        (news / left_out / "z.txt").write_text(f"{left_out}\n", encoding="utf-8")
     unreadable = os.fspath(news / "zz-unreadable")
     os.mkdir(unreadable)
     real_scandir = os.scandir

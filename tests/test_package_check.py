@@ -2,6 +2,7 @@
 in a CSV or a Parquet file."""
 
 import copy
+import csv
 import hashlib
 import json
 import os
@@ -270,18 +271,21 @@ def test_a_prepared_worker_that_died_is_replaced_and_the_check_stands(package):
     assert check.problems == validate_package(package) and check.environments == set()
 
 
-def test_the_prefix_of_a_large_csv_is_its_header_and_one_row_more_than_frictionless_reads(tmp_path, monkeypatch):
+def test_the_prefix_of_a_large_csv_is_what_frictionless_reads_of_it_and_a_margin(tmp_path, monkeypatch):
     from frictionless import settings
 
     assert package_check.PREFIX_BYTES == settings.DEFAULT_BUFFER_SIZE  # the bytes it samples first
     big = tmp_path / "big.csv"
     big.write_bytes(b"id\n" + b"".join(b"%06d\n" % i for i in range(40_000)))  # 7 bytes a row
-    prefix = big.read_bytes()[:3 + 7 * (100_000 // 7 + 1)]  # the rows that hold the first 100,000 bytes
-    assert package_check.checked_prefix_sha256(big, 2) == hashlib.sha256(prefix).hexdigest()
-    rows = big.read_bytes()[:3 + 7 * 20_001]  # past 100,000 bytes: the rows alone
-    assert package_check.checked_prefix_sha256(big, 20_000) == hashlib.sha256(rows).hexdigest()
+    data, margin = big.read_bytes(), package_check.PREFIX_MARGIN
+    rows = 3 + 7 * (100_000 // 7 + 1)  # the rows that hold the first 100,000 bytes
+    assert package_check.checked_prefix_sha256(big, 2) == hashlib.sha256(data[:rows + margin]).hexdigest()
+    rows = 3 + 7 * 20_001  # past 100,000 bytes: the header and 20,001 rows
+    assert package_check.checked_prefix_sha256(big, 20_000) == hashlib.sha256(data[:rows + margin]).hexdigest()
+    assert package_check.checked_prefix_sha256(big, 39_000) == hashlib.sha256(data).hexdigest()  # the whole file
 
     monkeypatch.setattr(package_check, "PREFIX_BYTES", 0)  # the rows alone, below
+    monkeypatch.setattr(package_check, "PREFIX_MARGIN", 0)
     path = tmp_path / "t.csv"
     head = b'id,text\n"a","one"\n"b","two\nlines"\n"c","three"\n'  # a value in quotes holds a line break
     path.write_bytes(head + b'"d","four"\n"e","five"\n')
@@ -296,6 +300,27 @@ def test_the_prefix_of_a_large_csv_is_its_header_and_one_row_more_than_frictionl
     path.write_bytes(b'id,text\n"a","unclosed\n' * 3)
     assert package_check.checked_prefix_sha256(path, 2) is None
 
+    # Files frictionless would not read as the csv module's default: not taken
+    path.write_bytes(b'id,text\n' + b"".join(b'%d, "row %d"\n' % (i, i) for i in range(20)))  # a space after ","
+    assert csv.Sniffer().sniff(path.read_text(), ",\t;|").skipinitialspace
+    assert package_check.checked_prefix_sha256(path, 2) is None
+    path.write_bytes(b"id;text\n" + b"".join(b"%d;row %d\n" % (i, i) for i in range(20)))
+    assert package_check.checked_prefix_sha256(path, 2) is None
+    path.write_bytes(b'id,text\n"a","one\r\ntwo"\n' * 5)
+    assert package_check.checked_prefix_sha256(path, 2) is None
+
+
+def test_a_byte_that_is_not_utf8_just_after_the_rows_read_is_in_the_prefix(tmp_path):
+    # frictionless decodes its text ahead of the row it parses: a bad byte just beyond row
+    # FULL_ROWS + 1 fails its read, so it must change the prefix (a measured case, by review)
+    path = tmp_path / "t.csv"
+    rows = [b'"%05d","some text of the row"\n' % i for i in range(20_000)]
+    path.write_bytes(b'"id","text"\n' + b"".join(rows))
+    before = package_check.checked_prefix_sha256(path, 10_000)
+    rows[10_050] = rows[10_050].replace(b"some", b"s\xffme")
+    path.write_bytes(b'"id","text"\n' + b"".join(rows))
+    assert package_check.checked_prefix_sha256(path, 10_000) != before
+
 
 def test_a_large_csv_whose_first_rows_the_checked_package_had_is_not_read_again(package, monkeypatch):
     """frictionless reads FULL_ROWS rows of a large CSV: when those rows (and one more), its
@@ -303,12 +328,22 @@ def test_a_large_csv_whose_first_rows_the_checked_package_had_is_not_read_again(
     stands; the round trip of its Parquet file still reads every row."""
     monkeypatch.setattr(package_check, "FULL_ROWS", 5)  # crossings has 23 rows: a large table
     monkeypatch.setattr(package_check, "PREFIX_BYTES", 0)  # its prefix: the rows alone, not the first 100 kB
+    monkeypatch.setattr(package_check, "PREFIX_MARGIN", 0)
     tables_only = package.parent / ".tables.json"
 
     def begin(before, prefixes):
         descriptor = json.loads(package.read_text())
         tables_only.write_text(json.dumps({"resources": package_check.table_resources(descriptor)}))
         return package_check.start_table_checks(tables_only, before, prefixes)
+
+    def taken(before, prefixes) -> bool:
+        """Whether checks begun now would take crossings.csv as checked (they are stopped at once)."""
+        started = begin(before, prefixes)
+        started.stop()
+        return ("csv", "crossings_csv") in started.unchanged
+
+    def crossings(descriptor):
+        return next(r for r in descriptor["resources"] if r["name"] == "crossings_csv")
 
     def crossings_lines():
         return (package.parent / "csv" / "crossings.csv").read_text(encoding="utf-8").splitlines(keepends=True)
@@ -334,19 +369,20 @@ def test_a_large_csv_whose_first_rows_the_checked_package_had_is_not_read_again(
     assert any(p.startswith("crossings_csv: differs from crossings") for p in check.problems), check.problems
     assert not any(p.startswith("crossings_csv: row") for p in check.problems)
 
-    # Read again: a prefix that differs, a recorded prefix missing, a description that differs,
-    # a table its keys point to that differs
-    assert ("csv", "crossings_csv") not in begin(checked, {**prefixes, "crossings_csv": "0" * 64}).unchanged
-    assert ("csv", "crossings_csv") not in begin(checked, {}).unchanged
-    retitled = copy.deepcopy(checked)
-    next(r for r in retitled["resources"] if r["name"] == "crossings_csv")["title"] = "Another title"
-    assert ("csv", "crossings_csv") not in begin(retitled, prefixes).unchanged
-    assert ("csv", "crossings_csv") in begin(checked, prefixes).unchanged  # and as it was: taken again
+    # Read again: a prefix that differs, a recorded prefix missing, a description that differs
+    # (a title, a constraint), a table its keys point to that differs
+    assert not taken(checked, {**prefixes, "crossings_csv": "0" * 64})
+    assert not taken(checked, {})
+    for change in ({"title": "Another title"}, {"schema": {**crossings(checked)["schema"], "primaryKey": ["source_id"]}}):
+        described = copy.deepcopy(checked)
+        crossings(described).update(change)
+        assert not taken(described, prefixes)
+    assert taken(checked, prefixes)  # and as it was: taken again
     people = package.parent / "csv" / "people.csv"
     people.write_text(people.read_text(encoding="utf-8") + people.read_text(encoding="utf-8").splitlines()[-1] + "\n",
                       encoding="utf-8")
     rehash(package)
-    assert ("csv", "crossings_csv") not in begin(checked, prefixes).unchanged
+    assert not taken(checked, prefixes)
     lines = crossings_lines()
     lines[6] = lines[6].replace(',"', ',"x', 1)  # the row after those frictionless reads
     (package.parent / "csv" / "crossings.csv").write_text("".join(lines), encoding="utf-8")

@@ -402,6 +402,7 @@ def test_a_large_table_whose_first_rows_did_not_change_keeps_the_verdict_frictio
 
     monkeypatch.setattr(package_check, "FULL_ROWS", 2)  # the fixture's tables of more than 2 rows are large
     monkeypatch.setattr(package_check, "PREFIX_BYTES", 0)  # their prefixes: the rows alone, not the first 100 kB
+    monkeypatch.setattr(package_check, "PREFIX_MARGIN", 0)
     corpus = tmp_path / "corpus"
     shutil.copytree(FIXTURE, corpus)
     instance = dg.DagsterInstance.ephemeral()

@@ -182,7 +182,8 @@ def folder_digests(root: Path, walked: list[tuple[str, str]] | None = None) -> d
     walked: what `publish.manifest.walk_sources` gave for root just now; a folder's digest is
     then made from its part of that walk (the same files, in the same order, as walking the
     folder again: the drafts are left out of both), rather than from a walk of its own. An
-    entry that is not a plain folder is looked at again as `folder_digest` does."""
+    entry that is not a plain folder, or that such a walk leaves out (a folder named as the
+    drafts are, or __pycache__), is looked at again as `folder_digest` does."""
     folders = source_folders(root)
     if walked is None:
         return {_relative(root, path): folder_digest(path) for path in folders}
@@ -196,7 +197,9 @@ def folder_digests(root: Path, walked: list[tuple[str, str]] | None = None) -> d
                 entries.setdefault(folder, []).append((rest or ".", content))
     digests = {}
     for path in folders:
-        plain_folder = path.parent == news and not path.is_symlink() and path.is_dir()
+        # a folder the walk of sources/ leaves out whole (drafts, __pycache__) is walked itself
+        plain_folder = (path.parent == news and path.name not in DRAFTS and path.name != "__pycache__"
+                        and not path.is_symlink() and path.is_dir())
         digests[_relative(root, path)] = (entries_digest(entries.get(path.name, [])) if plain_folder
                                           else folder_digest(path))
     return digests

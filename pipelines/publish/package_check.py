@@ -34,11 +34,11 @@ else is kept between builds.
 
 A large table's CSV (more than FULL_ROWS rows) is not read again either when only rows
 frictionless does not read changed: when its description (but the sha256 and size of its
-file) and the files its foreign keys point to are those of the build it replaces, and its
-first rows, one more than frictionless reads (`checked_prefix_sha256`), are byte for byte those
-that build's check read: the sha256 of that prefix is recorded with each build Dagster
-records (`PackageCheck.prefixes`), as the verdicts are, and given back as `prefixes_before`.
-The round trip of its Parquet file, which reads every row, is done again.
+file) and the files its foreign keys point to are those of the build it replaces, and what
+frictionless reads of it (its first rows, one more, and a margin: `checked_prefix_sha256`) is
+byte for byte what that build's check read: the sha256 of that prefix is recorded with each
+build Dagster records (`PackageCheck.prefixes`), as the verdicts are, and given back as
+`prefixes_before`. The round trip of its Parquet file, which reads every row, is done again.
 """
 
 from __future__ import annotations
@@ -430,17 +430,20 @@ def _validate_csv(basepath: Path, csv: dict[str, dict[str, Any]], name: str, lar
 
 
 def checked_prefix_sha256(path: Path, rows: int) -> str | None:
-    """The sha256 of the bytes of a CSV file's header and its first rows + 1 rows (what
-    frictionless reads of it with limit_rows=rows, and a row more, in case it reads ahead),
-    and of the rows after them up to PREFIX_BYTES at least (or the whole file, when shorter):
-    the bytes it samples to detect the file's dialect. None when the file has no more rows
-    than rows + 1, or cannot be read.
+    """The sha256 of what frictionless reads of a CSV file with limit_rows=rows: its header
+    and first rows + 1 rows (a row more, in case it reads ahead), then at least PREFIX_BYTES
+    from the start (the bytes it samples first) and PREFIX_MARGIN more (the text it decodes
+    ahead of the row it parses), or the whole file when shorter. None when the file has no
+    more rows than rows + 1, when frictionless would not read it as the CSV written here
+    (comma, double quotes, no escape character: it guesses the dialect from the first 100
+    lines, as `_excel_like` does), or when it cannot be read so (a value longer than the csv
+    module's limit, a character that is not UTF-8, a carriage return): the table is then read.
 
     Each record's bytes are those of the lines Python's csv module (which frictionless
     parses with) takes for it: a value in quotes may hold line breaks."""
     digest = hashlib.sha256()
     taken: list[bytes] = []
-    size = 0
+    size = count = 0
 
     def lines(handle):
         for line in iter(handle.readline, b""):  # b"\n" never falls inside a UTF-8 character
@@ -449,20 +452,43 @@ def checked_prefix_sha256(path: Path, rows: int) -> str | None:
 
     try:
         with open(path, "rb") as handle:
-            count = 0
+            if not _excel_like([handle.readline() for _ in range(DIALECT_SAMPLE_LINES)]):
+                return None
+            handle.seek(0)
             for count, _ in enumerate(csv.reader(lines(handle)), start=1):
                 record = b"".join(taken)  # the lines of this record: the reader stops at its end
                 taken.clear()
                 digest.update(record)
                 size += len(record)
                 if count >= rows + 2 and size >= PREFIX_BYTES:
+                    digest.update(handle.read(PREFIX_MARGIN))
                     return digest.hexdigest()
     except (OSError, UnicodeDecodeError, csv.Error):
         return None
     return digest.hexdigest() if count >= rows + 2 else None
 
 
-PREFIX_BYTES = 100_000  # frictionless's settings.DEFAULT_BUFFER_SIZE (tested): the sample it detects a dialect from
+PREFIX_BYTES = 100_000  # frictionless's settings.DEFAULT_BUFFER_SIZE (tested): the sample it reads first
+PREFIX_MARGIN = 65_536  # more than the 8 kB Python's text reader decodes ahead of the line it gives
+DIALECT_SAMPLE_LINES = 100  # the lines frictionless's CSV parser guesses the dialect from (formats/csv/parser.py)
+
+
+def _excel_like(sample: list[bytes]) -> bool:
+    """Whether frictionless, given no dialect (as this project's descriptors give none), reads
+    a CSV file whose first lines are sample as the csv module's default does: it guesses with
+    csv.Sniffer among these delimiters, as here (its guess of ' as the quote is taken as ")."""
+    try:
+        text = b"".join(sample).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    if "\r" in text:  # frictionless's lines would end there: another sample
+        return False
+    try:
+        guess = csv.Sniffer().sniff(text, ",\t;|")
+    except csv.Error:
+        return True  # frictionless then reads it as csv.excel
+    return (guess.delimiter == "," and guess.quotechar in ('"', "'") and guess.escapechar is None
+            and not guess.skipinitialspace)
 
 
 def _prefixes(basepath: Path, by_name: dict[str, dict[str, Any]], large: frozenset[str],
