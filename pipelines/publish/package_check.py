@@ -127,7 +127,7 @@ def start_table_checks(descriptor_path: Path, checked_before: dict[str, Any] | N
     descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     unchanged = _unchanged_tasks(descriptor, checked_before) if checked_before else set()
     return TableChecks(descriptor_path, descriptor, unchanged, remove_descriptor=True, beside_other_work=True,
-                       checked_before=checked_before or {}, prefixes_before=prefixes_before or {})
+                       checked_before=checked_before, prefixes_before=prefixes_before or {})
 
 
 def table_resources(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
@@ -153,10 +153,18 @@ def _task_resources(by_name: dict[str, dict[str, Any]], task: tuple[str, str]) -
 def _unchanged_tasks(descriptor: dict[str, Any], before: dict[str, Any]) -> set[tuple[str, str]]:
     """The tasks every resource of which is, as declared (path, schema, sha256, size), the
     same in both descriptors."""
-    now = {r["name"]: r for r in descriptor["resources"]}
-    then = {r.get("name"): r for r in before.get("resources", []) if isinstance(r, dict)}
-    return {task for task in _table_tasks(descriptor)
-            if all(name in now and now[name] == then.get(name) for name in _task_resources(now, task))}
+    now, then = {r["name"]: r for r in descriptor["resources"]}, _resources_before(before)
+    return {task for task in _table_tasks(descriptor) if _declared_alike(now, then, _task_resources(now, task))}
+
+
+def _resources_before(before: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The resources of a descriptor that passed the check, by name (whatever else it holds)."""
+    return {r.get("name"): r for r in before.get("resources", []) if isinstance(r, dict)}
+
+
+def _declared_alike(now: dict[str, dict[str, Any]], then: dict[str, dict[str, Any]], names: list[str]) -> bool:
+    """Whether each of the resources named is declared alike (path, schema, sha256, size) now and then."""
+    return all(name in now and now[name] == then.get(name) for name in names)
 
 
 def _descriptor_problems(descriptor: dict[str, Any], basepath: Path) -> list[str]:
@@ -197,13 +205,12 @@ class TableChecks:
         self.first_rows_unchanged: set[str] = set()
         if prefixes_before is not None:
             self.prefixes = _prefixes(basepath, by_name, self._large, unchanged, prefixes_before)
-            before = {r.get("name"): r for r in (checked_before or {}).get("resources", []) if isinstance(r, dict)}
+            before = _resources_before(checked_before or {})
             self.first_rows_unchanged = {
                 name for name, prefix in self.prefixes.items()
                 if ("csv", name) not in unchanged and prefix == prefixes_before.get(name)
                 and _without_file(by_name[name]) == _without_file(before.get(name))
-                and all(t in by_name and by_name[t] == before.get(t)
-                        for t in _task_resources(by_name, ("csv", name))[1:])}
+                and _declared_alike(by_name, before, _task_resources(by_name, ("csv", name))[1:])}
             unchanged = unchanged | {("csv", name) for name in self.first_rows_unchanged}
         self.unchanged = unchanged
         tasks = [task for task in _table_tasks(descriptor) if task not in unchanged]
