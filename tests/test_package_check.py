@@ -86,6 +86,28 @@ def test_a_file_changed_after_the_descriptor_was_written_is_reported(package):
     assert any(p.startswith("places_csv: sha256") for p in problems), problems
 
 
+def test_every_file_that_is_not_the_one_described_is_reported_in_the_descriptor_s_order(package):
+    from pipelines.publish.datapackage import verify_files
+
+    resources = json.loads(package.read_text())["resources"]
+    names = [r["name"] for r in resources]
+    sized = [r for r in resources[1:-1] if "bytes" in r and r["name"] != "places_csv"]
+    first, middle, last = resources[0], sized[len(sized) // 2], resources[-1]
+    assert "bytes" in last
+    (package.parent / first["path"]).unlink()
+    with open(package.parent / middle["path"], "ab") as grown:
+        grown.write(b"\n")
+    replace_in(package.parent / "csv" / "places.csv", "Calais", "Kalais")  # same size, other bytes
+    (package.parent / last["path"]).write_bytes(b"")
+    problems = verify_files(package)
+    assert problems[0] == f"{first['name']}: {first['path']} is missing"
+    assert [p.split(":")[0] for p in problems] == sorted((p.split(":")[0] for p in problems), key=names.index)
+    assert f"{middle['name']}: {middle['bytes'] + 1} bytes, descriptor says {middle['bytes']}" in problems
+    assert any(p.startswith("places_csv: sha256") for p in problems)
+    assert f"{last['name']}: 0 bytes, descriptor says {last['bytes']}" in problems
+    assert len(problems) == 6  # missing; size and hash of two; the hash of places_csv
+
+
 def test_rows_beyond_the_frictionless_limit_are_still_held_to_their_types(package, monkeypatch):
     monkeypatch.setattr(package_check, "FULL_ROWS", 100)  # frictionless reads 100 rows of the large ones
     path = package.parent / "csv" / "uk_small_boat_arrivals_daily.csv"

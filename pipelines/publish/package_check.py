@@ -50,6 +50,7 @@ import dataclasses
 import hashlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -94,8 +95,12 @@ def check_package(descriptor_path: Path, checked_before: dict[str, Any] | None =
     `start_table_checks` while the rest of the package was written; they stand when the
     descriptor declares the very table files they were given, and are done again otherwise."""
     descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    file_problems = verify_files(descriptor_path)
-    problems = _descriptor_problems(descriptor, descriptor_path.parent)
+    # The files are hashed on threads while this one validates the descriptor (and, in a
+    # build, imports frictionless for it): at 10,000 sources each takes some 0.3-0.5 s.
+    with ThreadPoolExecutor(1) as pool:
+        hashed = pool.submit(verify_files, descriptor_path)
+        problems = _descriptor_problems(descriptor, descriptor_path.parent)
+        file_problems = hashed.result()
     tables = {name for kind, name in _table_tasks(descriptor) if kind == "parquet"}
     if started is not None and (problems or started.resources != table_resources(descriptor)):
         started.stop()
