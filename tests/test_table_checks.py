@@ -3,6 +3,8 @@ what it finds must be what Pandera finds in the whole table at once."""
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import pandera.errors
 import pyarrow as pa
@@ -88,5 +90,58 @@ def test_a_table_built_in_batches_is_the_query_result_in_order(small_batches, mo
     con.execute("CREATE TABLE unordered AS SELECT * FROM _expected ORDER BY start DESC")
     queries = {"evidence.sql": "SELECT * FROM unordered ORDER BY start"}
     monkeypatch.setattr(core_tables, "sql_text", queries.__getitem__)
+    monkeypatch.setattr(core_tables, "_as_declared", lambda *args: False)  # through Arrow, as any other query
     assert build_table(con, load_tables()["evidence"]) == 7  # in four batches
+    assert read_table(con, "evidence").equals(expected)
+
+
+def _stored(con: duckdb.DuckDBPyConnection, name: str) -> tuple[pa.Table, list[str]]:
+    """A stored table's rows in stored order, and its DuckDB column types."""
+    return (con.sql(f'SELECT * FROM "{name}"').to_arrow_table(),
+            [str(t) for t in con.sql(f'SELECT * FROM "{name}"').types])
+
+
+def test_a_query_that_gives_the_declared_types_is_stored_as_through_arrow(real_build, tmp_path, monkeypatch):
+    """DuckDB stores such a query's result itself (`_as_declared`): the same rows in the same
+    order, of the same types, as conformed through Arrow."""
+    from pipelines.core.database import connect
+    from pipelines.schemas import tables_in_group
+
+    shutil.copyfile(real_build / "borderlines.duckdb", tmp_path / "copy.duckdb")
+    con = connect(tmp_path / "copy.duckdb")
+    direct = []
+    as_declared = core_tables._as_declared
+
+    def recorded(con, result, table):
+        taken = as_declared(con, result, table)
+        direct.extend([table.name] if taken else [])
+        return taken
+
+    try:
+        for name in tables_in_group("core"):
+            table = load_tables()[name]
+            monkeypatch.setattr(core_tables, "_as_declared", recorded)
+            rows = build_table(con, table)
+            stored = _stored(con, name)
+            monkeypatch.setattr(core_tables, "_as_declared", lambda *args: False)
+            assert build_table(con, table) == rows
+            through_arrow = _stored(con, name)
+            assert stored[1] == through_arrow[1], name
+            assert stored[0].equals(through_arrow[0]), name
+            assert rows > 0 or name in {"source_texts", "person_offices", "licences"}, name
+    finally:
+        con.close()
+    # the tables whose queries give the declared columns and types, but for merged defaults
+    assert {"evidence", "claim_checks", "conflicts", "value_sources", "sources"} <= set(direct)
+    assert not {"crossings", "meeting_participants", "agreement_parties"} & set(direct)
+
+
+def test_a_query_of_other_types_is_stored_with_the_declared_types(monkeypatch):
+    con = duckdb.connect()
+    expected = evidence([(f"e/{n}-{n + 1}", n, n + 1) for n in range(3)])
+    store_table(con, "_expected", expected)
+    queries = {"evidence.sql": 'SELECT * REPLACE (CAST("start" AS INTEGER) AS "start") FROM _expected ORDER BY "start"'}
+    monkeypatch.setattr(core_tables, "sql_text", queries.__getitem__)
+    assert build_table(con, load_tables()["evidence"]) == 3
+    assert _stored(con, "evidence")[1] == _stored(con, "_expected")[1]  # start is not INTEGER there
     assert read_table(con, "evidence").equals(expected)
