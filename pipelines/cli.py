@@ -144,18 +144,25 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     """The `borderlines` command (pyproject.toml's script): `main`, its output flushed, then
-    the process ends with main's code without tearing the interpreter down. Freeing the
-    modules of Dagster, pandas and matplotlib and everything they hold took 0.5-1 s after
-    every command (a build of the real sources takes 9 s), and there is nothing left to do
-    by then: each command has closed what it wrote (files, DuckDB, the Dagster instance's
-    writes are committed) and stopped the processes it started."""
+    the process ends with main's code without tearing the interpreter down. After a command
+    that imported Dagster, pandas and matplotlib (build, release) freeing their modules and
+    all they hold took 0.6-1 s, and there is nothing left to do by then: each command has
+    closed what it wrote (files, DuckDB; the Dagster instance commits as it goes) and stopped
+    the processes it started. Output that cannot be written is an error, as Python's own
+    exit makes it (status 120), but for a reader that has gone (`| head`)."""
     code = main()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a reader that has gone (`| head`), a closed stream
+        except BrokenPipeError:
             pass
-    os._exit(code)
+        except (OSError, ValueError) as err:  # a full disk; a stream the command closed
+            try:
+                print(f"borderlines: cannot write its output: {err}", file=sys.__stderr__, flush=True)
+            except (OSError, ValueError):
+                pass
+            code = 120
+    os._exit(code if isinstance(code, int) else 1)
 
 
 if __name__ == "__main__":

@@ -3,12 +3,17 @@ arguments, and has no entry point of its own; `borderlines` parses and prints.""
 
 import ast
 import inspect
+import json
+import os
 import shutil
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURE
+from conftest import FIXTURE, REPO
 from pipelines.cli import main
 
 PIPELINES = Path(__file__).resolve().parent.parent / "pipelines"
@@ -64,3 +69,35 @@ def test_suggest_measure_is_a_flag_of_suggest(tmp_path, capsys):
 def test_outside_a_repository_is_a_usage_error(tmp_path, capsys):
     assert main(["--root", str(tmp_path), "validate"]) == 2
     assert "is not inside a Borderlines repository" in capsys.readouterr().err
+
+
+def _run_command(args: list[str], **options) -> subprocess.CompletedProcess:
+    """`borderlines` as its script runs it (`pipelines.cli.run`), output buffered as in a shell."""
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    return subprocess.run([sys.executable, "-c", "from pipelines.cli import run; run()", *args],
+                          cwd=REPO, env=buffered, **options)
+
+
+def test_the_command_ends_with_its_exit_code_and_all_its_output(tmp_path, capsys):
+    """`borderlines` ends its process without tearing the interpreter down: what it printed
+    must still reach a pipe whole, and its exit code is main's."""
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["borderlines"] == "pipelines.cli:run"
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE, corpus)
+    annotations = next((corpus / "sources" / "news").glob("*/annotations.yaml"))
+    annotations.write_text(annotations.read_text(encoding="utf-8") + "unknown_section: []\n", encoding="utf-8")
+    for root, expected_code in ((FIXTURE, 0), (corpus, 1)):
+        args = ["--root", str(root), "validate", "--format", "json"]
+        ran = _run_command(args, capture_output=True, text=True)
+        assert main(args) == expected_code == ran.returncode, ran.stderr
+        assert json.loads(ran.stdout) == json.loads(capsys.readouterr().out)  # nothing left in a buffer
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_that_cannot_be_written_fails_the_command():
+    with open("/dev/full", "w") as full:
+        ran = _run_command(["--root", str(FIXTURE), "validate", "--format", "json"], stdout=full,
+                           stderr=subprocess.PIPE, text=True)
+    assert ran.returncode == 120
+    assert "borderlines: cannot write its output: [Errno 28] No space left on device" in ran.stderr

@@ -245,25 +245,7 @@ def test_validate_imports_neither_dagster_nor_pandas():
 
     code = ("import sys; from pipelines.cli import main; main(['--root', sys.argv[1], 'validate']); "
             "print(sorted(m for m in ('dagster', 'pandas', 'pandera', 'pyarrow', 'duckdb') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code, str(FIXTURE)], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code, str(FIXTURE)], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])  # this checkout's code, wherever pytest runs
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
-
-def test_the_command_ends_with_its_exit_code_and_all_its_output(corpus, capsys):
-    """`borderlines` (`pipelines.cli.run`) ends its process without tearing the interpreter
-    down: what it printed must still reach a pipe whole, and its exit code is main's."""
-    import os
-    import subprocess
-    import sys
-    import tomllib
-
-    scripts = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
-    assert scripts["project"]["scripts"]["borderlines"] == "pipelines.cli:run"
-    edit(corpus, ANNOTATIONS, "route: english_channel", "route: english_chanel")
-    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}  # as in a shell
-    for root, expected_code in ((FIXTURE, 0), (corpus, 1)):
-        args = ["--root", str(root), "validate", "--format", "json"]
-        ran = subprocess.run([sys.executable, "-c", "from pipelines.cli import run; run()", *args],
-                             capture_output=True, text=True, env=buffered)
-        assert main(args) == expected_code == ran.returncode, ran.stderr
-        assert json.loads(ran.stdout) == json.loads(capsys.readouterr().out)  # nothing left in a buffer
