@@ -57,12 +57,6 @@ def cmd_build(args) -> int:
     return 1
 
 
-
-
-
-
-
-
 def _storage_failure(err: OSError, root: Path, default: str) -> int:
     """A read-only or full disk in one line (exit 1); any other OSError goes on up."""
     from pipelines.errors import storage_cause
