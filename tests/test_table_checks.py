@@ -112,8 +112,8 @@ def test_a_query_that_gives_the_declared_types_is_stored_as_through_arrow(real_b
     direct = []
     as_declared = core_tables._as_declared
 
-    def recorded(con, result, table):
-        taken = as_declared(con, result, table)
+    def recorded(con, result, table, texts):
+        taken = as_declared(con, result, table, texts)
         direct.extend([table.name] if taken else [])
         return taken
 
@@ -145,3 +145,51 @@ def test_a_query_of_other_types_is_stored_with_the_declared_types(monkeypatch):
     assert build_table(con, load_tables()["evidence"]) == 3
     assert _stored(con, "evidence")[1] == _stored(con, "_expected")[1]  # start is not INTEGER there
     assert read_table(con, "evidence").equals(expected)
+
+
+def _both_ways(con: duckdb.DuckDBPyConnection, query: str, monkeypatch) -> tuple[tuple, tuple]:
+    """evidence built from query as build_table chooses, then through Arrow."""
+    monkeypatch.setattr(core_tables, "sql_text", {"evidence.sql": query}.__getitem__)
+    build_table(con, load_tables()["evidence"])
+    chosen = _stored(con, "evidence")
+    monkeypatch.setattr(core_tables, "_as_declared", lambda *args: False)
+    build_table(con, load_tables()["evidence"])
+    return chosen, _stored(con, "evidence")
+
+
+def test_a_large_result_is_stored_in_the_query_s_order_on_several_threads(monkeypatch):
+    """Several of DuckDB's row groups (122,880 rows), sorted on two threads as in a build."""
+    con = duckdb.connect()
+    con.execute("SET threads = 2")
+    store_table(con, "_rows", evidence([(f"e/{n:06d}", n % 977, n % 977 + 1) for n in range(300_000)]))
+    chosen, through_arrow = _both_ways(con, 'SELECT * FROM _rows ORDER BY "start", evidence_id DESC', monkeypatch)
+    assert chosen[1] == through_arrow[1]
+    assert chosen[0].equals(through_arrow[0])
+    assert chosen[0].column("start").to_pylist()[:3] == [0, 0, 0]
+
+
+def test_a_collation_or_a_second_statement_keeps_a_query_from_being_stored_directly(monkeypatch):
+    con = duckdb.connect()
+    store_table(con, "_rows", evidence([("E/1", 1, 2), ("e/1", 3, 4)]))
+    # DuckDB keeps a collation in a table made from the query, yet prints its type as VARCHAR
+    collated = 'SELECT * REPLACE (evidence_id COLLATE nocase AS evidence_id) FROM _rows ORDER BY "start"'
+    monkeypatch.setattr(core_tables, "sql_text", {"evidence.sql": collated}.__getitem__)
+    build_table(con, load_tables()["evidence"])
+    assert "COLLATE" not in con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'evidence'").fetchall()[0][0]
+    assert check_table(con, load_tables()["evidence"]).passed  # E/1 and e/1 stay two ids
+    monkeypatch.undo()
+    chosen, through_arrow = _both_ways(con, 'SELECT * FROM _rows WHERE false; SELECT * FROM _rows ORDER BY "start"',
+                                       monkeypatch)
+    assert chosen[0].num_rows == through_arrow[0].num_rows == 2  # the last statement's rows
+
+
+def test_a_null_in_a_required_column_stops_the_build_either_way(monkeypatch):
+    con = duckdb.connect()
+    store_table(con, "_rows", evidence([("e/1", 1, 2)]))
+    query = "SELECT * REPLACE (NULL::VARCHAR AS source_id) FROM _rows"
+    monkeypatch.setattr(core_tables, "sql_text", {"evidence.sql": query}.__getitem__)
+    with pytest.raises(ValueError, match=r"evidence: no value in the required column\(s\) source_id \(1 rows\)"):
+        build_table(con, load_tables()["evidence"])
+    monkeypatch.setattr(core_tables, "_as_declared", lambda *args: False)
+    with pytest.raises(duckdb.InvalidInputException, match="non-nullable"):
+        build_table(con, load_tables()["evidence"])

@@ -166,7 +166,7 @@ def write_descriptor(descriptor: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-HASH_THREADS = 2  # sha256 lets go of the GIL: files hashed on threads take the cores there are
+HASH_THREADS = 2  # sha256 lets go of the GIL: two files are hashed at once, on two cores when free
 
 
 def verify_files(descriptor_path: Path) -> list[str]:
