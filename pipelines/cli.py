@@ -7,6 +7,7 @@ Other subcommands import what they need when they run.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import sys
@@ -143,14 +144,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """The `borderlines` command (pyproject.toml's script): `main`, its output flushed, then
-    the process ends with main's code without tearing the interpreter down. After a command
-    that imported Dagster, pandas and matplotlib (build, release) freeing their modules and
-    all they hold took 0.6-1 s, and there is nothing left to do by then: each command has
-    closed what it wrote (files, DuckDB; the Dagster instance commits as it goes) and stopped
-    the processes it started. Output that cannot be written is an error, as Python's own
-    exit makes it (status 120), but for a reader that has gone (`| head`)."""
+    """The `borderlines` command (pyproject.toml's script): `main`, the libraries' exit
+    handlers, its output flushed, then the process ends with main's code without tearing the
+    interpreter down. After a command that imported Dagster, pandas and matplotlib (build,
+    release) freeing their modules and all they hold took 0.6-1 s, and there is nothing left
+    to do by then: each command has closed what it wrote (files, DuckDB; the Dagster instance
+    commits as it goes) and stopped the processes it started. Output that cannot be written
+    is an error, as Python's own exit makes it (status 120), but for a reader that has gone
+    (`| head`)."""
     code = main()
+    # What libraries registered for the end of the process still runs (a millisecond after a
+    # build): matplotlib removes the configuration folder it made in the temporary folder when
+    # its own could not be written, logging flushes its handlers. An error in one is printed
+    # and the next runs, as at Python's own exit (`_run_exitfuncs` is what that exit calls:
+    # CPython's, undocumented, in every version since 3.0).
+    atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -101,3 +101,23 @@ def test_output_that_cannot_be_written_fails_the_command():
                            stderr=subprocess.PIPE, text=True)
     assert ran.returncode == 120
     assert "borderlines: cannot write its output: [Errno 28] No space left on device" in ran.stderr
+
+
+def test_what_libraries_registered_for_the_exit_still_runs(tmp_path):
+    """The process ends without Python's teardown, but not without the exit handlers: with a
+    configuration folder it cannot write, matplotlib makes one in the temporary folder and
+    removes it at exit (a build draws its charts with matplotlib)."""
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("", encoding="utf-8")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    environment.update(MPLCONFIGDIR=str(not_a_folder / "matplotlib"), TMPDIR=str(temporary))
+    script = ("import pipelines.cli as cli, tempfile, matplotlib\n"
+              "cli.main = lambda: print(matplotlib.get_configdir(), tempfile.gettempdir()) or 0\n"
+              "cli.run()")
+    ran = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=environment, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
+    made, where = ran.stdout.split()
+    assert Path(made).parent == temporary and Path(where) == temporary  # the folder matplotlib made, in TMPDIR
+    assert not list(temporary.iterdir())  # and removed at the end
