@@ -21,6 +21,7 @@ The import floor of `validate` needs no script: `python -c "import pandas, pande
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import sys
@@ -173,6 +174,7 @@ if __name__ == "__main__":
     # a floor is what a Dagster program cannot avoid, and that teardown (0.7-1 s after a
     # materialisation) it can. Timed with it, the floor made the builds look cheaper.
     code = main(sys.argv[1:])
+    atexit._run_exitfuncs()  # the exit handlers, as there
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
