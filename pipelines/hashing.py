@@ -32,9 +32,14 @@ DRAFTS = "suggestions.yaml"  # written by `borderlines suggest --write` in a sou
 def file_sha256(path: Path) -> str:
     """The sha256 of a file's bytes, as lowercase hex."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(BLOCK_SIZE), b""):
+    # The descriptor's own reads, not a buffered file object's: most files hashed are a few
+    # kilobytes (a corpus' sources), and the object cost a fifth of a walk of 30,000 of them.
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        while block := os.read(descriptor, BLOCK_SIZE):
             digest.update(block)
+    finally:
+        os.close(descriptor)
     return digest.hexdigest()
 
 

@@ -1,6 +1,8 @@
 """Readers of the official reference files: real files in sources/reference/ and small hand-made ones."""
 
 import datetime as dt
+import hashlib
+import random
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -9,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from pipelines.hashing import file_digest, file_sha256
+from pipelines.hashing import BLOCK_SIZE, file_digest, file_sha256
 from pipelines.reference import iom_missing_migrants, italy_arrivals, uk_small_boats
 from pipelines.reference.countries import country_names
 from pipelines.reference.provenance import check_file_hash, load_provenance
@@ -87,6 +89,14 @@ def test_file_hash(tmp_path):
     sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"  # FIPS 180-2, example 1
     assert file_sha256(path) == sha256
     assert file_digest(path) == (3, sha256)
+
+
+@pytest.mark.parametrize("size", [0, 1, BLOCK_SIZE - 1, BLOCK_SIZE, 2 * BLOCK_SIZE + 1])
+def test_file_hash_of_every_size_is_that_of_its_bytes(tmp_path, size):
+    """Read block by block: the blocks' edges neither lose nor repeat a byte."""
+    path = tmp_path / "bytes"
+    path.write_bytes(random.Random(size).randbytes(size))
+    assert file_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # --- UK Home Office ---------------------------------------------------------------------
