@@ -25,6 +25,7 @@ import atexit
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 
@@ -174,7 +175,8 @@ if __name__ == "__main__":
     # a floor is what a Dagster program cannot avoid, and that teardown (0.7-1 s after a
     # materialisation) it can. Timed with it, the floor made the builds look cheaper.
     code = main(sys.argv[1:])
-    atexit._run_exitfuncs()  # the exit handlers, as there
+    threading._shutdown()  # as run() does: threads waited for, then the exit handlers
+    atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

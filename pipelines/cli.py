@@ -11,6 +11,7 @@ import atexit
 import json
 import os
 import sys
+import threading
 from dataclasses import astuple
 from pathlib import Path
 
@@ -144,8 +145,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """The `borderlines` command (pyproject.toml's script): `main`, the libraries' exit
-    handlers, its output flushed, then the process ends with main's code without tearing the
+    """The `borderlines` command (pyproject.toml's script): `main`, what Python's exit does
+    before its teardown (threads waited for, exit handlers), its output flushed, then the process ends with main's code without tearing the
     interpreter down. After a command that imported Dagster, pandas and matplotlib (build,
     release) freeing their modules and all they hold took 0.6-1 s, and there is nothing left
     to do by then: each command has closed what it wrote (files, DuckDB; the Dagster instance
@@ -153,11 +154,14 @@ def run() -> None:
     is an error, as Python's own exit makes it (status 120), but for a reader that has gone
     (`| head`)."""
     code = main()
-    # What libraries registered for the end of the process still runs (a millisecond after a
-    # build): matplotlib removes the configuration folder it made in the temporary folder when
-    # its own could not be written, logging flushes its handlers. An error in one is printed
-    # and the next runs, as at Python's own exit (`_run_exitfuncs` is what that exit calls:
-    # CPython's, undocumented, in every version since 3.0).
+    # What Python's own exit does before its teardown still happens, in its order (a
+    # millisecond after a build): threads that are not daemons are waited for, with what
+    # libraries registered for that moment (a process pool is told to stop there), then the
+    # exit handlers run: matplotlib removes the configuration folder it made in the temporary
+    # folder when its own could not be written, logging flushes its handlers. An error in a
+    # handler is printed and the next runs. Both calls are those CPython's exit makes
+    # (undocumented, in 3.11 as in the versions before).
+    threading._shutdown()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:

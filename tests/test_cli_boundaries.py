@@ -103,6 +103,21 @@ def test_output_that_cannot_be_written_fails_the_command():
     assert "borderlines: cannot write its output: [Errno 28] No space left on device" in ran.stderr
 
 
+def test_threads_and_exit_handlers_end_before_the_process_does():
+    """What Python's exit does before its teardown, in its order: a thread that is not a
+    daemon is waited for, then the exit handlers run, and what both print reaches the pipe."""
+    script = ("import atexit, threading, time, pipelines.cli as cli\n"
+              "def main():\n"
+              "    atexit.register(print, 'exit handler')\n"
+              "    threading.Thread(target=lambda: (time.sleep(0.3), print('thread'))).start()\n"
+              "    return 3\n"
+              "cli.main = main\n"
+              "cli.run()")
+    ran = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True,
+                         env={name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"})
+    assert (ran.returncode, ran.stdout.splitlines()) == (3, ["thread", "exit handler"]), ran.stderr
+
+
 def test_what_libraries_registered_for_the_exit_still_runs(tmp_path):
     """The process ends without Python's teardown, but not without the exit handlers: with a
     configuration folder it cannot write, matplotlib makes one in the temporary folder and
