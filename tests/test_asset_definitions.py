@@ -8,9 +8,9 @@ import dagster as dg
 import pytest
 
 from pipelines.assets.core import RUNNER_FILES
-from pipelines.assets.definitions import defs
+from pipelines.assets.definitions import SOURCE_FILES, defs
 from pipelines.assets.metadata import CODEBOOK, code_version, table_files
-from pipelines.schemas import SQL_DIR, load_tables
+from pipelines.schemas import REPO_ROOT, SQL_DIR, load_tables
 
 GRAPH = defs.resolve_asset_graph()
 
@@ -35,11 +35,25 @@ def test_every_table_asset_is_described_before_any_run(name):
 
 
 def test_every_asset_has_kinds_owners_and_a_code_version():
-    for key in GRAPH.materializable_asset_keys:  # the observed files are not computed: no code version
+    for key in GRAPH.materializable_asset_keys:
         node = GRAPH.get(key)
         assert node.kinds, key
         assert node.owners, key
         assert node.code_version, key
+
+
+def test_the_observed_files_have_kinds_owners_and_their_folder_before_any_observation():
+    """The files under sources/ are not computed (no code version), but their pages show who
+    owns them, what they are and where they are, as the computed assets' pages do."""
+    observed = [key for key in GRAPH.get_all_asset_keys() if GRAPH.get(key).is_observable]
+    assert len(observed) == len(SOURCE_FILES) == 6
+    for key in observed:
+        node = GRAPH.get(key)
+        assert node.kinds and node.owners == ["team:borderlines-maintainers"], key
+        assert node.tags["borderlines/layer"] == node.group_name, key
+        folder = node.metadata["folder"].value
+        assert folder.startswith("sources/") and (REPO_ROOT / folder).is_dir(), key
+        assert node.code_version is None, key
 
 
 def test_a_core_assets_code_version_is_the_hash_of_its_sql_declaration_and_runner():

@@ -9,7 +9,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.assets.checks import schema_spec, table_check_result
-from pipelines.assets.metadata import OBSERVE_EVERY_MINUTE, OWNERS, code_version, definition_metadata, module_file, table_files, table_metadata
+from pipelines.assets.metadata import OWNERS, code_version, definition_metadata, module_file, observed_files, table_files, table_metadata
 from pipelines.assets.resources import BorderlinesPaths
 from pipelines.core.database import connect, store_table
 from pipelines.core.tables import check_schema, read_table
@@ -28,17 +28,14 @@ def file_asset_name(folder: str) -> str:
     return folder.replace("-", "_") + "_files"
 
 
-def reference_files(folder: str):
+def reference_files(folder: str) -> dg.AssetsDefinition:
     """The official file and its provenance.yaml in sources/reference/<folder>/, observed:
     its data version is a sha256 of their paths and contents."""
-    @dg.observable_source_asset(name=file_asset_name(folder), group_name=GROUP, required_resource_keys={"paths"},
-                            automation_condition=OBSERVE_EVERY_MINUTE,
-                                description=f"The files in {REFERENCE_DIR}/{folder}/ (the official file and its "
-                                            "provenance.yaml); data version: a sha256 of their paths and contents.")
-    def _observe(context) -> dg.DataVersion:
-        return dg.DataVersion(tree_digest(context.resources.paths.corpus() / REFERENCE_DIR / folder))
-
-    return _observe
+    return observed_files(
+        file_asset_name(folder), GROUP, f"{REFERENCE_DIR}/{folder}", kinds={"yaml"},
+        description=f"The files in {REFERENCE_DIR}/{folder}/ (the official file and its provenance.yaml); data "
+                    "version: a sha256 of their paths and contents.",
+        version=lambda paths: tree_digest(paths.corpus() / REFERENCE_DIR / folder))
 
 
 def reference_asset(table: TableSpec, quality: TableSpec) -> dg.AssetsDefinition:

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.assets.checks import problems_result, valid_spec
-from pipelines.assets.metadata import OBSERVE_EVERY_MINUTE, OWNERS, code_version, module_file
+from pipelines.assets.metadata import OWNERS, code_version, module_file, observed_files
 from pipelines.assets.resources import BorderlinesPaths
 from pipelines.core.checked import DRAFTS, check_changed_folders, stage_admitted
 from pipelines.core.database import connect
@@ -40,20 +40,15 @@ START_OVER_TAG = "borderlines/check_every_folder"
 # Observing them (the UI's "Observe sources", or every `make data`) tells Dagster which
 # assets a saved edit made stale: those downstream show as Unsynced.
 
-@dg.observable_source_asset(group_name=GROUP, required_resource_keys={"paths"},
-                            automation_condition=OBSERVE_EVERY_MINUTE,
-                            description="The files under sources/news/ (raw texts, source.yaml, annotations.yaml); "
-                                        "data version: a sha256 of their paths and contents.")
-def news_files(context) -> dg.DataVersion:
-    return dg.DataVersion(tree_digest(context.resources.paths.corpus() / NEWS_DIR, DRAFTS))
-
-
-@dg.observable_source_asset(group_name=GROUP, required_resource_keys={"paths"},
-                            automation_condition=OBSERVE_EVERY_MINUTE,
-                            description="The registry files under sources/registry/; data version: a sha256 of their "
-                                        "paths and contents.")
-def registry_files(context) -> dg.DataVersion:
-    return dg.DataVersion(tree_digest(context.resources.paths.corpus() / REGISTRY_DIR))
+news_files = observed_files(
+    "news_files", GROUP, NEWS_DIR, kinds={"yaml", "text"},
+    description="The files under sources/news/ (raw texts, source.yaml, annotations.yaml); data version: a sha256 "
+                "of their paths and contents.",
+    version=lambda paths: tree_digest(paths.corpus() / NEWS_DIR, DRAFTS))
+registry_files = observed_files(
+    "registry_files", GROUP, REGISTRY_DIR, kinds={"yaml"},
+    description="The registry files under sources/registry/; data version: a sha256 of their paths and contents.",
+    version=lambda paths: tree_digest(paths.corpus() / REGISTRY_DIR))
 
 
 @dg.asset(**COMMON, check_specs=[valid_spec("registries", "Registry files")], kinds={"python", "yaml"},
