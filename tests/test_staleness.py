@@ -3,6 +3,7 @@ data versions are hashes of their content, and every asset has a code version, s
 edit exactly the assets downstream of the edited files are stale (asked of Dagster's
 instance, not of any bookkeeping of ours)."""
 
+import datetime as dt
 import shutil
 
 import dagster as dg
@@ -129,6 +130,26 @@ def test_a_changed_annotation_makes_exactly_its_downstream_stale_and_the_sensor_
     second = dg.evaluate_automation_conditions(automated, instance, asset_selection=selection, cursor=first.cursor)
     requested = {key.to_user_string() for key in GRAPH.materializable_asset_keys if second.get_num_requested(key)}
     assert "annotations" in requested and requested <= downstream_of("news_files")
+
+
+def test_the_one_sensor_switched_on_observes_the_files_every_minute():
+    """README: switch `rebuild_stale` on and it observes the files every minute. Its target
+    names the observed files (a selection of every asset leaves them out, and Dagster then
+    puts them under a sensor of its own, off), and their condition requests an observation
+    once a minute has turned."""
+    from pipelines.assets.definitions import REBUILD_STALE
+
+    observed = {source.key for source in SOURCE_FILES}
+    assert observed <= REBUILD_STALE.asset_selection.resolve(GRAPH)
+    assert [sensor.name for sensor in defs.get_repository_def().sensor_defs] == ["rebuild_stale"]
+    instance = dg.DagsterInstance.ephemeral()
+    start = dt.datetime(2026, 11, 27, 12, 0, 30, tzinfo=dt.timezone.utc)
+    first = dg.evaluate_automation_conditions(defs, instance, asset_selection=REBUILD_STALE.asset_selection,
+                                              evaluation_time=start)
+    later = dg.evaluate_automation_conditions(defs, instance, asset_selection=REBUILD_STALE.asset_selection,
+                                              evaluation_time=start + dt.timedelta(minutes=1), cursor=first.cursor)
+    assert not {key for key in observed if first.get_num_requested(key)}  # no minute has turned yet
+    assert {key for key in observed if later.get_num_requested(key)} == observed
 
 
 # --- make data rebuilds only what is stale -----------------------------------------------------

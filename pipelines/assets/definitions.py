@@ -24,8 +24,14 @@ PUBLISHED_TABLES = publish.PUBLISHED_TABLES
 # For maintainers who keep the UI open: once switched on (Automation, "rebuild_stale"), the
 # files are observed every minute and whatever a saved edit made stale is rebuilt. Off by
 # default: a build is something a person asks for.
+# Its target names the observed files as well as every computed asset: their own condition
+# observes them every minute. `AssetSelection.all()` alone leaves them out, and the sensor then
+# watched only assets that an edit makes stale once the files are observed, while Dagster put
+# the files under a sensor of its own (default_automation_condition_sensor), off until
+# switched on as well.
 REBUILD_STALE = dg.AutomationConditionSensorDefinition(
-    "rebuild_stale", target=dg.AssetSelection.all(), default_status=dg.DefaultSensorStatus.STOPPED,
+    "rebuild_stale", target=dg.AssetSelection.assets(*SOURCE_FILES) | dg.AssetSelection.all(),
+    default_status=dg.DefaultSensorStatus.STOPPED,
     default_condition=dg.AutomationCondition.eager(), use_user_code_server=True, minimum_interval_seconds=30,
     description="Observes the files under sources/ every minute and rebuilds the assets an edit made stale.")
 
