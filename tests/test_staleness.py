@@ -239,6 +239,33 @@ def test_make_data_records_the_observations_the_ui_would_without_a_run_of_its_ow
     assert observed_versions(instance) == by_build
 
 
+def test_each_observed_folder_has_its_own_version_alike_both_ways(tmp_path):
+    """Each observed asset hashes its own folder (the one its page shows), with the official
+    series' folders as the repository has them: an edit in one folder changes that asset's
+    version alone, and `make data`'s observation and Dagster's agree on every version."""
+    from pipelines.assets.run import observe_sources
+    from pipelines.hashing import tree_digest
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE, corpus)
+    shutil.copytree(REPO / "sources" / "reference", corpus / "sources" / "reference", dirs_exist_ok=True)
+    paths = BorderlinesPaths(root=str(corpus), build_dir=str(tmp_path / "build"))
+    instance = dg.DagsterInstance.ephemeral()
+    before = observe_sources(instance, paths)
+    assert len(set(before.values())) == len(SOURCE_FILES)  # no two folders alike, none empty
+    for source in SOURCE_FILES:
+        folder = GRAPH.get(source.key).metadata["folder"].value
+        assert (corpus / folder).is_dir() and any((corpus / folder).iterdir()), folder
+        digest = tree_digest(corpus / folder, frozenset({"suggestions.yaml"}))
+        assert before[source.key.to_user_string()] == digest, folder
+    assert observe(SOURCE_FILES, instance=instance, resources={"paths": paths}).success
+    assert observed_versions(instance) == before
+    provenance = corpus / "sources" / "reference" / "iom-missing-migrants" / "provenance.yaml"
+    provenance.write_text(provenance.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    after = observe_sources(instance, paths)
+    assert {name for name in before if before[name] != after[name]} == {"iom_missing_migrants_files"}
+
+
 def test_make_data_builds_everything_for_another_folder_a_code_change_or_full(built, tmp_path, monkeypatch):
     corpus, instance, _ = built
     everything = {a.key.to_user_string() for a in ASSETS}

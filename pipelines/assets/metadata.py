@@ -63,11 +63,6 @@ def _codebook_line(table: TableSpec) -> int | None:
     return None
 
 
-# The data version of each observed asset (`observed_files`), by its key: the function its
-# observation runs, which `make data` also calls.
-OBSERVED_VERSIONS: dict[dg.AssetKey, Callable[[Any], str]] = {}
-
-
 def observed_files(name: str, group: str, folder: str, description: str, kinds: set[str],
                    version: Callable[[Any], str]) -> dg.AssetsDefinition:
     """The files of a folder under sources/, observed rather than computed: their data
@@ -75,22 +70,17 @@ def observed_files(name: str, group: str, folder: str, description: str, kinds: 
     Observe sources, the `rebuild_stale` sensor every minute, every `make data`) tells
     Dagster which assets a saved edit made stale. Declared by an AssetSpec so that they have
     owners, kinds, tags and definition metadata as the computed assets do (an observable
-    source asset takes neither owners nor kinds); `version` itself is what `make data`
-    records without a run (pipelines/assets/run.py)."""
+    source asset takes neither owners nor kinds). `make data` records the same version
+    without a run, calling this asset itself (pipelines/assets/run.py)."""
     spec = dg.AssetSpec(name, description=description, group_name=group, owners=OWNERS, kinds=kinds,
                         tags={"borderlines/layer": group}, automation_condition=OBSERVE_EVERY_MINUTE,
                         metadata={"folder": dg.MetadataValue.path(folder)})
 
+    @dg.multi_observable_source_asset(specs=[spec], name=name, required_resource_keys={"paths"})
     def _observe(context):
         return dg.ObserveResult(asset_key=name, data_version=dg.DataVersion(version(context.resources.paths)))
 
-    with warnings.catch_warnings():  # a beta API of Dagster (pinned in requirements.lock): say so once, here
-        warnings.simplefilter("ignore", dg.BetaWarning)
-        observed = dg.multi_observable_source_asset(specs=[spec], name=name, required_resource_keys={"paths"})(_observe)
-
-    OBSERVED_VERSIONS[spec.key] = version
-    return observed
-
+    return _observe
 
 
 def definition_metadata(table: TableSpec) -> dict:
