@@ -146,13 +146,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     """The `borderlines` command (pyproject.toml's script): `main`, what Python's exit does
-    before its teardown (threads waited for, exit handlers), its output flushed, then the process ends with main's code without tearing the
-    interpreter down. After a command that imported Dagster, pandas and matplotlib (build,
-    release) freeing their modules and all they hold took 0.6-1 s, and there is nothing left
-    to do by then: each command has closed what it wrote (files, DuckDB; the Dagster instance
-    commits as it goes) and stopped the processes it started. Output that cannot be written
-    is an error, as Python's own exit makes it (status 120), but for a reader that has gone
-    (`| head`)."""
+    before its teardown (threads waited for, exit handlers), its output flushed, then the
+    process ends with main's code without tearing the interpreter down. After a command that
+    imported Dagster, pandas and matplotlib (build, release) freeing their modules and all
+    they hold took 0.6-1 s, and there is nothing left to do by then: each command has closed
+    what it wrote (files, DuckDB; the Dagster instance commits as it goes) and stopped the
+    processes it started. Output that cannot be written is an error, as Python's own exit
+    makes it (status 120), but for a reader that has gone (`| head`)."""
     code = main()
     # What Python's own exit does before its teardown still happens, in its order (a
     # millisecond after a build): threads that are not daemons are waited for, with what
