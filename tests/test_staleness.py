@@ -112,11 +112,10 @@ def test_a_changed_annotation_makes_exactly_its_downstream_stale_and_the_sensor_
     observe_files()  # the same files again: the same data versions
     assert unsynced(instance) == set()
     assert REBUILD_STALE.default_status == dg.DefaultSensorStatus.STOPPED
-    condition = REBUILD_STALE.default_condition
-    with_condition = dg.map_asset_specs(lambda spec: spec.replace_attributes(automation_condition=condition), ASSETS)
-    automated = dg.Definitions(assets=[*SOURCE_FILES, *with_condition], resources=defs.resources)
+    # the condition is each asset's own, shown on its page in the UI
+    assert {GRAPH.get(key).automation_condition.get_label() for key in GRAPH.materializable_asset_keys} == {"eager"}
     selection = dg.AssetSelection.assets(*ASSETS)
-    first = dg.evaluate_automation_conditions(automated, instance, asset_selection=selection)
+    first = dg.evaluate_automation_conditions(defs, instance, asset_selection=selection)
     assert first.total_requested == 0
 
     edit(corpus, "sources/news/2024-03-04-fixture-strait-talks/annotations.yaml", "survivors: 41", "survivors: 42")
@@ -127,7 +126,7 @@ def test_a_changed_annotation_makes_exactly_its_downstream_stale_and_the_sensor_
     assert {"annotations", "staging", "crossings", "data_package"} <= stale
     assert not stale & {"registries", "iom_incidents", "uk_small_boat_arrivals_daily"}
 
-    second = dg.evaluate_automation_conditions(automated, instance, asset_selection=selection, cursor=first.cursor)
+    second = dg.evaluate_automation_conditions(defs, instance, asset_selection=selection, cursor=first.cursor)
     requested = {key.to_user_string() for key in GRAPH.materializable_asset_keys if second.get_num_requested(key)}
     assert "annotations" in requested and requested <= downstream_of("news_files")
 

@@ -13,9 +13,8 @@ import warnings
 
 import dagster as dg
 
-# The observed files' assets (metadata.observed_files) and the automation sensor's own default
-# condition (definitions.py) are beta features of Dagster 1.13: said here, once, rather than
-# on every import of the definitions.
-for _beta in ("Function `multi_observable_source_asset`", "Parameter `use_user_code_server`",
-              "Parameter `default_condition`"):
+# The observed files' assets (metadata.observed_files) and the automation sensor's user code
+# server (definitions.py) are beta features of Dagster 1.13: said here, once, rather than on
+# every import of the definitions.
+for _beta in ("Function `multi_observable_source_asset`", "Parameter `use_user_code_server`"):
     warnings.filterwarnings("ignore", message=f"{_beta}.* is currently in beta", category=dg.BetaWarning)
