@@ -113,7 +113,8 @@ def test_a_changed_annotation_makes_exactly_its_downstream_stale_and_the_sensor_
     assert unsynced(instance) == set()
     assert REBUILD_STALE.default_status == dg.DefaultSensorStatus.STOPPED
     # the condition is each asset's own, shown on its page in the UI
-    assert {GRAPH.get(key).automation_condition.get_label() for key in GRAPH.materializable_asset_keys} == {"eager"}
+    conditions = {GRAPH.get(key).automation_condition for key in GRAPH.materializable_asset_keys}
+    assert None not in conditions and {condition.get_label() for condition in conditions} == {"eager"}
     selection = dg.AssetSelection.assets(*ASSETS)
     first = dg.evaluate_automation_conditions(defs, instance, asset_selection=selection)
     assert first.total_requested == 0
