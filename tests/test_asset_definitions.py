@@ -5,6 +5,7 @@ name, links to its SQL file, declaration and codebook section, and a preview as 
 from pathlib import Path
 
 import dagster as dg
+import pyarrow as pa
 import pytest
 
 from pipelines.assets.core import RUNNER_FILES
@@ -92,3 +93,20 @@ def test_a_built_tables_preview_is_a_table(fixture_build_result):
     assert isinstance(preview, dg.TableMetadataValue)
     assert preview.records and "crossing_id" in preview.records[0].data
     assert metadata["dagster/row_count"].value >= len(preview.records)
+
+
+def test_a_long_text_is_cut_in_the_preview_only():
+    """The preview is a glance: a note or a quote of hundreds of characters made each of its
+    rows a thousand pixels tall in the UI. Cut there, with an ellipsis; shorter values whole."""
+    from pipelines.assets.metadata import PREVIEW_TEXT, table_metadata
+
+    table = load_tables()["crossings"]
+    built = pa.Table.from_pylist([{name: None for name in table.field_names}], schema=table.to_arrow())
+    long_note, short_note = "x" * (PREVIEW_TEXT + 20), "y" * PREVIEW_TEXT
+    for note in (long_note, short_note):
+        notes = pa.array([note], built.schema.field("notes").type)
+        preview = table_metadata(built.set_column(built.schema.get_field_index("notes"), "notes", notes), table)["preview"]
+        shown = preview.records[0].data["notes"]
+        assert shown == (long_note[:PREVIEW_TEXT - 1] + "…" if note is long_note else short_note)
+        assert len(shown) <= PREVIEW_TEXT
+

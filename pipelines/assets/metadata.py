@@ -27,6 +27,9 @@ OBSERVE_EVERY_MINUTE = dg.AutomationCondition.cron_tick_passed("* * * * *") & ~d
 CODEBOOK = REPO_ROOT / "datasets" / "CODEBOOK.md"
 PACKAGE = Path(__file__).resolve().parent.parent
 PREVIEW_ROWS = 10
+# A longer text is cut in the preview: the UI gives each column a width of its own, and a note or
+# a quote of a few hundred characters made a row of the preview a thousand pixels tall.
+PREVIEW_TEXT = 80
 
 
 def code_version(*files: Path) -> str:
@@ -117,11 +120,14 @@ def column_schema(table: TableSpec) -> dg.TableSchema:
 
 
 def _cell(value):
-    """A value as the UI's table preview takes it (text, numbers, booleans, null)."""
+    """A value as the UI's table preview takes it (text, numbers, booleans, null); a text
+    longer than PREVIEW_TEXT characters ends in "…" there (the table holds it whole)."""
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return float(value)
+    if isinstance(value, str) and len(value) > PREVIEW_TEXT:
+        return value[:PREVIEW_TEXT - 1] + "…"
     return value
 
 
