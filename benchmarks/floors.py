@@ -21,11 +21,8 @@ The import floor of `validate` needs no script: `python -c "import pandas, pande
 
 from __future__ import annotations
 
-import atexit
 import json
-import os
 import sys
-import threading
 from pathlib import Path
 
 
@@ -171,12 +168,9 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    # Ended as `borderlines` ends (pipelines.cli.run), without tearing the interpreter down:
-    # a floor is what a Dagster program cannot avoid, and that teardown (0.7-1 s after a
-    # materialisation) it can. Timed with it, the floor made the builds look cheaper.
-    code = main(sys.argv[1:])
-    threading._shutdown()  # as run() does: threads waited for, then the exit handlers
-    atexit._run_exitfuncs()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    # Ended as `borderlines` ends, without tearing the interpreter down: a floor is what a
+    # Dagster program cannot avoid, and that teardown (0.7-1 s after a materialisation) it
+    # can. Timed with it, the floor made the builds look cheaper.
+    from pipelines.ending import end_process
+
+    end_process(main(sys.argv[1:]), "benchmarks.floors")

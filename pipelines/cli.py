@@ -7,11 +7,8 @@ Other subcommands import what they need when they run.
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
-import os
 import sys
-import threading
 from dataclasses import astuple
 from pathlib import Path
 
@@ -145,36 +142,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """The `borderlines` command (pyproject.toml's script): `main`, what Python's exit does
-    before its teardown (threads waited for, exit handlers), its output flushed, then the
-    process ends with main's code without tearing the interpreter down. After a command that
-    imported Dagster, pandas and matplotlib (build, release) freeing their modules and all
-    they hold took 0.6-1 s, and there is nothing left to do by then: each command has closed
-    what it wrote (files, DuckDB; the Dagster instance commits as it goes) and stopped the
-    processes it started. Output that cannot be written is an error, as Python's own exit
-    makes it (status 120), but for a reader that has gone (`| head`)."""
-    code = main()
-    # What Python's own exit does before its teardown still happens, in its order (a
-    # millisecond after a build): threads that are not daemons are waited for, with what
-    # libraries registered for that moment (a process pool is told to stop there), then the
-    # exit handlers run: matplotlib removes the configuration folder it made in the temporary
-    # folder when its own could not be written, logging flushes its handlers. An error in a
-    # handler is printed and the next runs. Both calls are those CPython's exit makes
-    # (undocumented, in 3.11 as in the versions before).
-    threading._shutdown()
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except BrokenPipeError:
-            pass
-        except (OSError, ValueError) as err:  # a full disk; a stream the command closed
-            try:
-                print(f"borderlines: cannot write its output: {err}", file=sys.__stderr__, flush=True)
-            except (OSError, ValueError):
-                pass
-            code = 120
-    os._exit(code if isinstance(code, int) else 1)
+    """The `borderlines` command (pyproject.toml's script): `main`, then the process ends
+    with main's code without tearing the interpreter down (pipelines.ending)."""
+    from pipelines.ending import end_process
+
+    end_process(main(), "borderlines")
 
 
 if __name__ == "__main__":
